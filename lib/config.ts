@@ -1,0 +1,58 @@
+// Server configuration, validated once. A missing or malformed variable stops the process
+// with a sentence that says what to set. Nothing here is sent to the browser.
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalSecret = z.string().min(16, "must be at least 16 characters").optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url("must be a postgresql:// URL"),
+  REDIS_URL: z.string().url("must be a redis:// URL"),
+  PORT: port.default(3000),
+  REALTIME_PORT: port.default(3001),
+  /** Public URL of the Socket.IO sidecar as the browser sees it; derived from the page's host when unset. */
+  NEXT_PUBLIC_REALTIME_URL: z.string().url().optional(),
+  /** Origins allowed to open sockets (comma-separated); defaults to the storefront on localhost. */
+  STOREFRONT_ORIGIN: z.string().optional(),
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(600),
+  /** Seconds before expiry at which the cart warns the shopper. */
+  HOLD_WARNING_SECONDS: z.coerce.number().int().min(1).default(60),
+  ADMIN_API_TOKEN: optionalSecret,
+  WEBHOOK_SECRET: optionalSecret,
+  QUEUE_TOKEN_SECRET: optionalSecret,
+  /** Prefix of every Redis key and channel, so several stores (or test runs) share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]*$/i).default("sw:"),
+  /** Coalescing window of the realtime gateway, in milliseconds. */
+  REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(1000).default(25),
+});
+
+export type Config = z.infer<typeof schema>;
+
+let cached: Config | undefined;
+
+/** The validated server configuration (throws a readable error on the first bad variable). */
+export function config(): Config {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new Error(
+      `Stockwire configuration is invalid:\n${lines.join("\n")}\n` +
+        "Set these environment variables (see README, Configuration), or start with `npm run up`, which sets them for local processes.",
+    );
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Test hook: forget the cached configuration after changing process.env. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
+/** Origins the realtime gateway accepts. */
+export function allowedOrigins(cfg: Config = config()): string[] {
+  if (cfg.STOREFRONT_ORIGIN) return cfg.STOREFRONT_ORIGIN.split(",").map((s) => s.trim()).filter(Boolean);
+  return [`http://localhost:${cfg.PORT}`, `http://127.0.0.1:${cfg.PORT}`];
+}

@@ -1,0 +1,27 @@
+// Every Redis key and channel Stockwire uses, in one place. Keys of one SKU share the hash
+// tag {SKU} and keys of one reservation share {reservationId}, so each Lua script touches a
+// single slot and runs unchanged on Redis Cluster.
+
+/** SKU codes are upper-case letters, digits, '.', '_' and '-' (never braces: they are hash tags). */
+export const SKU_PATTERN = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
+
+export function redisKeys(prefix: string) {
+  return {
+    stock: (sku: string) => `${prefix}stock:{${sku}}`,
+    holds: (sku: string) => `${prefix}stock:{${sku}}:holds`,
+    events: (sku: string) => `${prefix}stock:{${sku}}:events`,
+    /** Set of every SKU code present in Redis (for sweeps and rebuild checks). */
+    skuIndex: `${prefix}skus`,
+    reservation: (id: string) => `${prefix}res:{${id}}`,
+    /** Sorted set: reservation id -> the time (ms) at which the expiry worker must look at it. */
+    holdDeadlines: `${prefix}holds:deadlines`,
+    sessionReservations: (sessionId: string) => `${prefix}session:{${sessionId}}:reservations`,
+    idempotency: (sessionId: string, key: string) => `${prefix}session:{${sessionId}}:idem:${key}`,
+    /** Pub/Sub channel carrying every stock event as JSON. */
+    eventsChannel: `${prefix}events`,
+    /** Short leases that keep several sidecars from doing the same sweep at once. */
+    lease: (name: string) => `${prefix}lease:${name}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

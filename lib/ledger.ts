@@ -1,0 +1,131 @@
+// The durable ledger: every stock event reaches Postgres at least once from the SKU's Redis
+// stream, and lands exactly once thanks to its (sku, version) primary key. Redis can be
+// rebuilt from it.
+import type { Deps } from "./context";
+import { knownSkus, stockLevel } from "./inventory";
+import type { StockEvent, StockEventType } from "./types";
+
+const BATCH = 500;
+
+/** Map a stream entry's flat field list to an event. */
+export function eventFromStream(fields: string[]): StockEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  return {
+    type: f.type as StockEventType,
+    sku: f.sku ?? "",
+    location: f.location ?? "main",
+    delta: Number(f.delta),
+    onHand: Number(f.onHand),
+    reserved: Number(f.reserved),
+    safety: Number(f.safety),
+    available: Number(f.available),
+    version: Number(f.version),
+    reason: f.reason || null,
+    source: f.source ?? "unknown",
+    actor: f.actor || null,
+    reservationId: f.rid || null,
+    at: Number(f.at),
+  };
+}
+
+function nextStreamId(id: string): string {
+  const [ms, seq] = id.split("-");
+  return `${ms}-${Number(seq ?? 0) + 1}`;
+}
+
+/**
+ * Copy a SKU's not-yet-persisted events from its Redis stream into the ledger, then move
+ * the SKU's persisted cursor and trim the stream. Returns how many events were written.
+ * Safe to run concurrently with itself: inserts skip duplicates and the cursor only advances.
+ */
+export async function persistSkuEvents(deps: Deps, sku: string): Promise<number> {
+  let written = 0;
+  let start = "-";
+  for (;;) {
+    const entries = await deps.redis.xrange(deps.keys.events(sku), start, "+", "COUNT", BATCH);
+    if (entries.length === 0) return written;
+    const events = entries.map(([, fields]) => eventFromStream(fields));
+    const result = await deps.db.inventoryEvent.createMany({
+      data: events.map((e) => ({
+        sku: e.sku,
+        version: e.version,
+        type: e.type,
+        location: e.location,
+        delta: e.delta,
+        onHand: e.onHand,
+        reserved: e.reserved,
+        safety: e.safety,
+        available: e.available,
+        reason: e.reason,
+        source: e.source,
+        actor: e.actor,
+        reservationId: e.reservationId,
+        at: new Date(e.at),
+      })),
+      skipDuplicates: true,
+    });
+    written += result.count;
+    const lastId = entries[entries.length - 1]![0];
+    const lastVersion = events[events.length - 1]!.version;
+    await deps.redis.swMarkPersisted(deps.keys.stock(sku), deps.keys.events(sku), lastVersion, nextStreamId(lastId));
+    if (entries.length < BATCH) return written;
+    start = nextStreamId(lastId);
+  }
+}
+
+/** Persist the pending events of every SKU whose version is ahead of its persisted cursor. */
+export async function persistAllPending(deps: Deps): Promise<number> {
+  const skus = await knownSkus(deps);
+  if (skus.length === 0) return 0;
+  const pipeline = deps.redis.pipeline();
+  for (const sku of skus) pipeline.hmget(deps.keys.stock(sku), "version", "persisted");
+  const replies = (await pipeline.exec()) ?? [];
+  const behind = skus.filter((_, i) => {
+    const [err, v] = replies[i] ?? [];
+    const [version, persisted] = (v as (string | null)[] | undefined) ?? [];
+    return !err && Number(version ?? 0) > Number(persisted ?? 0);
+  });
+  let written = 0;
+  for (const sku of behind) written += await persistSkuEvents(deps, sku);
+  return written;
+}
+
+export interface RebuildReport {
+  skus: number;
+  rebuilt: number;
+  unchanged: number;
+}
+
+/**
+ * Restore Redis's counters from Postgres: onHand from each SKU's last ledger event (a SKU
+ * with no event yet starts at 0), safety and thresholds from the catalog. Events still
+ * waiting in Redis streams are persisted first, so nothing in flight is overwritten.
+ */
+export async function rebuildFromLedger(deps: Deps, who = { source: "rebuild", actor: "" }): Promise<RebuildReport> {
+  await persistAllPending(deps);
+  const skus = await deps.db.sku.findMany({ include: { product: { select: { lowStockThreshold: true } } } });
+  const last = await deps.db.$queryRaw<{ sku: string; version: number; onHand: number }[]>`
+    SELECT DISTINCT ON ("sku") "sku", "version", "onHand" FROM "InventoryEvent" ORDER BY "sku", "version" DESC`;
+  const lastBySku = new Map(last.map((r) => [r.sku, r]));
+  let rebuilt = 0;
+  for (const s of skus) {
+    const ledger = lastBySku.get(s.code);
+    const [code] = await deps.redis.swRebuild(
+      deps.keys.stock(s.code), deps.keys.holds(s.code), deps.keys.events(s.code), s.code, ledger?.onHand ?? 0,
+      s.safety, s.product.lowStockThreshold, s.location, ledger?.version ?? 0, who.source, who.actor,
+      deps.keys.eventsChannel, "rebuilt from the ledger",
+    );
+    if (code === 1) rebuilt++;
+    await deps.redis.sadd(deps.keys.skuIndex, s.code);
+  }
+  await persistAllPending(deps);
+  return { skus: skus.length, rebuilt, unchanged: skus.length - rebuilt };
+}
+
+/** True when Redis holds no stock counters at all (a fresh or wiped Redis). */
+export async function redisIsEmpty(deps: Deps): Promise<boolean> {
+  return (await deps.redis.scard(deps.keys.skuIndex)) === 0;
+}
+
+export { stockLevel };

@@ -1,0 +1,89 @@
+// Redis clients with Stockwire's Lua scripts registered as typed commands.
+import { Redis, type Result } from "ioredis";
+import { config } from "./config";
+import { luaScripts } from "./lua/index.generated";
+import { redisKeys, type RedisKeys } from "./keys";
+
+/** [code, quantity, available, version] as returned by the per-SKU scripts. */
+export type StockScriptReply = [number, number, number, number];
+
+declare module "ioredis" {
+  interface RedisCommander<Context> {
+    swReserve(stock: string, holds: string, events: string, sku: string, reservationId: string, quantity: number,
+      partial: "0" | "1", source: string, actor: string, channel: string): Result<StockScriptReply, Context>;
+    swRelease(stock: string, holds: string, events: string, sku: string, reservationId: string,
+      type: "release" | "expire", source: string, actor: string, channel: string): Result<StockScriptReply, Context>;
+    swCommit(stock: string, holds: string, events: string, sku: string, reservationId: string, source: string,
+      actor: string, channel: string, orderNumber: string): Result<StockScriptReply, Context>;
+    swAdjust(stock: string, events: string, sku: string, delta: number, type: string, reason: string, source: string,
+      actor: string, channel: string): Result<StockScriptReply, Context>;
+    swSetStock(stock: string, events: string, sku: string, onHand: number, safety: number, lowStockThreshold: number,
+      location: string, reason: string, source: string, actor: string, channel: string,
+      startVersion: number): Result<StockScriptReply, Context>;
+    swRebuild(stock: string, holds: string, events: string, sku: string, onHand: number, safety: number,
+      lowStockThreshold: number, location: string, ledgerVersion: number, source: string, actor: string,
+      channel: string, reason: string): Result<StockScriptReply, Context>;
+    swMarkPersisted(stock: string, events: string, version: number, minId: string): Result<number, Context>;
+    swOpenReservation(reservation: string, sessionId: string, fingerprint: string, itemsJson: string,
+      ttlSeconds: number, graceSeconds: number, kind: string): Result<[number, number, string, string, string], Context>;
+    swTransitionReservation(reservation: string, expected: string, next: string, deadlineRule: "" | "before" | "after",
+      ...fields: string[]): Result<[number, string, number], Context>;
+    swExtendReservation(reservation: string, extraSeconds: number, graceSeconds: number): Result<[number, number], Context>;
+  }
+}
+
+const COMMANDS: Record<keyof typeof luaScripts, string> = {
+  reserve: "swReserve",
+  release: "swRelease",
+  commit: "swCommit",
+  adjust: "swAdjust",
+  "set-stock": "swSetStock",
+  rebuild: "swRebuild",
+  "mark-persisted": "swMarkPersisted",
+  "open-reservation": "swOpenReservation",
+  "transition-reservation": "swTransitionReservation",
+  "extend-reservation": "swExtendReservation",
+};
+
+/** Register every Lua script on a client (EVALSHA, falling back to EVAL once per connection). */
+export function defineScripts(client: Redis): Redis {
+  for (const [name, script] of Object.entries(luaScripts)) {
+    const command = COMMANDS[name as keyof typeof luaScripts];
+    client.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  }
+  return client;
+}
+
+/** A new Redis client with the scripts registered. */
+export function createRedis(url: string = config().REDIS_URL, name = "stockwire"): Redis {
+  const client = new Redis(url, {
+    connectionName: name,
+    // Many concurrent reservations: let ioredis batch commands issued in the same tick.
+    enableAutoPipelining: true,
+    maxRetriesPerRequest: 2,
+    lazyConnect: false,
+  });
+  client.on("error", (err) => {
+    if (process.env.NODE_ENV !== "test") console.error(`[redis:${name}]`, err.message);
+  });
+  return defineScripts(client);
+}
+
+const globalForRedis = globalThis as unknown as { stockwireRedis?: Redis };
+
+/** The process-wide Redis client. */
+export function redis(): Redis {
+  globalForRedis.stockwireRedis ??= createRedis(config().REDIS_URL, "stockwire-app");
+  return globalForRedis.stockwireRedis;
+}
+
+/** Redis key names for the configured prefix. */
+export function keys(): RedisKeys {
+  return redisKeys(config().REDIS_PREFIX);
+}
+
+/** Redis's clock in milliseconds: holds and deadlines use it so app clocks never disagree. */
+export async function redisNow(client: Redis): Promise<number> {
+  const [s, us] = await client.time();
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+}

@@ -1,0 +1,288 @@
+// Reservations (holds): a cart-level envelope in Redis around per-SKU atomic holds.
+//
+// Placing a multi-line reservation is a sequence of single-SKU atomic steps (so it runs on
+// Redis Cluster) with compensation: if any line is refused, the lines already held are
+// released before the caller hears "no". A reservation id derived from (session,
+// Idempotency-Key) makes every step idempotent, so a retry after a crash converges on the
+// same holds instead of doubling them, and the expiry worker cleans up what a dead process
+// left half-done.
+import { createHash, randomBytes } from "node:crypto";
+import type { Deps } from "./context";
+import { DomainError } from "./errors";
+import { assertSku, type Actor } from "./inventory";
+import type { Reservation, ReservationItem, ReservationStatus } from "./types";
+
+/** How long a finished reservation's record stays readable after its deadline (the cart shows "expired"). */
+const RECORD_GRACE_SECONDS = 24 * 3600;
+/** A checkout stalled this long (its process died) is finished or undone by the expiry worker. */
+export const STALLED_CHECKOUT_MS = 30_000;
+export const MAX_LINES = 50;
+export const MAX_QUANTITY = 100;
+
+export interface ReservationRequest extends Actor {
+  sessionId: string;
+  items: { sku: string; quantity: number }[];
+  idempotencyKey?: string | null;
+  /** Hold what is left when fewer units than asked are available (add-to-cart; single line only). */
+  partial?: boolean;
+  kind?: "cart" | "sale";
+}
+
+export interface PlacedReservation {
+  id: string;
+  expiresAt: number;
+  items: ReservationItem[];
+  /** True when this answer is the stored result of an earlier identical request. */
+  replayed: boolean;
+}
+
+function hash(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("base64url");
+}
+
+function normalizeItems(items: ReservationRequest["items"]): { sku: string; quantity: number }[] {
+  if (items.length === 0) throw new DomainError("invalid_request", "A reservation needs at least one item.");
+  if (items.length > MAX_LINES) throw new DomainError("invalid_request", `At most ${MAX_LINES} lines per reservation.`);
+  const merged = new Map<string, number>();
+  for (const { sku, quantity } of items) {
+    assertSku(sku);
+    if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+      throw new DomainError("invalid_request", `Quantity must be a whole number from 1 to ${MAX_QUANTITY}.`);
+    }
+    merged.set(sku, (merged.get(sku) ?? 0) + quantity);
+  }
+  for (const [sku, q] of merged) {
+    if (q > MAX_QUANTITY) throw new DomainError("invalid_request", `At most ${MAX_QUANTITY} units of ${sku}.`);
+  }
+  // A fixed order: two carts holding the same SKUs never interleave in opposite orders.
+  return [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+function parseItems(json: string | undefined | null): ReservationItem[] {
+  if (!json) return [];
+  try {
+    const raw = JSON.parse(json) as { sku: string; quantity: number; requested?: number }[];
+    return raw.map((i) => ({ sku: i.sku, quantity: i.quantity, requested: i.requested ?? i.quantity }));
+  } catch {
+    return [];
+  }
+}
+
+function toReservation(id: string, h: Record<string, string>): Reservation | null {
+  if (!h.status) return null;
+  return {
+    id,
+    status: h.status as ReservationStatus,
+    items: parseItems(h.items),
+    createdAt: Number(h.createdAt ?? 0),
+    expiresAt: Number(h.expiresAt ?? 0),
+    extended: h.extended === "1",
+    orderId: h.orderId || null,
+  };
+}
+
+async function loadRaw(deps: Deps, id: string): Promise<Record<string, string> | null> {
+  if (!/^r_[A-Za-z0-9_-]{8,64}$/.test(id)) return null;
+  const h = await deps.redis.hgetall(deps.keys.reservation(id));
+  return h.status ? h : null;
+}
+
+/** A reservation as its owner sees it; 404 for anyone else, so ids cannot be probed. */
+export async function getReservation(deps: Deps, sessionId: string, id: string): Promise<Reservation> {
+  const h = await loadRaw(deps, id);
+  if (!h || h.session !== sessionId) throw new DomainError("not_found", "No such reservation.");
+  const r = toReservation(id, h);
+  if (!r) throw new DomainError("not_found", "No such reservation.");
+  return r;
+}
+
+async function releaseLines(deps: Deps, id: string, skus: string[], type: "release" | "expire", who: Actor) {
+  await Promise.all(
+    skus.map((sku) =>
+      deps.redis.swRelease(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, type,
+        who.source, who.actor ?? "", deps.keys.eventsChannel),
+    ),
+  );
+}
+
+/** Place an all-or-nothing hold on every line, or none. */
+export async function placeReservation(deps: Deps, req: ReservationRequest): Promise<PlacedReservation> {
+  const items = normalizeItems(req.items);
+  const partial = Boolean(req.partial) && items.length === 1;
+  const fingerprint = hash(JSON.stringify(items), partial ? "partial" : "all", req.kind ?? "cart");
+  const id = req.idempotencyKey
+    ? `r_${hash("idem", req.sessionId, req.idempotencyKey).slice(0, 32)}`
+    : `r_${randomBytes(16).toString("base64url")}`;
+  const key = deps.keys.reservation(id);
+
+  const [opened, expiresAt, status, storedFingerprint] = await deps.redis.swOpenReservation(
+    key, req.sessionId, fingerprint, JSON.stringify(items), deps.holdTtlSeconds, RECORD_GRACE_SECONDS, req.kind ?? "cart",
+  );
+  if (opened === 2) {
+    if (storedFingerprint !== fingerprint) {
+      throw new DomainError("idempotency_key_reused", "This Idempotency-Key was already used for a different request.");
+    }
+    if (status !== "pending") return replay(deps, id);
+    // "pending": the first attempt died (or is still running) mid-way; the steps below are
+    // idempotent, so carrying on converges on the same holds.
+  }
+
+  await deps.redis
+    .multi()
+    .zadd(deps.keys.holdDeadlines, expiresAt, id)
+    .sadd(deps.keys.sessionReservations(req.sessionId), id)
+    .expire(deps.keys.sessionReservations(req.sessionId), RECORD_GRACE_SECONDS)
+    .exec();
+
+  const replies = await Promise.all(
+    items.map(({ sku, quantity }) =>
+      deps.redis.swReserve(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, quantity,
+        partial ? "1" : "0", req.source, req.actor ?? "", deps.keys.eventsChannel),
+    ),
+  );
+
+  const refused = replies.findIndex(([code]) => code < 0);
+  if (refused >= 0) {
+    const [code, , available] = replies[refused]!;
+    const line = items[refused]!;
+    await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
+    const error =
+      code === -1
+        ? new DomainError("unknown_sku", `No product variant ${line.sku}.`, { sku: line.sku })
+        : new DomainError(
+            "insufficient_stock",
+            available > 0
+              ? `Only ${available} of ${line.sku} left: nothing was reserved.`
+              : `${line.sku} is sold out: nothing was reserved.`,
+            { sku: line.sku, available: Math.max(0, available), requested: line.quantity },
+          );
+    await deps.redis.swTransitionReservation(key, "pending", "failed", "", "error", JSON.stringify(error.toJSON()));
+    await deps.redis.zrem(deps.keys.holdDeadlines, id);
+    throw error;
+  }
+
+  const held: ReservationItem[] = items.map((line, i) => ({ sku: line.sku, quantity: replies[i]![1], requested: line.quantity }));
+  const [moved, now] = await deps.redis.swTransitionReservation(key, "pending", "held", "", "items", JSON.stringify(held));
+  if (moved !== 1) {
+    // Someone else finished this reservation first: a concurrent retry (then its answer is
+    // ours), or the expiry worker / a failed duplicate, which may have released lines before
+    // we held them. Releasing is idempotent, so give back anything still held under this id.
+    if (now !== "held" && now !== "committing" && now !== "committed") {
+      await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
+    }
+    return replay(deps, id);
+  }
+  return { id, expiresAt, items: held, replayed: false };
+}
+
+/** The stored outcome of an earlier request with the same Idempotency-Key. */
+async function replay(deps: Deps, id: string): Promise<PlacedReservation> {
+  const h = await deps.redis.hgetall(deps.keys.reservation(id));
+  if (h.status === "failed" && h.error) {
+    const stored = JSON.parse(h.error) as { error: { code: DomainError["code"]; message: string; details?: Record<string, unknown> } };
+    throw new DomainError(stored.error.code, stored.error.message, stored.error.details);
+  }
+  if (h.status === "pending") {
+    throw new DomainError("request_in_progress", "The same request is still being processed; retry in a moment.");
+  }
+  if (h.status === "expired" || h.status === "released") {
+    throw new DomainError("reservation_expired", `This reservation has ${h.status === "expired" ? "expired" : "been released"}.`);
+  }
+  return { id, expiresAt: Number(h.expiresAt), items: parseItems(h.items), replayed: true };
+}
+
+/** Give a held reservation's units back (the shopper removed it from the cart). */
+export async function releaseReservation(deps: Deps, sessionId: string, id: string, who: Actor): Promise<Reservation> {
+  const current = await getReservation(deps, sessionId, id);
+  if (current.status === "released") return current; // releasing twice is a no-op
+  const [code, status] = await deps.redis.swTransitionReservation(deps.keys.reservation(id), "held", "released", "");
+  if (code !== 1) {
+    throw new DomainError("reservation_not_held", `This reservation is ${status || "gone"} and can no longer be released.`, { status });
+  }
+  await releaseLines(deps, id, current.items.map((i) => i.sku), "release", who);
+  await deps.redis.zrem(deps.keys.holdDeadlines, id);
+  return { ...current, status: "released" };
+}
+
+/** Extend a held reservation once by the hold time (the shopper is checking out). */
+export async function extendReservation(deps: Deps, sessionId: string, id: string): Promise<Reservation> {
+  const current = await getReservation(deps, sessionId, id);
+  const [code, expiresAt] = await deps.redis.swExtendReservation(deps.keys.reservation(id), deps.holdTtlSeconds, RECORD_GRACE_SECONDS);
+  if (code === -3) throw new DomainError("reservation_expired", "This hold has already expired.");
+  if (code === -4) throw new DomainError("already_extended", "A hold can be extended only once.");
+  if (code !== 1) throw new DomainError("reservation_not_held", "This reservation is no longer held.");
+  await deps.redis.zadd(deps.keys.holdDeadlines, expiresAt, id);
+  return { ...current, expiresAt, extended: true };
+}
+
+/** The shopper's reservations, newest first (held ones and recently ended ones). */
+export async function sessionReservations(deps: Deps, sessionId: string): Promise<Reservation[]> {
+  const ids = await deps.redis.smembers(deps.keys.sessionReservations(sessionId));
+  if (ids.length === 0) return [];
+  const pipeline = deps.redis.pipeline();
+  for (const id of ids) pipeline.hgetall(deps.keys.reservation(id));
+  const replies = (await pipeline.exec()) ?? [];
+  const out: Reservation[] = [];
+  const gone: string[] = [];
+  replies.forEach(([err, h], i) => {
+    const id = ids[i]!;
+    const r = err ? null : toReservation(id, h as Record<string, string>);
+    if (r) out.push(r);
+    else gone.push(id);
+  });
+  if (gone.length) await deps.redis.srem(deps.keys.sessionReservations(sessionId), ...gone);
+  return out.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** Forget ended reservations in the shopper's cart view (expired, released, failed). */
+export async function dismissReservation(deps: Deps, sessionId: string, id: string): Promise<void> {
+  const r = await getReservation(deps, sessionId, id);
+  if (r.status === "held" || r.status === "pending" || r.status === "committing") {
+    throw new DomainError("reservation_not_held", "Release a live hold instead of dismissing it.");
+  }
+  await deps.redis.srem(deps.keys.sessionReservations(sessionId), id);
+}
+
+export interface ExpirySweep {
+  expired: number;
+  recovered: number;
+}
+
+/**
+ * Expire every reservation whose deadline has passed, by Redis's clock. Safe to run from
+ * any number of workers at once: each reservation is claimed by one state transition.
+ */
+export async function expireDueReservations(
+  deps: Deps,
+  finishStalledCheckout: (id: string) => Promise<void>,
+  limit = 500,
+): Promise<ExpirySweep> {
+  const [s, us] = await deps.redis.time();
+  const now = Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  const due = await deps.redis.zrangebyscore(deps.keys.holdDeadlines, "-inf", now, "LIMIT", 0, limit);
+  let expired = 0;
+  let recovered = 0;
+  await Promise.all(
+    due.map(async (id) => {
+      const key = deps.keys.reservation(id);
+      const [code, status] = await deps.redis.swTransitionReservation(key, "pending,held", "expired", "after");
+      if (code === 1) {
+        const items = parseItems(await deps.redis.hget(key, "items"));
+        await releaseLines(deps, id, items.map((i) => i.sku), "expire", { source: "expiry-worker" });
+        await deps.redis.zrem(deps.keys.holdDeadlines, id);
+        expired++;
+        return;
+      }
+      if (code === -3) return; // extended since we read it; its new deadline is in the set
+      if (status === "committing") {
+        await finishStalledCheckout(id);
+        recovered++;
+        return;
+      }
+      await deps.redis.zrem(deps.keys.holdDeadlines, id); // already ended or gone
+    }),
+  );
+  return { expired, recovered };
+}
+
+export { parseItems as parseReservationItems };

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/realtime/**/*.test.ts"],
+    globalSetup: ["tests/setup/services.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: the servers under test need one of them.
+    maxWorkers: 2,
+    env: { NODE_ENV: "test" },
+  },
+});

@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   stock_below_reserved: 409,
   already_extended: 409,
   reservation_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   idempotency_key_reused: 422,
   rate_limited: 429,
   service_unavailable: 503,

@@ -102,9 +102,16 @@ export interface RebuildReport {
  * with no event yet starts at 0), safety and thresholds from the catalog. Events still
  * waiting in Redis streams are persisted first, so nothing in flight is overwritten.
  */
-export async function rebuildFromLedger(deps: Deps, who = { source: "rebuild", actor: "" }): Promise<RebuildReport> {
+export async function rebuildFromLedger(
+  deps: Deps,
+  opts: { source?: string; actor?: string; onlySkus?: string[] } = {},
+): Promise<RebuildReport> {
+  const who = { source: opts.source ?? "rebuild", actor: opts.actor ?? "" };
   await persistAllPending(deps);
-  const skus = await deps.db.sku.findMany({ include: { product: { select: { lowStockThreshold: true } } } });
+  const skus = await deps.db.sku.findMany({
+    where: opts.onlySkus ? { code: { in: opts.onlySkus } } : {},
+    include: { product: { select: { lowStockThreshold: true } } },
+  });
   const last = await deps.db.$queryRaw<{ sku: string; version: number; onHand: number }[]>`
     SELECT DISTINCT ON ("sku") "sku", "version", "onHand" FROM "InventoryEvent" ORDER BY "sku", "version" DESC`;
   const lastBySku = new Map(last.map((r) => [r.sku, r]));

@@ -1,0 +1,20 @@
+import { adjustBody, skuCode } from "@/lib/api/schemas";
+import { appDeps } from "@/lib/context";
+import { handle, json, parseWith, readJson, requireAdmin } from "@/lib/http";
+import { adjustStock } from "@/lib/inventory";
+
+export const POST = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
+  const actor = requireAdmin(request);
+  const sku = parseWith(skuCode, (await params).sku);
+  const body = await readJson(request, adjustBody);
+  const level = await adjustStock(appDeps(), {
+    sku,
+    delta: body.delta,
+    reason: body.note ? `${body.reason}: ${body.note}` : body.reason,
+    type: body.reason === "received" ? "restock" : body.reason === "channel" ? "channel" : "adjust",
+    source: "admin-api",
+    actor,
+  });
+  const { onHand, reserved, safety, available, version } = level;
+  return json({ sku, onHand, reserved, safety, available: Math.max(0, available), version });
+});

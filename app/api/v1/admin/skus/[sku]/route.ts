@@ -1,0 +1,12 @@
+import { skuCode, skuUpsertBody } from "@/lib/api/schemas";
+import { upsertSku } from "@/lib/catalog";
+import { appDeps } from "@/lib/context";
+import { handle, json, parseWith, readJson, requireAdmin } from "@/lib/http";
+
+export const PUT = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
+  const actor = requireAdmin(request);
+  const sku = parseWith(skuCode, (await params).sku);
+  const body = await readJson(request, skuUpsertBody);
+  const { created, level } = await upsertSku(appDeps(), { ...body, sku, source: "admin-api", actor });
+  return json({ created, ...level, available: Math.max(0, level.available) }, created ? 201 : 200);
+});

@@ -1,0 +1,9 @@
+import { appDeps } from "@/lib/context";
+import { handle, json } from "@/lib/http";
+import { releaseReservation } from "@/lib/reservations";
+import { currentSessionId } from "@/lib/session";
+
+export const POST = handle(async (_req: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const r = await releaseReservation(appDeps(), await currentSessionId(), (await params).id, { source: "api" });
+  return json({ id: r.id, status: r.status });
+});

@@ -1,0 +1,48 @@
+// zod schemas of the public HTTP API's request bodies (DESIGN.md, "Public contract").
+import { z } from "zod";
+import { SKU_PATTERN } from "../keys";
+import { MAX_LINES, MAX_QUANTITY } from "../reservations";
+
+export const skuCode = z.string().regex(SKU_PATTERN, "must be an upper-case SKU code (A-Z, 0-9, '.', '_', '-')");
+
+export const reservationBody = z.strictObject({
+  items: z
+    .array(z.strictObject({ sku: skuCode, quantity: z.number().int().min(1).max(MAX_QUANTITY) }))
+    .min(1, "at least one item")
+    .max(MAX_LINES),
+  queueToken: z.string().max(2048).optional(),
+});
+
+export const checkoutBody = z.strictObject({
+  email: z.string().trim().email().max(254).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(100);
+
+export const skuUpsertBody = z.strictObject({
+  product: z.strictObject({
+    slug,
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(5000).optional(),
+    category: z.string().trim().min(1).max(100).optional(),
+    hue: z.number().int().min(0).max(360).optional(),
+    lowStockThreshold: z.number().int().min(0).max(10_000).optional(),
+  }),
+  label: z.string().trim().min(1).max(100).optional(),
+  size: z.string().trim().max(50).nullable().optional(),
+  color: z.string().trim().max(50).nullable().optional(),
+  priceCents: z.number().int().min(0).max(100_000_000),
+  onHand: z.number().int().min(0).max(10_000_000),
+  safety: z.number().int().min(0).max(10_000_000).optional(),
+  position: z.number().int().min(0).max(10_000).optional(),
+  reason: z.string().trim().max(200).optional(),
+});
+
+export const ADJUSTMENT_REASONS = ["received", "damaged", "recount", "return", "correction", "channel"] as const;
+
+export const adjustBody = z.strictObject({
+  delta: z.number().int().refine((d) => d !== 0, "must not be zero").refine((d) => Math.abs(d) <= 1_000_000, "at most 1,000,000 units"),
+  reason: z.enum(ADJUSTMENT_REASONS),
+  note: z.string().trim().max(500).optional(),
+});

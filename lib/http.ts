@@ -1,0 +1,106 @@
+// Helpers shared by the /api route handlers: JSON in (size-limited, zod-validated), JSON out,
+// and one place where errors become `{ error: { code, message } }` with a 4xx status.
+import "server-only";
+import { timingSafeEqual } from "node:crypto";
+import type { z } from "zod";
+import { config } from "./config";
+import { DomainError, isDomainError } from "./errors";
+import { metrics } from "./metrics";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function json(data: unknown, status = 200, headers?: HeadersInit): Response {
+  return Response.json(data, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+export function errorResponse(err: unknown): Response {
+  if (isDomainError(err)) {
+    metrics().httpErrors.inc({ code: err.code });
+    return json(err.toJSON(), err.status);
+  }
+  // Infrastructure down (Redis/Postgres unreachable) is the one 5xx a client may see.
+  const message = err instanceof Error ? err.message : String(err);
+  console.error("[api] unexpected error", err);
+  metrics().httpErrors.inc({ code: "internal" });
+  const unavailable = /ECONNREFUSED|ETIMEDOUT|Connection is closed|Can't reach database|connect/i.test(message);
+  return json(
+    {
+      error: unavailable
+        ? { code: "service_unavailable", message: "A backing service is unavailable; please retry shortly." }
+        : { code: "internal_error", message: "Something went wrong on our side; it has been logged." },
+    },
+    unavailable ? 503 : 500,
+  );
+}
+
+/** Wrap a handler so every thrown error becomes a JSON error response. */
+export function handle<C>(fn: (request: Request, context: C) => Promise<Response>) {
+  return async (request: Request, context: C): Promise<Response> => {
+    try {
+      return await fn(request, context);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** Read and validate a JSON body; anything malformed is a 400, anything huge a 413. */
+export async function readJson<T extends z.ZodType>(request: Request, schema: T, opts: { optional?: boolean } = {}): Promise<z.infer<T>> {
+  const type = request.headers.get("content-type") ?? "";
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > MAX_BODY_BYTES) throw new DomainError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new DomainError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  let raw: unknown = undefined;
+  if (text.trim() === "") {
+    if (!opts.optional) throw new DomainError("invalid_request", "A JSON body is required.");
+    raw = {};
+  } else {
+    if (type && !type.includes("json")) throw new DomainError("unsupported_media_type", "Send the body as application/json.");
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new DomainError("invalid_request", "The body is not valid JSON.");
+    }
+  }
+  return parseWith(schema, raw);
+}
+
+/** Validate any value with a zod schema, as a 400 naming the first problem. */
+export function parseWith<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length ? `${issue.path.join(".")}: ` : "";
+    throw new DomainError("invalid_request", `${where}${issue?.message ?? "invalid request"}`, {
+      issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
+  }
+  return parsed.data;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Admin API access: `Authorization: Bearer <ADMIN_API_TOKEN>`. Returns the actor name. */
+export function requireAdmin(request: Request): string {
+  const token = config().ADMIN_API_TOKEN;
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  if (!match) throw new DomainError("unauthorized", "Admin API: send Authorization: Bearer <ADMIN_API_TOKEN>.");
+  if (!token || !sameSecret(match[1]!.trim(), token)) throw new DomainError("forbidden", "Admin API: this token is not valid.");
+  return "api-token";
+}
+
+/** The Idempotency-Key header, validated (printable ASCII, at most 255 characters). */
+export function idempotencyKey(request: Request): string | null {
+  const key = request.headers.get("idempotency-key");
+  if (key === null) return null;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new DomainError("invalid_request", "Idempotency-Key must be 1 to 255 printable ASCII characters.");
+  }
+  return key;
+}

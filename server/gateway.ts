@@ -1,0 +1,269 @@
+// The realtime gateway: browsers subscribe to SKUs and receive each SKU's newest availability.
+// Every sidecar instance subscribes to the stock events channel itself, so each one emits
+// only to its own sockets (io.local); the Redis adapter carries what must cross instances.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import { Server, type Namespace, type Socket } from "socket.io";
+import type { Deps } from "../lib/context";
+import { availabilityOf } from "../lib/inventory";
+import { SKU_PATTERN, type RedisKeys } from "../lib/keys";
+import {
+  MAX_SUBSCRIBED_SKUS,
+  type AdminClientToServerEvents,
+  type AdminServerToClientEvents,
+  type ClientToServerEvents,
+  type Response,
+  type ServerToClientEvents,
+} from "../lib/realtime/protocol";
+import type { Availability, StockEvent, StockEventType } from "../lib/types";
+import type { SidecarMetrics } from "./metrics";
+
+export interface GatewayDeps {
+  /** Commands (snapshots); the adapter's own pub/sub connections are duplicated from it. */
+  redis: Redis;
+  /** A connection of its own for the events channel: a subscribed client can run nothing else. */
+  subscriber: Redis;
+  keys: RedisKeys;
+  /** For availability snapshots. */
+  deps: Deps;
+  allowedOrigins: string[];
+  /** Window in which changes of one SKU are merged into one frame; 0 emits every change at once. */
+  coalesceMs: number;
+  /** Token the /admin namespace requires; without one the namespace refuses everybody. */
+  adminToken?: string;
+  metrics?: Pick<SidecarMetrics, "connectedSockets" | "eventsRelayed" | "emitPropagation">;
+}
+
+export type StockServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type StockSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+type AdminNamespace = Namespace<AdminClientToServerEvents, AdminServerToClientEvents>;
+
+export const skuRoom = (sku: string) => `sku:${sku}`;
+
+const cleanups = new WeakMap<StockServer, () => Promise<void>>();
+
+/** Build the Socket.IO server on an HTTP server; stop it with closeApplication(io). */
+export function createApplication(httpServer: HttpServer, deps: GatewayDeps): StockServer {
+  const allowed = new Set(deps.allowedOrigins);
+  const io: StockServer = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    cors: { origin: deps.allowedOrigins, methods: ["GET", "POST"] },
+    // CORS headers only stop browsers; this refuses cross-origin handshakes from any client.
+    allowRequest: (req, callback) => callback(null, originAllowed(req, allowed)),
+    // Frames are tens of bytes: compression costs more CPU and memory per socket than it saves.
+    perMessageDeflate: false,
+    httpCompression: false,
+  });
+
+  const adapterPub = deps.redis.duplicate();
+  const adapterSub = deps.redis.duplicate();
+  // They reconnect by themselves; the commands client already logs an outage.
+  for (const client of [adapterPub, adapterSub]) client.on("error", () => {});
+  io.adapter(createAdapter(adapterPub, adapterSub, { key: `${deps.keys.eventsChannel}:socket.io` }));
+
+  io.on("connection", (socket: StockSocket) => {
+    deps.metrics?.connectedSockets.inc({ namespace: "/" });
+    socket.on("disconnect", () => deps.metrics?.connectedSockets.dec({ namespace: "/" }));
+
+    socket.on("subscribe", async (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === "function" ? (ack as (res: Response<Availability[]>) => void) : () => {};
+      const skus = parseSkuList(payload);
+      if (typeof skus === "string") return reply(invalid(skus));
+      const joined = subscribedSkus(socket);
+      const added = skus.filter((sku) => !joined.has(sku));
+      if (joined.size + added.length > MAX_SUBSCRIBED_SKUS) {
+        return reply(invalid(`A socket may watch at most ${MAX_SUBSCRIBED_SKUS} SKUs; it watches ${joined.size}.`));
+      }
+      // Join before reading the snapshot: a change in between then arrives as a frame, never lost.
+      socket.join(skus.map(skuRoom));
+      try {
+        reply({ ok: true, data: await availabilityOf(deps.deps, skus) });
+      } catch (err) {
+        console.error("[gateway] snapshot failed:", err instanceof Error ? err.message : err);
+        reply({ ok: false, error: { code: "unavailable", message: "Stock levels are unavailable right now; retry shortly." } });
+      }
+    });
+
+    socket.on("unsubscribe", (payload: unknown) => {
+      const skus = parseSkuList(payload);
+      if (typeof skus === "string") return;
+      for (const sku of skus) socket.leave(skuRoom(sku));
+    });
+  });
+
+  const admin: AdminNamespace = io.of("/admin");
+  admin.use((socket, next) => {
+    const token: unknown = socket.handshake.auth?.token;
+    if (!deps.adminToken) return next(new Error("The admin feed is disabled: ADMIN_API_TOKEN is not set."));
+    if (typeof token !== "string" || !sameSecret(token, deps.adminToken)) return next(new Error("unauthorized"));
+    next();
+  });
+  admin.on("connection", (socket) => {
+    deps.metrics?.connectedSockets.inc({ namespace: "/admin" });
+    socket.on("disconnect", () => deps.metrics?.connectedSockets.dec({ namespace: "/admin" }));
+  });
+
+  const relay = createStockRelay(io, admin, deps);
+  const onMessage = (channel: string, message: string) => {
+    if (channel === deps.keys.eventsChannel) relay.receive(message);
+  };
+  deps.subscriber.on("message", onMessage);
+  const subscribed = deps.subscriber.subscribe(deps.keys.eventsChannel).catch((err: unknown) => {
+    console.error("[gateway] cannot subscribe to stock events:", err instanceof Error ? err.message : err);
+  });
+
+  cleanups.set(io, async () => {
+    relay.stop();
+    deps.subscriber.off("message", onMessage);
+    await subscribed;
+    await deps.subscriber.unsubscribe(deps.keys.eventsChannel).catch(() => {});
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    adapterPub.disconnect();
+    adapterSub.disconnect();
+  });
+  return io;
+}
+
+/** Unsubscribe from stock events, stop the flush timer, close every socket and the HTTP server. */
+export async function closeApplication(io: StockServer): Promise<void> {
+  const cleanup = cleanups.get(io);
+  cleanups.delete(io);
+  if (cleanup) await cleanup();
+  else await new Promise<void>((resolve) => io.close(() => resolve()));
+}
+
+/**
+ * Merge a burst of changes of one SKU into one frame: keep the highest version per SKU and
+ * flush every coalesceMs. Never emits a version at or below one already emitted, so a client
+ * can only move forward.
+ */
+function createStockRelay(io: StockServer, admin: AdminNamespace, deps: GatewayDeps) {
+  const pending = new Map<string, StockEvent>();
+  const lastEmitted = new Map<string, number>();
+  const metrics = deps.metrics;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function flush() {
+    timer = undefined;
+    const now = Date.now();
+    for (const event of pending.values()) {
+      lastEmitted.set(event.sku, event.version);
+      metrics?.eventsRelayed.inc({ outcome: "emitted" });
+      const room = skuRoom(event.sku);
+      if (!io.of("/").adapter.rooms.has(room)) continue;
+      const frame: Availability = { sku: event.sku, available: Math.max(0, event.available), version: event.version };
+      io.local.to(room).emit("stock", frame);
+      metrics?.emitPropagation.observe(Math.max(0, now - event.at) / 1000);
+    }
+    pending.clear();
+  }
+
+  return {
+    receive(message: string) {
+      if (stopped) return;
+      const event = parseStockEvent(message);
+      if (!event) {
+        metrics?.eventsRelayed.inc({ outcome: "invalid" });
+        return;
+      }
+      if (admin.sockets.size > 0) admin.local.emit("event", event);
+      if (event.version <= (lastEmitted.get(event.sku) ?? 0)) {
+        metrics?.eventsRelayed.inc({ outcome: "stale" });
+        return;
+      }
+      const queued = pending.get(event.sku);
+      if (queued && queued.version >= event.version) {
+        metrics?.eventsRelayed.inc({ outcome: "stale" });
+        return;
+      }
+      if (queued) metrics?.eventsRelayed.inc({ outcome: "coalesced" });
+      pending.set(event.sku, event);
+      if (deps.coalesceMs <= 0) flush();
+      else timer ??= setTimeout(flush, deps.coalesceMs);
+    },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending.clear();
+    },
+  };
+}
+
+const EVENT_TYPES = new Set<StockEventType>(["hold", "release", "expire", "sale", "adjust", "restock", "channel", "set", "rebuild"]);
+
+/** A Pub/Sub message as a stock event, or null when it is not one. */
+export function parseStockEvent(message: string): StockEvent | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  if (typeof raw !== "object" || raw === null) return null;
+  const e = raw as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+  const version = num(e.version);
+  const available = num(e.available);
+  const at = num(e.at);
+  if (typeof e.sku !== "string" || !SKU_PATTERN.test(e.sku) || version === null || available === null || at === null) return null;
+  if (typeof e.type !== "string" || !EVENT_TYPES.has(e.type as StockEventType)) return null;
+  return {
+    type: e.type as StockEventType,
+    sku: e.sku,
+    location: text(e.location) ?? "main",
+    delta: num(e.delta) ?? 0,
+    onHand: num(e.onHand) ?? 0,
+    reserved: num(e.reserved) ?? 0,
+    safety: num(e.safety) ?? 0,
+    available,
+    version,
+    // The Lua scripts publish "" for absent values; the domain type says null.
+    reason: text(e.reason),
+    source: text(e.source) ?? "unknown",
+    actor: text(e.actor),
+    reservationId: text(e.reservationId),
+    at,
+  };
+}
+
+/** The payload's SKU codes, de-duplicated, or a message saying what is wrong with it. */
+function parseSkuList(payload: unknown): string[] | string {
+  if (typeof payload !== "object" || payload === null || !("skus" in payload)) return "Send { skus: [\"SKU-CODE\", ...] }.";
+  const skus: unknown = payload.skus;
+  if (!Array.isArray(skus)) return "skus must be an array of SKU codes.";
+  if (skus.length > MAX_SUBSCRIBED_SKUS) return `At most ${MAX_SUBSCRIBED_SKUS} SKUs per request.`;
+  const out = new Set<string>();
+  for (const sku of skus) {
+    if (typeof sku !== "string" || !SKU_PATTERN.test(sku)) {
+      return `${JSON.stringify(sku)?.slice(0, 80) ?? "undefined"} is not a valid SKU code.`;
+    }
+    out.add(sku);
+  }
+  return [...out];
+}
+
+function subscribedSkus(socket: StockSocket): Set<string> {
+  const out = new Set<string>();
+  for (const room of socket.rooms) if (room.startsWith("sku:")) out.add(room.slice(4));
+  return out;
+}
+
+function invalid(message: string): Response<never> {
+  return { ok: false, error: { code: "invalid_request", message } };
+}
+
+function originAllowed(req: IncomingMessage, allowed: Set<string>): boolean {
+  const origin = req.headers.origin;
+  return typeof origin === "string" && allowed.has(origin);
+}
+
+/** Compare secrets in constant time; hashing first hides the length as well. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,91 @@
+// The sidecar's entry: `npx tsx server/index.ts`. Restores Redis from the ledger when it is
+// empty, then serves Socket.IO, /metrics and /health on REALTIME_PORT and runs the workers.
+import { createServer } from "node:http";
+import { allowedOrigins, config } from "../lib/config";
+import type { Deps } from "../lib/context";
+import { createDb } from "../lib/db";
+import { redisKeys } from "../lib/keys";
+import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
+import { createRedis } from "../lib/redis";
+import { closeApplication, createApplication } from "./gateway";
+import { createSidecarMetrics, metricsRequestHandler } from "./metrics";
+import { pendingLedgerEvents, startWorkers } from "./workers";
+
+async function main(): Promise<void> {
+  const cfg = config();
+  const redis = createRedis(cfg.REDIS_URL, "stockwire-sidecar");
+  const db = createDb(cfg.DATABASE_URL);
+  const deps: Deps = { redis, db, keys: redisKeys(cfg.REDIS_PREFIX), holdTtlSeconds: cfg.HOLD_TTL_SECONDS };
+
+  await restoreRedisIfEmpty(deps);
+
+  const metrics = createSidecarMetrics({ pendingLedgerEvents: () => pendingLedgerEvents(deps), processMetrics: true });
+  const httpServer = createServer(metricsRequestHandler(metrics, redis));
+  const subscriber = redis.duplicate();
+  subscriber.on("error", (err) => console.error("[redis:stockwire-sidecar-events]", err.message));
+  const io = createApplication(httpServer, {
+    redis,
+    subscriber,
+    keys: deps.keys,
+    deps,
+    allowedOrigins: allowedOrigins(cfg),
+    coalesceMs: cfg.REALTIME_COALESCE_MS,
+    adminToken: cfg.ADMIN_API_TOKEN,
+    metrics,
+  });
+  const workers = startWorkers(deps, { metrics });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(cfg.REALTIME_PORT, "0.0.0.0", resolve);
+  });
+  console.log(`realtime gateway on :${cfg.REALTIME_PORT}`);
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing sockets, stopping workers`);
+    // A stuck connection must not keep the process from ending (the orchestrator is waiting).
+    setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await workers.stop();
+      await closeApplication(io);
+      subscriber.disconnect();
+      await redis.quit();
+      await db.$disconnect();
+      process.exit(0);
+    } catch (err) {
+      console.error("shutdown failed:", err);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+/** A wiped or new Redis gets its counters back from the Postgres ledger before anyone reads them. */
+async function restoreRedisIfEmpty(deps: Deps): Promise<void> {
+  if (!(await redisIsEmpty(deps))) return;
+  const lease = deps.keys.lease("rebuild");
+  // Sidecars starting together: one rebuilds, the others serve (rebuilding twice would be harmless, only slower).
+  if ((await deps.redis.set(lease, String(process.pid), "PX", 120_000, "NX")) !== "OK") {
+    console.log("Redis is empty; another sidecar is rebuilding it from the ledger");
+    return;
+  }
+  try {
+    const started = Date.now();
+    const report = await rebuildFromLedger(deps, { source: "rebuild", actor: "sidecar-start" });
+    console.log(
+      `Redis was empty: rebuilt ${report.rebuilt} of ${report.skus} SKUs from the ledger ` +
+        `(${report.unchanged} unchanged) in ${Date.now() - started} ms`,
+    );
+  } finally {
+    await deps.redis.del(lease);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

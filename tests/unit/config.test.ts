@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { allowedOrigins, config, resetConfigForTests } from "../../lib/config";
+import { availabilityState } from "../../lib/catalog";
+
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+  resetConfigForTests();
+});
+
+describe("configuration", () => {
+  it("names the variable to set when one is missing or malformed", () => {
+    process.env = { ...saved, DATABASE_URL: "", REDIS_URL: "redis://127.0.0.1:6379", HOLD_TTL_SECONDS: "soon" };
+    resetConfigForTests();
+    expect(() => config()).toThrowError(/DATABASE_URL[\s\S]*HOLD_TTL_SECONDS/);
+  });
+
+  it("applies the documented defaults", () => {
+    process.env = { NODE_ENV: "test", DATABASE_URL: "postgresql://localhost/x", REDIS_URL: "redis://localhost:6379" };
+    resetConfigForTests();
+    expect(config()).toMatchObject({ PORT: 3000, REALTIME_PORT: 3001, HOLD_TTL_SECONDS: 600, REDIS_PREFIX: "sw:" });
+    expect(allowedOrigins()).toEqual(["http://localhost:3000", "http://127.0.0.1:3000"]);
+  });
+});
+
+describe("badge wording", () => {
+  it("is in stock above the threshold, low at or under it, sold out at zero", () => {
+    expect(availabilityState(6, 5)).toBe("in_stock");
+    expect(availabilityState(5, 5)).toBe("low_stock");
+    expect(availabilityState(1, 5)).toBe("low_stock");
+    expect(availabilityState(0, 5)).toBe("sold_out");
+    expect(availabilityState(-2, 5)).toBe("sold_out");
+  });
+});

@@ -1,0 +1,64 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { appDeps } from "@/lib/context";
+import { isDomainError } from "@/lib/errors";
+import { placeReservation } from "@/lib/reservations";
+import { currentSessionId } from "@/lib/session";
+import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+
+/** The most units one add-to-cart may ask for (the quantity picker offers 1..min(10, available)). */
+const MAX_PER_ADD = 10;
+
+const Input = z.object({
+  sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,63}$/),
+  quantity: z.coerce.number().int().min(1).max(MAX_PER_ADD),
+});
+
+export type AddToCartState = ActionState<{
+  reservationId: string;
+  expiresAt: number;
+  quantity: number;
+  requested: number;
+  message: string;
+}>;
+
+/** Hold units of one variant for the shopper; holds what is left when fewer are available. */
+export async function addToCart(_prev: AddToCartState, formData: FormData): Promise<AddToCartState> {
+  const input = Input.safeParse({ sku: formData.get("sku"), quantity: formData.get("quantity") });
+  if (!input.success) return { ok: false, error: INVALID_INPUT };
+  const { sku, quantity } = input.data;
+
+  try {
+    const sessionId = await currentSessionId();
+    const deps = appDeps();
+    const placed = await placeReservation(deps, { sessionId, items: [{ sku, quantity }], partial: true, source: "storefront" });
+    const line = placed.items[0];
+    const held = line?.quantity ?? 0;
+    const requested = line?.requested ?? quantity;
+    const minutes = Math.max(1, Math.round(deps.holdTtlSeconds / 60));
+    const message =
+      held < requested
+        ? `Only ${held} left — we reserved ${held}.`
+        : `Reserved ${held === 1 ? "1 item" : `${held} items`} — held for you for ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+    revalidatePath("/", "layout");
+    return { ok: true, reservationId: placed.id, expiresAt: placed.expiresAt, quantity: held, requested, message };
+  } catch (err) {
+    if (isDomainError(err) && err.code === "insufficient_stock") {
+      // Someone else got there first: refresh the pages so every count shows the new truth.
+      revalidatePath("/", "layout");
+      const available = Number(err.details?.available ?? 0);
+      const message = available > 0 ? `Only ${available} left — nothing was reserved. Try a smaller quantity.` : "Sold out while you were deciding.";
+      return { ok: false, error: { code: err.code, message } };
+    }
+    return {
+      ok: false,
+      error: shopperError(err, "addToCart", {
+        unknown_sku: "This item is no longer available.",
+        invalid_request: `Choose a quantity from 1 to ${MAX_PER_ADD}.`,
+        unauthorized: "Your session has expired. Refresh the page and try again.",
+      }),
+    };
+  }
+}

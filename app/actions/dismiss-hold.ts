@@ -1,0 +1,34 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { appDeps } from "@/lib/context";
+import { dismissReservation } from "@/lib/reservations";
+import { currentSessionId } from "@/lib/session";
+import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+
+const Input = z.object({ reservationId: z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/) });
+
+export type DismissHoldState = ActionState<{ reservationId: string }>;
+
+/** Clear an ended (expired or released) hold from the cart view. */
+export async function dismissHold(_prev: DismissHoldState, formData: FormData): Promise<DismissHoldState> {
+  const input = Input.safeParse({ reservationId: formData.get("reservationId") });
+  if (!input.success) return { ok: false, error: INVALID_INPUT };
+  try {
+    const sessionId = await currentSessionId();
+    await dismissReservation(appDeps(), sessionId, input.data.reservationId);
+    revalidatePath("/", "layout");
+    return { ok: true, reservationId: input.data.reservationId };
+  } catch (err) {
+    revalidatePath("/", "layout");
+    return {
+      ok: false,
+      error: shopperError(err, "dismissHold", {
+        not_found: "That line is already gone.",
+        // The expiry worker has not caught up with the countdown yet (it runs about every second).
+        reservation_not_held: "This hold is just ending — try again in a second.",
+      }),
+    };
+  }
+}

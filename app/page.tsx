@@ -1,0 +1,64 @@
+import Link from "next/link";
+import { connection } from "next/server";
+import { LiveStockScope } from "@/components/live-stock-scope";
+import { ProductCard } from "@/components/product-card";
+import { listProducts } from "@/lib/catalog";
+import { appDeps } from "@/lib/context";
+import type { Availability } from "@/lib/types";
+
+export default async function CatalogPage({ searchParams }: { searchParams: Promise<{ category?: string | string[] }> }) {
+  await connection();
+  const [products, query] = await Promise.all([listProducts(appDeps()), searchParams]);
+  const category = typeof query.category === "string" ? query.category : null;
+  const categories = [...new Set(products.map((p) => p.category))].sort();
+  const shown = category ? products.filter((p) => p.category === category) : products;
+  const initial: Availability[] = shown.flatMap((p) => p.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version })));
+
+  return (
+    <div className="page catalog">
+      <section className="hero">
+        <p className="eyebrow">
+          <span className="live-dot" aria-hidden="true" /> Live inventory
+        </p>
+        <h1 className="hero__title">Good things, counted in real time.</h1>
+        <p className="hero__lead">
+          Every count on this page moves the moment someone reserves or buys. Add something to your cart and it&rsquo;s held just for
+          you — no one can take it while you decide.
+        </p>
+      </section>
+
+      {categories.length > 1 && (
+        <nav className="filters" aria-label="Categories">
+          <Link href="/" className={`chip${category ? "" : " chip--active"}`} aria-current={category ? undefined : "page"}>
+            All
+          </Link>
+          {categories.map((c) => (
+            <Link
+              key={c}
+              href={`/?category=${encodeURIComponent(c)}`}
+              className={`chip${c === category ? " chip--active" : ""}`}
+              aria-current={c === category ? "page" : undefined}
+            >
+              {c}
+            </Link>
+          ))}
+        </nav>
+      )}
+
+      <LiveStockScope initial={initial}>
+        {shown.length === 0 ? (
+          <div className="empty">
+            <h2>Nothing here yet</h2>
+            <p className="muted">New products are on their way. Check back soon.</p>
+          </div>
+        ) : (
+          <div className="grid" aria-label="Products">
+            {shown.map((product) => (
+              <ProductCard key={product.id} product={product} />
+            ))}
+          </div>
+        )}
+      </LiveStockScope>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { LiveStockScope } from "@/components/live-stock-scope";
+import { ProductArt } from "@/components/product-art";
+import { ProductPurchase } from "@/components/product-purchase";
+import { getProduct } from "@/lib/catalog";
+import { config } from "@/lib/config";
+import { appDeps } from "@/lib/context";
+
+type Props = { params: Promise<{ slug: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { slug } = await params;
+  const product = await getProduct(appDeps(), slug);
+  return product ? { title: product.name, description: product.description || undefined } : { title: "Product not found" };
+}
+
+export default async function ProductPage({ params }: Props) {
+  const { slug } = await params;
+  const product = await getProduct(appDeps(), slug);
+  if (!product) notFound();
+  const minutes = Math.round(config().HOLD_TTL_SECONDS / 60);
+  const initial = product.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version }));
+
+  return (
+    <div className="page product">
+      <nav className="breadcrumbs" aria-label="Breadcrumb">
+        <Link href="/">Shop</Link>
+        <span aria-hidden="true">/</span>
+        <Link href={`/?category=${encodeURIComponent(product.category)}`}>{product.category}</Link>
+        <span aria-hidden="true">/</span>
+        <span aria-current="page">{product.name}</span>
+      </nav>
+      <LiveStockScope initial={initial}>
+        <div className="product__layout">
+          <div className="product__art">
+            <ProductArt hue={product.hue} name={product.name} category={product.category} />
+          </div>
+          <div className="product__details">
+            <p className="eyebrow">{product.category}</p>
+            <h1 className="product__title">{product.name}</h1>
+            {product.description && <p className="product__description">{product.description}</p>}
+            <ProductPurchase product={product} />
+            <ul className="perks">
+              <li>
+                <strong>Held for {minutes} minutes.</strong> Once in your cart, nobody else can buy it.
+              </li>
+              <li>
+                <strong>Live counts.</strong> What you see is what&rsquo;s on the shelf, right now.
+              </li>
+              <li>
+                <strong>Free shipping</strong> and 30-day returns.
+              </li>
+            </ul>
+          </div>
+        </div>
+      </LiveStockScope>
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useEffect, useId, useState } from "react";
+import { addToCart, type AddToCartState } from "@/app/actions/add-to-cart";
+import { useCart } from "./cart/cart-context";
+import { useHydrated } from "./use-hydrated";
+
+const MAX_PER_ADD = 10;
+const IDLE: AddToCartState = { ok: null };
+
+let optimisticSeq = 0;
+
+/**
+ * Quantity + "Add to cart" for one variant. The hold shows at once (header count,
+ * "Reserving…"); a refusal rolls it back and says why.
+ */
+export function AddToCart({ sku, available, variantLabel }: { sku: string; available: number; variantLabel: string }) {
+  const { update } = useCart();
+  const hydrated = useHydrated();
+  const quantityId = useId();
+  const [quantity, setQuantity] = useState(1);
+
+  const [state, formAction, isPending] = useActionState<AddToCartState, FormData>(async (prev, formData) => {
+    const requested = Number(formData.get("quantity"));
+    // Lives exactly as long as this action: replaced by the server's cart on success,
+    // dropped (rolled back) when the server refuses.
+    update({ type: "hold", id: `optimistic-${++optimisticSeq}`, quantity: Number.isFinite(requested) ? requested : 1, expiresAt: Number.POSITIVE_INFINITY });
+    return addToCart(prev, formData);
+  }, IDLE);
+
+  const soldOut = available <= 0;
+  const max = Math.max(1, Math.min(MAX_PER_ADD, available));
+
+  // Keep the chosen quantity within what is left as the live count drops.
+  useEffect(() => {
+    setQuantity((q) => Math.min(q, max));
+  }, [max]);
+
+  const message = isPending
+    ? `Reserving ${quantity} × ${variantLabel}…`
+    : state.ok === true
+      ? state.message
+      : state.ok === false
+        ? state.error.message
+        : "";
+  const tone = isPending ? "pending" : state.ok === true ? (state.quantity < state.requested ? "warning" : "success") : state.ok === false ? "error" : "idle";
+
+  return (
+    <form action={formAction} className="add-to-cart">
+      <input type="hidden" name="sku" value={sku} />
+      <div className="add-to-cart__row">
+        <div className="quantity">
+          <label htmlFor={quantityId} className="field-label">
+            Quantity
+          </label>
+          <select
+            id={quantityId}
+            name="quantity"
+            data-testid="quantity"
+            value={quantity}
+            onChange={(e) => setQuantity(Number(e.target.value))}
+            disabled={soldOut || isPending}
+          >
+            {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button button--primary button--large" data-testid="add-to-cart" disabled={soldOut || isPending || !hydrated}>
+          {soldOut ? "Sold out" : isPending ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Reserving…
+            </>
+          ) : (
+            "Add to cart"
+          )}
+        </button>
+      </div>
+      <p className={`action-status action-status--${tone}`} data-testid="action-status" role="status" aria-live="polite">
+        {message}
+        {state.ok === true && !isPending && (
+          <>
+            {" "}
+            <Link href="/cart" className="action-status__link">
+              View cart →
+            </Link>
+          </>
+        )}
+      </p>
+      <p className="add-to-cart__note">Adding to cart reserves the items for you for a limited time — nobody else can buy them meanwhile.</p>
+    </form>
+  );
+}

@@ -1,0 +1,16 @@
+"use client";
+
+import type { ConnectionStatus } from "./realtime/use-live-stock";
+
+/** Says so when the counts on screen may be out of date (the realtime sidecar is unreachable). */
+export function ConnectionNotice({ status }: { status: ConnectionStatus }) {
+  if (status !== "stale") return null;
+  return (
+    <div className="connection-notice" data-testid="connection-status" data-status={status} role="status">
+      <span className="connection-notice__dot" aria-hidden="true" />
+      <span>
+        <strong>Live availability paused — reconnecting…</strong> Counts may be out of date.
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+"use client";
+
+import { useState } from "react";
+import type { Product } from "@/lib/types";
+import { AddToCart } from "./add-to-cart";
+import { formatPrice } from "./format";
+import { useLiveLevels } from "./live-stock-scope";
+import { StockBadge } from "./stock-badge";
+import { VariantPicker } from "./variant-picker";
+
+/** The buying panel of a product page: price, live badge, variants, quantity and add to cart. */
+export function ProductPurchase({ product }: { product: Product }) {
+  const live = useLiveLevels();
+  const levelOf = (sku: string) => {
+    const v = product.variants.find((x) => x.sku === sku);
+    return live(sku, { available: v?.available ?? 0, version: v?.version ?? 0 });
+  };
+  const [selectedSku, setSelectedSku] = useState(
+    () => (product.variants.find((v) => v.available > 0) ?? product.variants[0])?.sku ?? "",
+  );
+  const variant = product.variants.find((v) => v.sku === selectedSku) ?? product.variants[0];
+  if (!variant) return <p className="muted">This product has no options for sale right now.</p>;
+  const level = levelOf(variant.sku);
+
+  return (
+    <div className="purchase">
+      <div className="purchase__price-row">
+        <span className="purchase__price">{formatPrice(variant.priceCents)}</span>
+        <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
+      </div>
+      <VariantPicker variants={product.variants} selectedSku={variant.sku} availableOf={(sku) => levelOf(sku).available} onSelect={setSelectedSku} />
+      <AddToCart sku={variant.sku} available={level.available} variantLabel={variant.label} />
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+"use client";
+
+import { useEffect, useMemo, useState } from "react";
+import type { Availability } from "@/lib/types";
+import type { Response } from "@/lib/realtime/protocol";
+import { useRealtime } from "./realtime-provider";
+
+export type ConnectionStatus = "connecting" | "live" | "stale";
+
+export interface LiveLevel {
+  available: number;
+  version: number;
+}
+
+export type LiveStock = ReadonlyMap<string, LiveLevel>;
+
+/** How long a first connection may take before the page admits its counts may be old. */
+const CONNECT_GRACE_MS = 2_000;
+const ACK_TIMEOUT_MS = 5_000;
+
+type Levels = Record<string, LiveLevel>;
+
+/** Merge updates into the levels, keeping only strictly newer versions (DESIGN invariant 4). */
+function mergeNewer(current: Levels, updates: readonly Availability[]): Levels {
+  let next: Levels | null = null;
+  for (const u of updates) {
+    const known = (next ?? current)[u.sku];
+    if (known && u.version <= known.version) continue;
+    next ??= { ...current };
+    next[u.sku] = { available: u.available, version: u.version };
+  }
+  return next ?? current;
+}
+
+/**
+ * Live availability of a set of SKUs: starts from the server-rendered snapshot, subscribes
+ * on every (re)connect, merges the ack's snapshot and then applies `stock` deltas — never
+ * going back to an older version than the one shown.
+ */
+export function useLiveStock(initial: readonly Availability[]): { stock: LiveStock; status: ConnectionStatus } {
+  const { socket: getSocket } = useRealtime();
+  const [levels, setLevels] = useState<Levels>(() => mergeNewer({}, initial));
+  const [status, setStatus] = useState<ConnectionStatus>("connecting");
+
+  // A stable key for the SKU set, so a server re-render with new counts does not resubscribe.
+  const skuKey = useMemo(() => [...new Set(initial.map((a) => a.sku))].sort().join(" "), [initial]);
+
+  // Fresh server renders (after an action revalidates) may carry newer versions: merge them.
+  useEffect(() => {
+    setLevels((current) => mergeNewer(current, initial));
+  }, [initial]);
+
+  useEffect(() => {
+    const skus = skuKey ? skuKey.split(" ") : [];
+    if (skus.length === 0) return;
+    const wanted = new Set(skus);
+    const socket = getSocket();
+    let active = true;
+
+    const onConnect = () => {
+      socket.timeout(ACK_TIMEOUT_MS).emit("subscribe", { skus }, (err: Error | null, res?: Response<Availability[]>) => {
+        if (!active) return;
+        if (err || !res || !res.ok) {
+          if (res && !res.ok) console.warn("[live stock] subscribe refused:", res.error.message);
+          setStatus("stale");
+          return;
+        }
+        setLevels((current) => mergeNewer(current, res.data.filter((a) => wanted.has(a.sku))));
+        setStatus("live");
+      });
+    };
+    const onDisconnect = () => setStatus("stale");
+    const onConnectError = () => setStatus("stale");
+    const onStock = (update: Availability) => {
+      if (!wanted.has(update.sku)) return;
+      setLevels((current) => mergeNewer(current, [update]));
+    };
+
+    socket.on("connect", onConnect);
+    socket.on("disconnect", onDisconnect);
+    socket.on("connect_error", onConnectError);
+    socket.on("stock", onStock);
+    if (socket.connected) onConnect();
+    else if (!socket.active) socket.connect();
+    const grace = setTimeout(() => setStatus((s) => (s === "connecting" ? "stale" : s)), CONNECT_GRACE_MS);
+
+    return () => {
+      active = false;
+      clearTimeout(grace);
+      socket.off("connect", onConnect);
+      socket.off("disconnect", onDisconnect);
+      socket.off("connect_error", onConnectError);
+      socket.off("stock", onStock);
+      if (socket.connected) socket.emit("unsubscribe", { skus });
+    };
+  }, [skuKey, getSocket]);
+
+  const stock = useMemo(() => new Map(Object.entries(levels)), [levels]);
+  return { stock, status };
+}

@@ -50,9 +50,12 @@ export function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
-/** Postgres refuses to run as root: when we are root, run its binaries as the postgres user. */
-function asPostgres(cmd: string, args: string[]): [string, string[]] {
-  return isRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+/**
+ * Postgres refuses to run as root: when we are root, run its binaries as the postgres user.
+ * (Spawned with uid/gid rather than through runuser, so our signals reach the postmaster itself.)
+ */
+function asPostgres(): { uid?: number; gid?: number } {
+  return isRoot ? { uid: uid("postgres"), gid: gid("postgres") } : {};
 }
 
 export function missingSystemTools(): string[] {
@@ -105,6 +108,11 @@ export interface PostgresOptions {
   port?: number;
   database?: string;
   log?: "inherit" | "ignore";
+  /**
+   * fsync on (default). Tests pass false: a throwaway database need not survive a power cut,
+   * and skipping fsync makes them much faster on shared disks.
+   */
+  durable?: boolean;
 }
 
 export async function startPostgres(opts: PostgresOptions): Promise<LocalProcess> {
@@ -119,10 +127,11 @@ export async function startPostgres(opts: PostgresOptions): Promise<LocalProcess
     chownSync(sockDir, uid("postgres"), gid("postgres"));
   }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-    const [cmd, args] = asPostgres(path.join(PG_BIN, "initdb"), [
-      "-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
-    ]);
-    const res = spawnSync(cmd, args, { encoding: "utf8" });
+    const res = spawnSync(
+      path.join(PG_BIN, "initdb"),
+      ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+      { encoding: "utf8", cwd: opts.dir, ...asPostgres() },
+    );
     if (res.status !== 0) throw new Error(`initdb failed: ${res.stderr || res.stdout}`);
     // Small, fast, local: tuned for a developer machine and CI, not production.
     writeFileSync(
@@ -130,12 +139,16 @@ export async function startPostgres(opts: PostgresOptions): Promise<LocalProcess
       "Started by scripts/services.ts; settings are passed on the command line.\n",
     );
   }
-  const [cmd, args] = asPostgres(path.join(PG_BIN, "postgres"), [
+  const args = [
     "-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1",
     "-c", `unix_socket_directories=${sockDir}`, "-c", "max_connections=200",
-    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-  ]);
-  const child = spawn(cmd, args, { stdio: ["ignore", opts.log ?? "ignore", opts.log ?? "ignore"] });
+    ...(opts.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+  ];
+  const child = spawn(path.join(PG_BIN, "postgres"), args, {
+    stdio: ["ignore", opts.log ?? "ignore", opts.log ?? "ignore"],
+    cwd: opts.dir,
+    ...asPostgres(),
+  });
   await waitForPort(port);
   await waitForPostgresReady(port);
   const admin = `postgresql://postgres@127.0.0.1:${port}/postgres`;

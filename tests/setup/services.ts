@@ -19,7 +19,7 @@ export default async function setup(project: TestProject) {
   chmodSync(dir, 0o755); // Postgres runs as its own user when we are root: it must reach its folder.
   const [redis, pg] = await Promise.all([
     startRedis({ dir: path.join(dir, "redis") }),
-    startPostgres({ dir: path.join(dir, "pg"), database: "stockwire_test" }),
+    startPostgres({ dir: path.join(dir, "pg"), database: "stockwire_test", durable: false }),
   ]);
   await migrate(pg.url);
   project.provide("redisUrl", redis.url);

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appDeps } from "@/lib/context";
 import { isDomainError } from "@/lib/errors";
+import { SKU_PATTERN } from "@/lib/keys";
 import { placeReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
@@ -12,7 +13,7 @@ import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
 const MAX_PER_ADD = 10;
 
 const Input = z.object({
-  sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,63}$/),
+  sku: z.string().regex(SKU_PATTERN),
   quantity: z.coerce.number().int().min(1).max(MAX_PER_ADD),
 });
 

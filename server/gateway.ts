@@ -134,29 +134,32 @@ export async function closeApplication(io: StockServer): Promise<void> {
 }
 
 /**
- * Merge a burst of changes of one SKU into one frame: keep the highest version per SKU and
- * flush every coalesceMs. Never emits a version at or below one already emitted, so a client
- * can only move forward.
+ * At most one frame per SKU per coalesceMs, without delaying a lone change: a change to a SKU
+ * that has been quiet for a window goes out at once (leading edge); changes inside the window
+ * are merged, the highest version wins, and go out when it ends. Never emits a version at or
+ * below one already emitted, so a client can only move forward.
  */
 function createStockRelay(io: StockServer, admin: AdminNamespace, deps: GatewayDeps) {
   const pending = new Map<string, StockEvent>();
-  const lastEmitted = new Map<string, number>();
+  const lastEmitted = new Map<string, { version: number; at: number }>();
   const metrics = deps.metrics;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  function emit(event: StockEvent, now: number) {
+    lastEmitted.set(event.sku, { version: event.version, at: now });
+    metrics?.eventsRelayed.inc({ outcome: "emitted" });
+    const room = skuRoom(event.sku);
+    if (!io.of("/").adapter.rooms.has(room)) return;
+    const frame: Availability = { sku: event.sku, available: Math.max(0, event.available), version: event.version };
+    io.local.to(room).emit("stock", frame);
+    metrics?.emitPropagation.observe(Math.max(0, now - event.at) / 1000);
+  }
+
   function flush() {
     timer = undefined;
     const now = Date.now();
-    for (const event of pending.values()) {
-      lastEmitted.set(event.sku, event.version);
-      metrics?.eventsRelayed.inc({ outcome: "emitted" });
-      const room = skuRoom(event.sku);
-      if (!io.of("/").adapter.rooms.has(room)) continue;
-      const frame: Availability = { sku: event.sku, available: Math.max(0, event.available), version: event.version };
-      io.local.to(room).emit("stock", frame);
-      metrics?.emitPropagation.observe(Math.max(0, now - event.at) / 1000);
-    }
+    for (const event of pending.values()) emit(event, now);
     pending.clear();
   }
 
@@ -169,7 +172,8 @@ function createStockRelay(io: StockServer, admin: AdminNamespace, deps: GatewayD
         return;
       }
       if (admin.sockets.size > 0) admin.local.emit("event", event);
-      if (event.version <= (lastEmitted.get(event.sku) ?? 0)) {
+      const last = lastEmitted.get(event.sku);
+      if (event.version <= (last?.version ?? 0)) {
         metrics?.eventsRelayed.inc({ outcome: "stale" });
         return;
       }
@@ -178,10 +182,14 @@ function createStockRelay(io: StockServer, admin: AdminNamespace, deps: GatewayD
         metrics?.eventsRelayed.inc({ outcome: "stale" });
         return;
       }
+      const now = Date.now();
+      if (!queued && (deps.coalesceMs <= 0 || !last || now - last.at >= deps.coalesceMs)) {
+        emit(event, now);
+        return;
+      }
       if (queued) metrics?.eventsRelayed.inc({ outcome: "coalesced" });
       pending.set(event.sku, event);
-      if (deps.coalesceMs <= 0) flush();
-      else timer ??= setTimeout(flush, deps.coalesceMs);
+      timer ??= setTimeout(flush, deps.coalesceMs);
     },
     stop() {
       stopped = true;

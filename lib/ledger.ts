@@ -2,7 +2,7 @@
 // stream, and lands exactly once thanks to its (sku, version) primary key. Redis can be
 // rebuilt from it.
 import type { Deps } from "./context";
-import { knownSkus, stockLevel } from "./inventory";
+import { knownSkus } from "./inventory";
 import type { StockEvent, StockEventType } from "./types";
 
 const BATCH = 500;
@@ -135,4 +135,3 @@ export async function redisIsEmpty(deps: Deps): Promise<boolean> {
   return (await deps.redis.scard(deps.keys.skuIndex)) === 0;
 }
 
-export { stockLevel };

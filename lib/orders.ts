@@ -8,7 +8,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError, isDomainError } from "./errors";
-import { getReservation, parseReservationItems, STALLED_CHECKOUT_MS } from "./reservations";
+import { redisNow } from "./redis";
+import { getReservation, parseReservationItems, releaseLines, STALLED_CHECKOUT_MS } from "./reservations";
 import type { OrderSummary, ReservationItem } from "./types";
 
 export interface CheckoutRequest {
@@ -50,8 +51,7 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
 
   // Claim every reservation; undo the claims if one of them cannot be claimed.
   const claimed: string[] = [];
-  const [s, us] = await deps.redis.time();
-  const now = Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  const now = await redisNow(deps.redis);
   try {
     for (const r of reservations) {
       const [code, status] = await deps.redis.swTransitionReservation(
@@ -161,8 +161,7 @@ async function commitReservations(deps: Deps, ids: string[], order: CheckoutResu
 export async function finishStalledCheckout(deps: Deps, id: string): Promise<void> {
   const key = deps.keys.reservation(id);
   const since = Number(await deps.redis.hget(key, "committingSince"));
-  const [s] = await deps.redis.time();
-  if (Number(s) * 1000 - since < STALLED_CHECKOUT_MS) return; // still in progress somewhere
+  if ((await redisNow(deps.redis)) - since < STALLED_CHECKOUT_MS) return; // still in progress somewhere
   const link = await deps.db.orderReservation.findUnique({ where: { reservationId: id }, include: { order: true } });
   if (link) {
     await commitReservations(deps, [id], { orderId: link.order.id, number: link.order.number });
@@ -171,12 +170,7 @@ export async function finishStalledCheckout(deps: Deps, id: string): Promise<voi
   const [code] = await deps.redis.swTransitionReservation(key, "committing", "expired", "");
   if (code === 1) {
     const items = parseReservationItems(await deps.redis.hget(key, "items"));
-    await Promise.all(
-      items.map(({ sku }) =>
-        deps.redis.swRelease(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, "expire",
-          "expiry-worker", "stalled-checkout", deps.keys.eventsChannel),
-      ),
-    );
+    await releaseLines(deps, id, items.map((i) => i.sku), "expire", { source: "expiry-worker", actor: "stalled-checkout" });
   }
   await deps.redis.zrem(deps.keys.holdDeadlines, id);
 }

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { assertSku, type Actor } from "./inventory";
+import { redisNow } from "./redis";
 import type { Reservation, ReservationItem, ReservationStatus } from "./types";
 
 /** How long a finished reservation's record stays readable after its deadline (the cart shows "expired"). */
@@ -96,7 +97,8 @@ export async function getReservation(deps: Deps, sessionId: string, id: string):
   return r;
 }
 
-async function releaseLines(deps: Deps, id: string, skus: string[], type: "release" | "expire", who: Actor) {
+/** Give back a reservation's units on each SKU (idempotent: lines not held change nothing). */
+export async function releaseLines(deps: Deps, id: string, skus: string[], type: "release" | "expire", who: Actor) {
   await Promise.all(
     skus.map((sku) =>
       deps.redis.swRelease(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, type,
@@ -257,8 +259,7 @@ export async function expireDueReservations(
   finishStalledCheckout: (id: string) => Promise<void>,
   limit = 500,
 ): Promise<ExpirySweep> {
-  const [s, us] = await deps.redis.time();
-  const now = Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  const now = await redisNow(deps.redis);
   const due = await deps.redis.zrangebyscore(deps.keys.holdDeadlines, "-inf", now, "LIMIT", 0, limit);
   let expired = 0;
   let recovered = 0;

@@ -25,9 +25,15 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           </svg>
         </div>
         <p className="eyebrow">Order {order.status === "confirmed" ? "confirmed" : order.status}</p>
-        <h1 className="page-title">Thank you, {order.name}!</h1>
+        <h1 className="page-title">{order.name ? <>Thank you, {order.name}!</> : <>Thank you!</>}</h1>
         <p className="muted">
-          Your items are no longer held — they&rsquo;re yours. Updates about this order go to <strong>{order.email}</strong>.
+          Your items are no longer held — they&rsquo;re yours.
+          {order.email && (
+            <>
+              {" "}
+              The order is on file under <strong>{order.email}</strong> (this demo sends no email).
+            </>
+          )}
         </p>
         <p className="order__number">
           Order number <span data-testid="order-number">{order.number}</span>

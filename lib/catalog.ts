@@ -49,6 +49,18 @@ export async function getProduct(deps: Deps, slug: string): Promise<Product | nu
   return product ?? null;
 }
 
+/** The products holding these SKUs, each with only those variants, in the given SKU order. */
+export async function productsOfSkus(deps: Deps, skus: string[]): Promise<Product[]> {
+  if (skus.length === 0) return [];
+  const rows = await deps.db.product.findMany({
+    where: { skus: { some: { code: { in: skus } } } },
+    include: { skus: { where: { code: { in: skus } }, orderBy: [{ position: "asc" }, { code: "asc" }] } },
+  });
+  const order = new Map(skus.map((sku, i) => [sku, i]));
+  const first = (p: ProductRow) => Math.min(...p.skus.map((s) => order.get(s.code) ?? Infinity));
+  return withAvailability(deps, rows.sort((a, b) => first(a) - first(b)));
+}
+
 /** What the badge says for a number of units left. */
 export function availabilityState(available: number, lowStockThreshold: number): AvailabilityState {
   if (available <= 0) return "sold_out";

@@ -23,6 +23,10 @@ const schema = z.object({
   QUEUE_TOKEN_SECRET: optionalSecret,
   /** Prefix of every Redis key and channel, so several stores (or test runs) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]*$/i).default("sw:"),
+  /** Queue joins allowed per client address per minute (a joined shopper asking again is counted too). */
+  QUEUE_JOIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** How often each sale's admitter ticks, in milliseconds. */
+  QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),
   /** Coalescing window of the realtime gateway, in milliseconds. */
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(1000).default(25),
 });

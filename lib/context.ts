@@ -11,9 +11,12 @@ export interface Deps {
   keys: RedisKeys;
   /** How long a new hold lasts, in seconds. */
   holdTtlSeconds: number;
+  /** Signs and checks flash-sale admission tokens; without it sales cannot admit anyone. */
+  queueTokenSecret?: string;
 }
 
 /** The process-wide dependencies built from the environment (Next.js routes, the sidecar). */
 export function appDeps(): Deps {
-  return { redis: redis(), db: db(), keys: keys(), holdTtlSeconds: config().HOLD_TTL_SECONDS };
+  return { redis: redis(), db: db(), keys: keys(), holdTtlSeconds: config().HOLD_TTL_SECONDS,
+    queueTokenSecret: config().QUEUE_TOKEN_SECRET };
 }

@@ -16,7 +16,8 @@ export function json(data: unknown, status = 200, headers?: HeadersInit): Respon
 export function errorResponse(err: unknown): Response {
   if (isDomainError(err)) {
     metrics().httpErrors.inc({ code: err.code });
-    return json(err.toJSON(), err.status);
+    const retryAfter = err.code === "rate_limited" ? err.details?.retryAfterSeconds : undefined;
+    return json(err.toJSON(), err.status, typeof retryAfter === "number" ? { "retry-after": String(retryAfter) } : undefined);
   }
   // Infrastructure down (Redis/Postgres unreachable) is the one 5xx a client may see.
   const message = err instanceof Error ? err.message : String(err);

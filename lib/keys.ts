@@ -17,11 +17,36 @@ export function redisKeys(prefix: string) {
     holdDeadlines: `${prefix}holds:deadlines`,
     sessionReservations: (sessionId: string) => `${prefix}session:{${sessionId}}:reservations`,
     idempotency: (sessionId: string, key: string) => `${prefix}session:{${sessionId}}:idem:${key}`,
+    /** A flash sale's working state; every key of one sale shares the hash tag {saleId}. */
+    sale: (id: string) => saleKeys(prefix, id),
+    /** Set of the sales the admitters look after (scheduled, live or paused). */
+    activeSales: `${prefix}sales:active`,
     /** Pub/Sub channel carrying every stock event as JSON. */
     eventsChannel: `${prefix}events`,
     /** Short leases that keep several sidecars from doing the same sweep at once. */
     lease: (name: string) => `${prefix}lease:${name}`,
+    /** Counters of the rate limiter named `name` (rate-limiter-flexible appends the client key). */
+    rateLimit: (name: string) => `${prefix}rl:${name}`,
   };
 }
+
+/** Sale ids: lower-case words joined by '-' (never braces: they are hash tags). */
+export const SALE_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function saleKeys(prefix: string, id: string) {
+  const base = `${prefix}sale:{${id}}`;
+  return {
+    hash: base,
+    queue: `${base}:queue`,
+    pre: `${base}:pre`,
+    admitted: `${base}:admitted`,
+    seen: `${base}:seen`,
+    tickets: `${base}:tickets`,
+    departed: `${base}:departed`,
+    claims: `${base}:claims`,
+  };
+}
+
+export type SaleKeys = ReturnType<typeof saleKeys>;
 
 export type RedisKeys = ReturnType<typeof redisKeys>;

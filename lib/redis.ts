@@ -10,7 +10,7 @@ export type StockScriptReply = [number, number, number, number];
 declare module "ioredis" {
   interface RedisCommander<Context> {
     swReserve(stock: string, holds: string, events: string, sku: string, reservationId: string, quantity: number,
-      partial: "0" | "1", source: string, actor: string, channel: string): Result<StockScriptReply, Context>;
+      partial: "0" | "1", source: string, actor: string, channel: string, saleId: string): Result<StockScriptReply, Context>;
     swRelease(stock: string, holds: string, events: string, sku: string, reservationId: string,
       type: "release" | "expire", source: string, actor: string, channel: string): Result<StockScriptReply, Context>;
     swCommit(stock: string, holds: string, events: string, sku: string, reservationId: string, source: string,
@@ -29,6 +29,21 @@ declare module "ioredis" {
     swTransitionReservation(reservation: string, expected: string, next: string, deadlineRule: "" | "before" | "after",
       ...fields: string[]): Result<[number, string, number], Context>;
     swExtendReservation(reservation: string, extraSeconds: number, graceSeconds: number): Result<[number, number], Context>;
+    swQueueJoin(sale: string, queue: string, pre: string, seen: string, tickets: string, ticket: string,
+      randomKey: number): Result<[number, string, number, number], Context>;
+    swQueuePosition(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
+      ticket: string, touch: "0" | "1"): Result<string, Context>;
+    swQueueLeave(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
+      departed: string, ticket: string): Result<[number, string], Context>;
+    swQueueAdmit(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
+      departed: string, available: number, stockLeft: number, maxStart: number, maxDepart: number,
+      maxAdmit: number): Result<string, Context>;
+    swQueueClaim(sale: string, admitted: string, tickets: string, claims: string, ticket: string, reservationId: string,
+      quantity: number): Result<[number, number, number], Context>;
+    swQueueRefund(sale: string, admitted: string, tickets: string, claims: string, reservationId: string): Result<number, Context>;
+    swSaleControl(sale: string, queue: string, pre: string, action: string, ...fields: (string | number)[]): Result<[number, string], Context>;
+    swSaleGate(stock: string, saleId: string, mode: "set" | "clear"): Result<[number, string], Context>;
+    swLease(lease: string, action: "acquire" | "release", token: string, ttlMs: number): Result<number, Context>;
   }
 }
 
@@ -43,6 +58,15 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   "open-reservation": "swOpenReservation",
   "transition-reservation": "swTransitionReservation",
   "extend-reservation": "swExtendReservation",
+  "queue-join": "swQueueJoin",
+  "queue-position": "swQueuePosition",
+  "queue-leave": "swQueueLeave",
+  "queue-admit": "swQueueAdmit",
+  "queue-claim": "swQueueClaim",
+  "queue-refund": "swQueueRefund",
+  "sale-control": "swSaleControl",
+  "sale-gate": "swSaleGate",
+  lease: "swLease",
 };
 
 /** Register every Lua script on a client (EVALSHA, falling back to EVAL once per connection). */

@@ -10,7 +10,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { assertSku, type Actor } from "./inventory";
+import { verifyAdmissionToken } from "./queue-token";
 import { redisNow } from "./redis";
+import { claimAdmission, refundAdmission } from "./sales";
 import type { Reservation, ReservationItem, ReservationStatus } from "./types";
 
 /** How long a finished reservation's record stays readable after its deadline (the cart shows "expired"). */
@@ -27,6 +29,8 @@ export interface ReservationRequest extends Actor {
   /** Hold what is left when fewer units than asked are available (add-to-cart; single line only). */
   partial?: boolean;
   kind?: "cart" | "sale";
+  /** A flash-sale admission token (required for SKUs in a live sale). */
+  queueToken?: string | null;
 }
 
 export interface PlacedReservation {
@@ -97,7 +101,10 @@ export async function getReservation(deps: Deps, sessionId: string, id: string):
   return r;
 }
 
-/** Give back a reservation's units on each SKU (idempotent: lines not held change nothing). */
+/**
+ * Give back a reservation's units on each SKU (idempotent: lines not held change nothing), and
+ * for a flash-sale reservation the units it took from the shopper's per-sale limit.
+ */
 export async function releaseLines(deps: Deps, id: string, skus: string[], type: "release" | "expire", who: Actor) {
   await Promise.all(
     skus.map((sku) =>
@@ -105,20 +112,26 @@ export async function releaseLines(deps: Deps, id: string, skus: string[], type:
         who.source, who.actor ?? "", deps.keys.eventsChannel),
     ),
   );
+  const saleId = await deps.redis.hget(deps.keys.reservation(id), "sale");
+  if (saleId) await refundAdmission(deps, saleId, id);
 }
 
 /** Place an all-or-nothing hold on every line, or none. */
 export async function placeReservation(deps: Deps, req: ReservationRequest): Promise<PlacedReservation> {
   const items = normalizeItems(req.items);
-  const partial = Boolean(req.partial) && items.length === 1;
-  const fingerprint = hash(JSON.stringify(items), partial ? "partial" : "all", req.kind ?? "cart");
+  // A flash-sale token is checked before anything is written: forged, expired or foreign is a 403.
+  const admission = req.queueToken ? await verifyAdmissionToken(req.queueToken, req.sessionId, deps.queueTokenSecret) : null;
+  // Sale units are all-or-nothing: the claim against the per-shopper limit is for what was asked.
+  const partial = Boolean(req.partial) && items.length === 1 && !admission;
+  const kind = admission ? "sale" : req.kind ?? "cart";
+  const fingerprint = hash(JSON.stringify(items), partial ? "partial" : "all", kind, admission?.ticket ?? "");
   const id = req.idempotencyKey
     ? `r_${hash("idem", req.sessionId, req.idempotencyKey).slice(0, 32)}`
     : `r_${randomBytes(16).toString("base64url")}`;
   const key = deps.keys.reservation(id);
 
   const [opened, expiresAt, status, storedFingerprint] = await deps.redis.swOpenReservation(
-    key, req.sessionId, fingerprint, JSON.stringify(items), deps.holdTtlSeconds, RECORD_GRACE_SECONDS, req.kind ?? "cart",
+    key, req.sessionId, fingerprint, JSON.stringify(items), deps.holdTtlSeconds, RECORD_GRACE_SECONDS, kind,
   );
   if (opened === 2) {
     if (storedFingerprint !== fingerprint) {
@@ -129,17 +142,35 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
     // idempotent, so carrying on converges on the same holds.
   }
 
-  await deps.redis
+  const envelope = deps.redis
     .multi()
     .zadd(deps.keys.holdDeadlines, expiresAt, id)
     .sadd(deps.keys.sessionReservations(req.sessionId), id)
-    .expire(deps.keys.sessionReservations(req.sessionId), RECORD_GRACE_SECONDS)
-    .exec();
+    .expire(deps.keys.sessionReservations(req.sessionId), RECORD_GRACE_SECONDS);
+  if (admission) envelope.hset(key, "sale", admission.saleId, "ticket", admission.ticket);
+  await envelope.exec();
+
+  const fail = async (error: DomainError): Promise<never> => {
+    await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
+    await deps.redis.swTransitionReservation(key, "pending", "failed", "", "error", JSON.stringify(error.toJSON()));
+    await deps.redis.zrem(deps.keys.holdDeadlines, id);
+    throw error;
+  };
+
+  if (admission) {
+    const total = items.reduce((sum, i) => sum + i.quantity, 0);
+    try {
+      await claimAdmission(deps, admission.saleId, admission.ticket, id, total);
+    } catch (err) {
+      if (err instanceof DomainError) await fail(err);
+      throw err;
+    }
+  }
 
   const replies = await Promise.all(
     items.map(({ sku, quantity }) =>
       deps.redis.swReserve(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, quantity,
-        partial ? "1" : "0", req.source, req.actor ?? "", deps.keys.eventsChannel),
+        partial ? "1" : "0", req.source, req.actor ?? "", deps.keys.eventsChannel, admission?.saleId ?? ""),
     ),
   );
 
@@ -147,20 +178,7 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   if (refused >= 0) {
     const [code, , available] = replies[refused]!;
     const line = items[refused]!;
-    await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
-    const error =
-      code === -1
-        ? new DomainError("unknown_sku", `No product variant ${line.sku}.`, { sku: line.sku })
-        : new DomainError(
-            "insufficient_stock",
-            available > 0
-              ? `Only ${available} of ${line.sku} left: nothing was reserved.`
-              : `${line.sku} is sold out: nothing was reserved.`,
-            { sku: line.sku, available: Math.max(0, available), requested: line.quantity },
-          );
-    await deps.redis.swTransitionReservation(key, "pending", "failed", "", "error", JSON.stringify(error.toJSON()));
-    await deps.redis.zrem(deps.keys.holdDeadlines, id);
-    throw error;
+    await fail(await refusal(deps, code, line, available));
   }
 
   const held: ReservationItem[] = items.map((line, i) => ({ sku: line.sku, quantity: replies[i]![1], requested: line.quantity }));
@@ -175,6 +193,26 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
     return replay(deps, id);
   }
   return { id, expiresAt, items: held, replayed: false };
+}
+
+/** Why the hold script refused a line, in the shopper's words. */
+async function refusal(deps: Deps, code: number, line: { sku: string; quantity: number }, available: number): Promise<DomainError> {
+  if (code === -1) return new DomainError("unknown_sku", `No product variant ${line.sku}.`, { sku: line.sku });
+  if (code === -3 || code === -4) {
+    const saleId = (await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "";
+    if (code === -4) {
+      return new DomainError("queue_token_invalid", `This admission token is not for ${line.sku}.`, { sku: line.sku });
+    }
+    return new DomainError("queue_token_required", `${line.sku} is in a flash sale: join the line to buy it.`, {
+      sku: line.sku,
+      saleId,
+    });
+  }
+  return new DomainError(
+    "insufficient_stock",
+    available > 0 ? `Only ${available} of ${line.sku} left: nothing was reserved.` : `${line.sku} is sold out: nothing was reserved.`,
+    { sku: line.sku, available: Math.max(0, available), requested: line.quantity },
+  );
 }
 
 /** The stored outcome of an earlier request with the same Idempotency-Key. */

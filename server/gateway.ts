@@ -8,7 +8,9 @@ import type { Redis } from "ioredis";
 import { Server, type Namespace, type Socket } from "socket.io";
 import type { Deps } from "../lib/context";
 import { availabilityOf } from "../lib/inventory";
-import { SKU_PATTERN, type RedisKeys } from "../lib/keys";
+import { SALE_ID_PATTERN, SKU_PATTERN, type RedisKeys } from "../lib/keys";
+import { redisNow } from "../lib/redis";
+import { markPresent, queueSnapshot, TICKET_PATTERN, type QueueFrame, type QueueSnapshot } from "../lib/sales";
 import {
   MAX_SUBSCRIBED_SKUS,
   type AdminClientToServerEvents,
@@ -34,6 +36,8 @@ export interface GatewayDeps {
   /** Token the /admin namespace requires; without one the namespace refuses everybody. */
   adminToken?: string;
   metrics?: Pick<SidecarMetrics, "connectedSockets" | "eventsRelayed" | "emitPropagation">;
+  /** How often connected waiting shoppers' places are marked present (they lapse after the sale's grace). */
+  presenceIntervalMs?: number;
 }
 
 export type StockServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -41,6 +45,16 @@ type StockSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 type AdminNamespace = Namespace<AdminClientToServerEvents, AdminServerToClientEvents>;
 
 export const skuRoom = (sku: string) => `sku:${sku}`;
+export const saleRoom = (saleId: string) => `sale:${saleId}`;
+export const ticketRoom = (ticket: string) => `ticket:${ticket}`;
+
+/** Most sales one socket may watch at once. */
+const MAX_WATCHED_SALES = 5;
+
+interface SocketData {
+  /** saleId -> ticket watched on this socket ("" for the sale alone). */
+  watching?: Map<string, string>;
+}
 
 const cleanups = new WeakMap<StockServer, () => Promise<void>>();
 
@@ -90,7 +104,77 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
       if (typeof skus === "string") return;
       for (const sku of skus) socket.leave(skuRoom(sku));
     });
+
+    socket.on("queue:watch", async (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === "function" ? (ack as (res: Response<QueueSnapshot>) => void) : () => {};
+      const watch = parseWatch(payload);
+      if (typeof watch === "string") return reply(invalid(watch));
+      const watching = watchedSales(socket);
+      if (!watching.has(watch.saleId) && watching.size >= MAX_WATCHED_SALES) {
+        return reply(invalid(`A socket may watch at most ${MAX_WATCHED_SALES} sales.`));
+      }
+      const previous = watching.get(watch.saleId);
+      if (previous && previous !== watch.ticket) socket.leave(ticketRoom(previous));
+      // Join first: a tick between the snapshot and the join would otherwise be missed.
+      socket.join(watch.ticket ? [saleRoom(watch.saleId), ticketRoom(watch.ticket)] : [saleRoom(watch.saleId)]);
+      watching.set(watch.saleId, watch.ticket);
+      try {
+        reply({ ok: true, data: await queueSnapshot(deps.deps, watch.saleId, watch.ticket || null, true) });
+      } catch (err) {
+        socket.leave(saleRoom(watch.saleId));
+        if (watch.ticket) socket.leave(ticketRoom(watch.ticket));
+        watching.delete(watch.saleId);
+        const notFound = err instanceof Error && "code" in err && err.code === "not_found";
+        if (!notFound) console.error("[gateway] queue snapshot failed:", err instanceof Error ? err.message : err);
+        reply({
+          ok: false,
+          error: notFound
+            ? { code: "not_found", message: "No such sale." }
+            : { code: "unavailable", message: "The queue is unavailable right now; retry shortly." },
+        });
+      }
+    });
+
+    socket.on("queue:unwatch", (payload: unknown) => {
+      const saleId = typeof payload === "object" && payload !== null && "saleId" in payload ? payload.saleId : null;
+      if (typeof saleId !== "string") return;
+      const watching = watchedSales(socket);
+      const ticket = watching.get(saleId);
+      if (ticket === undefined) return;
+      socket.leave(saleRoom(saleId));
+      if (ticket) socket.leave(ticketRoom(ticket));
+      watching.delete(saleId);
+      if (ticket) void touch(saleId, [ticket]);
+    });
+
+    socket.on("disconnect", () => {
+      // The grace period of a shopper who closed the page starts now.
+      for (const [saleId, ticket] of watchedSales(socket)) if (ticket) void touch(saleId, [ticket]);
+    });
   });
+
+  async function touch(saleId: string, tickets: string[]): Promise<void> {
+    try {
+      await markPresent(deps.deps, saleId, tickets, await redisNow(deps.redis));
+    } catch (err) {
+      console.error("[gateway] presence update failed:", err instanceof Error ? err.message : err);
+    }
+  }
+
+  // Connected waiting shoppers keep their place: one batched write per sale per interval.
+  const presenceTimer = setInterval(() => {
+    const bySale = new Map<string, string[]>();
+    for (const socket of io.of("/").sockets.values()) {
+      for (const [saleId, ticket] of watchedSales(socket as StockSocket)) {
+        if (!ticket) continue;
+        let list = bySale.get(saleId);
+        if (!list) bySale.set(saleId, (list = []));
+        list.push(ticket);
+      }
+    }
+    for (const [saleId, tickets] of bySale) void touch(saleId, tickets);
+  }, deps.presenceIntervalMs ?? 30_000);
+  presenceTimer.unref();
 
   const admin: AdminNamespace = io.of("/admin");
   admin.use((socket, next) => {
@@ -115,6 +199,7 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
 
   cleanups.set(io, async () => {
     relay.stop();
+    clearInterval(presenceTimer);
     deps.subscriber.off("message", onMessage);
     await subscribed;
     await deps.subscriber.unsubscribe(deps.keys.eventsChannel).catch(() => {});
@@ -123,6 +208,17 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
     adapterSub.disconnect();
   });
   return io;
+}
+
+/** Broadcast an admission tick to everyone watching the sale, on every sidecar (through the adapter). */
+export function broadcastQueueFrame(io: StockServer, frame: QueueFrame): void {
+  io.to(saleRoom(frame.saleId)).emit("queue", frame);
+}
+
+/** Tell the admitted tickets' own sockets (on any sidecar) that their turn has come. */
+export function notifyAdmitted(io: StockServer, saleId: string, tickets: string[], deadline: number): void {
+  if (tickets.length === 0) return;
+  io.to(tickets.map(ticketRoom)).emit("queue:admitted", { saleId, deadline });
 }
 
 /** Unsubscribe from stock events, stop the flush timer, close every socket and the HTTP server. */
@@ -252,6 +348,21 @@ function parseSkuList(payload: unknown): string[] | string {
     out.add(sku);
   }
   return [...out];
+}
+
+function watchedSales(socket: StockSocket): Map<string, string> {
+  const data = socket.data as SocketData;
+  data.watching ??= new Map();
+  return data.watching;
+}
+
+/** A queue:watch payload, or a message saying what is wrong with it. */
+function parseWatch(payload: unknown): { saleId: string; ticket: string } | string {
+  if (typeof payload !== "object" || payload === null) return "Send { saleId, ticket? }.";
+  const { saleId, ticket } = payload as Record<string, unknown>;
+  if (typeof saleId !== "string" || !SALE_ID_PATTERN.test(saleId) || saleId.length > 64) return "saleId is not a valid sale id.";
+  if (ticket !== undefined && (typeof ticket !== "string" || !TICKET_PATTERN.test(ticket))) return "ticket is not a valid ticket id.";
+  return { saleId, ticket: (ticket as string | undefined) ?? "" };
 }
 
 function subscribedSkus(socket: StockSocket): Set<string> {

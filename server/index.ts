@@ -7,7 +7,8 @@ import { createDb } from "../lib/db";
 import { redisKeys } from "../lib/keys";
 import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
 import { createRedis } from "../lib/redis";
-import { closeApplication, createApplication } from "./gateway";
+import { startAdmitter } from "./admitter";
+import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
 import { createSidecarMetrics, metricsRequestHandler } from "./metrics";
 import { pendingLedgerEvents, startWorkers } from "./workers";
 
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
   const cfg = config();
   const redis = createRedis(cfg.REDIS_URL, "stockwire-sidecar");
   const db = createDb(cfg.DATABASE_URL);
-  const deps: Deps = { redis, db, keys: redisKeys(cfg.REDIS_PREFIX), holdTtlSeconds: cfg.HOLD_TTL_SECONDS };
+  const deps: Deps = { redis, db, keys: redisKeys(cfg.REDIS_PREFIX), holdTtlSeconds: cfg.HOLD_TTL_SECONDS,
+    queueTokenSecret: cfg.QUEUE_TOKEN_SECRET };
 
   await restoreRedisIfEmpty(deps);
 
@@ -34,6 +36,11 @@ async function main(): Promise<void> {
     metrics,
   });
   const workers = startWorkers(deps, { metrics });
+  const admitter = startAdmitter(deps, {
+    tickMs: cfg.QUEUE_TICK_MS,
+    onFrame: (frame) => broadcastQueueFrame(io, frame),
+    onAdmitted: (saleId, tickets, deadline) => notifyAdmitted(io, saleId, tickets, deadline),
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -49,6 +56,7 @@ async function main(): Promise<void> {
     // A stuck connection must not keep the process from ending (the orchestrator is waiting).
     setTimeout(() => process.exit(1), 10_000).unref();
     try {
+      await admitter.stop();
       await workers.stop();
       await closeApplication(io);
       subscriber.disconnect();

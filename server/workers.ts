@@ -1,10 +1,10 @@
 // Background loops of the sidecar: hold expiry and the ledger persister. Both are safe to run
 // in every sidecar at once; all coordination goes through Redis, never process memory.
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Deps } from "../lib/context";
 import { knownSkus } from "../lib/inventory";
 import { SKU_PATTERN } from "../lib/keys";
+import { createLease } from "../lib/lease";
 import { persistAllPending, persistSkuEvents } from "../lib/ledger";
 import { finishStalledCheckout } from "../lib/orders";
 import { expireDueReservations } from "../lib/reservations";
@@ -103,10 +103,10 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   );
 
   const sweepEvery = opts.sweepIntervalMs ?? 5_000;
+  const lease = createLease(deps.redis, deps.keys.lease("persist-sweep"), sweepEvery * 6);
   loops.push(
     every(sweepEvery, async () => {
-      const lease = await acquireLease(deps.redis, deps.keys.lease("persist-sweep"), sweepEvery * 6);
-      if (!lease) return;
+      if (!(await lease.acquire())) return;
       try {
         recordPersisted(await persistAllPending(deps));
         counters.sweeps++;
@@ -141,12 +141,12 @@ export async function pendingLedgerEvents(deps: Deps): Promise<number> {
   return pending;
 }
 
-interface Loop {
+export interface Loop {
   stop(): Promise<void>;
 }
 
 /** Run a task every intervalMs, never two runs at once; a failed run is reported and retried next tick. */
-function every(intervalMs: number, task: () => Promise<void>, onError: (err: unknown) => void, opts: { runAtStart?: boolean } = {}): Loop {
+export function every(intervalMs: number, task: () => Promise<void>, onError: (err: unknown) => void, opts: { runAtStart?: boolean } = {}): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -166,19 +166,6 @@ function every(intervalMs: number, task: () => Promise<void>, onError: (err: unk
       stopped = true;
       clearTimeout(timer);
       await running;
-    },
-  };
-}
-
-/** A Redis lease (SET NX PX) with a random token, so only its holder can give it back early. */
-async function acquireLease(redis: Redis, key: string, ttlMs: number): Promise<{ release(): Promise<void> } | null> {
-  const token = randomBytes(12).toString("base64url");
-  const ok = await redis.set(key, token, "PX", ttlMs, "NX");
-  if (ok !== "OK") return null;
-  return {
-    async release() {
-      // Delete only our own lease: if the sweep outlived the TTL, another sidecar may hold it now.
-      await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token);
     },
   };
 }

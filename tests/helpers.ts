@@ -13,6 +13,8 @@ export interface TestDeps extends Deps {
   close(): Promise<void>;
 }
 
+export const TEST_QUEUE_TOKEN_SECRET = "test-queue-token-secret-0123456789";
+
 export function uid(len = 6): string {
   return randomBytes(8).toString("hex").slice(0, len).toUpperCase();
 }
@@ -27,6 +29,7 @@ export function testDeps(opts: { holdTtlSeconds?: number } = {}): TestDeps {
     prefix,
     keys: redisKeys(prefix),
     holdTtlSeconds: opts.holdTtlSeconds ?? 600,
+    queueTokenSecret: TEST_QUEUE_TOKEN_SECRET,
     async close() {
       const stream = redis.scanStream({ match: `${prefix}*`, count: 500 });
       for await (const batch of stream) if ((batch as string[]).length) await redis.del(...(batch as string[]));

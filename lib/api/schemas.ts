@@ -46,3 +46,39 @@ export const adjustBody = z.strictObject({
   reason: z.enum(ADJUSTMENT_REASONS),
   note: z.string().trim().max(500).optional(),
 });
+
+export const saleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(64);
+
+const saleSettings = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  startsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+  admissionRate: z.number().positive().max(10_000),
+  perShopperLimit: z.number().int().min(1).max(MAX_QUANTITY).optional(),
+  admissionWindowSeconds: z.number().int().min(10).max(3600).optional(),
+  graceSeconds: z.number().int().min(10).max(3600).optional(),
+  overAdmitPercent: z.number().int().min(0).max(100).optional(),
+};
+
+export const saleCreateBody = z.strictObject({
+  id: saleId,
+  ...saleSettings,
+  skus: z.array(skuCode).min(1).max(200),
+});
+
+export const saleUpdateBody = z
+  .strictObject({
+    name: saleSettings.name.optional(),
+    description: saleSettings.description,
+    startsAt: saleSettings.startsAt.optional(),
+    admissionRate: saleSettings.admissionRate.optional(),
+    perShopperLimit: saleSettings.perShopperLimit,
+    admissionWindowSeconds: saleSettings.admissionWindowSeconds,
+    graceSeconds: saleSettings.graceSeconds,
+    overAdmitPercent: saleSettings.overAdmitPercent,
+  })
+  .refine((b) => Object.keys(b).length > 0, "nothing to change");
+
+export const saleAction = z.enum(["start", "pause", "resume", "close"]);
+
+export const ticketId = z.string().regex(/^t_[A-Za-z0-9_-]{24}$/, "not a ticket id");

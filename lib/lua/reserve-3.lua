@@ -9,12 +9,15 @@
   ARGV[1] sku   ARGV[2] reservationId   ARGV[3] quantity (> 0)
   ARGV[4] partial: '1' to hold what is available when fewer than quantity are left
   ARGV[5] source   ARGV[6] actor   ARGV[7] pub/sub channel
+  ARGV[8] flash sale whose admission token the caller presented ('' for none)
 
   Returns { code, held, available, version }
      1  held `held` units (held < quantity only when partial)
      2  this reservation already holds `held` units here (idempotent retry; nothing changed)
     -1  unknown SKU
     -2  insufficient stock: `available` units are left, nothing held
+    -3  the SKU is gated by a flash sale and no admission token was presented
+    -4  an admission token was presented for a sale that does not gate this SKU
 ]]
 --- @include "emit-event"
 
@@ -27,6 +30,14 @@ local s = redis.call('HMGET', KEYS[1], 'onHand', 'reserved', 'safety', 'version'
 local available = tonumber(s[1]) - tonumber(s[2]) - tonumber(s[3])
 if existing then
   return { 2, tonumber(existing), available, tonumber(s[4]) }
+end
+
+-- A SKU in a flash sale is sold only to shoppers admitted from its queue (checked here, in
+-- the same step as the hold, so a sale that starts mid-request cannot be bypassed).
+local gate = redis.call('HGET', KEYS[1], 'sale') or ''
+if gate ~= ARGV[8] then
+  if ARGV[8] == '' then return { -3, 0, available, tonumber(s[4]) } end
+  return { -4, 0, available, tonumber(s[4]) }
 end
 
 local quantity = tonumber(ARGV[3])

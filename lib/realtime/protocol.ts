@@ -1,5 +1,6 @@
 // The Socket.IO contract between the sidecar (server/) and browsers (components/).
 // Both sides import these types; events are named `entity:verb` where they are commands.
+import type { QueueFrame, QueueSnapshot } from "../sales";
 import type { Availability, StockEvent } from "../types";
 
 /** Acknowledgement of a client command: data or a readable error. */
@@ -11,11 +12,27 @@ export const MAX_SUBSCRIBED_SKUS = 500;
 export interface ClientToServerEvents {
   subscribe: (payload: { skus: string[] }, ack: (res: Response<Availability[]>) => void) => void;
   unsubscribe: (payload: { skus: string[] }) => void;
+  /**
+   * Watch a flash sale (its room receives one `queue` frame per admission tick in which something
+   * changed). With a ticket: the ack carries its exact place, the socket keeps the place alive
+   * while connected, and `queue:admitted` arrives when its turn comes.
+   */
+  "queue:watch": (payload: { saleId: string; ticket?: string }, ack: (res: Response<QueueSnapshot>) => void) => void;
+  "queue:unwatch": (payload: { saleId: string }) => void;
 }
 
 export interface ServerToClientEvents {
   /** A SKU's new availability: small on purpose (tens of bytes per frame). */
   stock: (update: Availability) => void;
+  /**
+   * A sale's counters after an admission tick. A waiting client derives its own place from the
+   * exact snapshot it got on watch: minus the shoppers admitted since (all were ahead of it), minus
+   * the departed join sequences below its own. A tick that is not the last one + 1 means a frame
+   * was missed: watch again for an exact snapshot.
+   */
+  queue: (frame: QueueFrame) => void;
+  /** Sent to the admitted ticket's sockets only: fetch the admission token over HTTP (session-bound). */
+  "queue:admitted": (payload: { saleId: string; deadline: number }) => void;
 }
 
 /** The authenticated /admin namespace streams every event in full. */

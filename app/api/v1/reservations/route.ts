@@ -1,6 +1,6 @@
 import { reservationBody } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/context";
-import { DomainError, isDomainError } from "@/lib/errors";
+import { isDomainError } from "@/lib/errors";
 import { handle, idempotencyKey, json, readJson } from "@/lib/http";
 import { metrics } from "@/lib/metrics";
 import { placeReservation } from "@/lib/reservations";
@@ -10,13 +10,9 @@ export const POST = handle(async (request: Request) => {
   const body = await readJson(request, reservationBody);
   const sessionId = await currentSessionId();
   const key = idempotencyKey(request);
-  if (body.queueToken !== undefined) {
-    // Flash-sale admission tokens arrive with the queue; until then no SKU requires one.
-    throw new DomainError("queue_token_invalid", "No flash sale is running for these items.");
-  }
   const timer = metrics().reservationSeconds.startTimer();
   try {
-    const placed = await placeReservation(appDeps(), { sessionId, items: body.items, idempotencyKey: key, source: "api" });
+    const placed = await placeReservation(appDeps(), { sessionId, items: body.items, idempotencyKey: key, queueToken: body.queueToken, source: "api" });
     metrics().reservations.inc({ outcome: "held" });
     return json(
       { id: placed.id, expiresAt: new Date(placed.expiresAt).toISOString(), items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })) },

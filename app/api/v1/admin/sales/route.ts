@@ -1,0 +1,21 @@
+import { saleCreateBody } from "@/lib/api/schemas";
+import { appDeps } from "@/lib/context";
+import { handle, json, readJson, requireAdmin } from "@/lib/http";
+import { createSale, listSaleDefinitions, queueSnapshot } from "@/lib/sales";
+
+export const GET = handle(async (request: Request) => {
+  requireAdmin(request);
+  const deps = appDeps();
+  const url = new URL(request.url);
+  const sales = await listSaleDefinitions(deps, { includeClosed: url.searchParams.get("closed") === "1" });
+  const live = await Promise.all(sales.map((s) => (s.status === "closed" ? null : queueSnapshot(deps, s.id, null).catch(() => null))));
+  return json({ sales: sales.map((s, i) => ({ ...s, live: live[i] })) });
+});
+
+export const POST = handle(async (request: Request) => {
+  const actor = requireAdmin(request);
+  const body = await readJson(request, saleCreateBody);
+  const sale = await createSale(appDeps(), body);
+  console.log(`[sales] ${sale.id}: created by ${actor}`);
+  return json(sale, 201);
+});

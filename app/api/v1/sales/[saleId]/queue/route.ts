@@ -1,0 +1,19 @@
+import { appDeps } from "@/lib/context";
+import { config } from "@/lib/config";
+import { handle, json } from "@/lib/http";
+import { clientAddress, consume } from "@/lib/rate-limit";
+import { joinQueue } from "@/lib/sales";
+import { currentSessionId } from "@/lib/session";
+
+/** Join a sale's line: 201 with the ticket and place; the same shopper again gets 200 and the same ticket. */
+export const POST = handle(async (request: Request, { params }: { params: Promise<{ saleId: string }> }) => {
+  const { saleId } = await params;
+  const deps = appDeps();
+  const sessionId = await currentSessionId();
+  await consume(deps, { name: "queue-join", points: config().QUEUE_JOIN_LIMIT_PER_MINUTE, durationSeconds: 60 }, clientAddress(request));
+  const joined = await joinQueue(deps, saleId, sessionId);
+  return json(
+    { ticket: joined.ticket, position: joined.position, state: joined.state, seq: joined.seq },
+    joined.joined ? 201 : 200,
+  );
+});

@@ -1,0 +1,31 @@
+// Leases in Redis: how several sidecars share a job without doing it twice (the ledger sweep,
+// each sale's admitter). A holder renews its lease every run; if it dies, the lease runs out
+// and another instance takes over within the time to live.
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+
+export interface Lease {
+  /** Take the lease or renew it if already ours; false while another holder has it. */
+  acquire(): Promise<boolean>;
+  /** Give it back early (only if still ours). */
+  release(): Promise<void>;
+  readonly held: boolean;
+}
+
+export function createLease(redis: Redis, key: string, ttlMs: number): Lease {
+  const token = randomBytes(12).toString("base64url");
+  let held = false;
+  return {
+    get held() {
+      return held;
+    },
+    async acquire() {
+      held = (await redis.swLease(key, "acquire", token, ttlMs)) === 1;
+      return held;
+    },
+    async release() {
+      held = false;
+      await redis.swLease(key, "release", token, 0);
+    },
+  };
+}

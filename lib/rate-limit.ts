@@ -47,7 +47,7 @@ export async function consume(deps: Deps, rule: LimitRule, key: string): Promise
  * The client address to count against. Next.js fills X-Forwarded-For with the socket address
  * only when the request has none, so behind a load balancer (which appends the address it saw)
  * the rightmost entry is the one no client can choose. Exposed directly, a client can send its
- * own header: put a proxy in front in production (README, Deploying).
+ * own header: put a proxy in front in production (README, Flash sales).
  */
 export function clientAddress(request: Request): string {
   const forwarded = request.headers.get("x-forwarded-for");

@@ -4,6 +4,7 @@
 import { appDeps, type Deps } from "../lib/context";
 import { upsertSku } from "../lib/catalog";
 import { persistAllPending } from "../lib/ledger";
+import { createSale } from "../lib/sales";
 
 interface SeedVariant {
   sku: string;
@@ -199,7 +200,27 @@ export const DEMO_CATALOG: SeedProduct[] = [
     hue: 48,
     variants: [{ sku: "ACC-PIN-SET", label: "Set of 3", priceCents: 1500, onHand: 0 }],
   },
+  {
+    slug: "launch-runner",
+    name: "Launch Runner",
+    description: "Our first running shoe: a knit upper, a recycled foam midsole and a gum outsole. Released in a flash sale: join the line, and when it is your turn you have two minutes to take a pair.",
+    category: "Limited",
+    hue: 12,
+    lowStockThreshold: 5,
+    variants: grid("LTD-RUN", [{ code: "ORG", name: "Ember" }], ["40", "41", "42", "43", "44"], 12900, 20),
+  },
 ];
+
+/** The demo flash sale: the Launch Runner, starting ten minutes after the catalog is seeded. */
+export const DEMO_SALE = {
+  id: "launch-runner-drop",
+  name: "Launch Runner drop",
+  description: "100 pairs of the Launch Runner, one per shopper. Everyone who joins before the start gets a random place in line.",
+  startsInMs: 10 * 60_000,
+  admissionRate: 2,
+  perShopperLimit: 1,
+  slug: "launch-runner",
+} as const;
 
 export interface SeedResult {
   skipped: boolean;
@@ -239,6 +260,16 @@ export async function seed(deps: Deps, who: { source?: string; actor?: string } 
       skus++;
     }
   }
+  const saleSkus = DEMO_CATALOG.find((p) => p.slug === DEMO_SALE.slug)!.variants.map((v) => v.sku);
+  await createSale(deps, {
+    id: DEMO_SALE.id,
+    name: DEMO_SALE.name,
+    description: DEMO_SALE.description,
+    startsAt: new Date(Date.now() + DEMO_SALE.startsInMs),
+    admissionRate: DEMO_SALE.admissionRate,
+    perShopperLimit: DEMO_SALE.perShopperLimit,
+    skus: saleSkus,
+  });
   // The sidecar's persister would copy these events later; doing it now means the ledger
   // is complete even if the sidecar never runs (and Redis can be rebuilt from it at once).
   const ledgerEvents = await persistAllPending(deps);

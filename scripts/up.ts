@@ -1,6 +1,7 @@
 // `npm run up`: the whole stack on this machine, data under .data/, until Ctrl-C.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { DEMO_SALE } from "../prisma/seed";
 import { DEFAULT_DATA_DIR, ROOT, startStack } from "./stack";
 
 function portFromEnv(name: string, fallback: number): number {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   console.log("");
   console.log(`Stockwire is running at ${stack.baseUrl} — press Ctrl-C to stop`);
   console.log(`  realtime sidecar: ${stack.realtimeUrl}`);
+  console.log(`  flash-sale demo:  ${stack.baseUrl}/sales/${DEMO_SALE.id} (starts ten minutes after the first seed)`);
   console.log(`  Redis data:       ${stack.data.redis ? rel(stack.data.redis) : `${stack.env.REDIS_URL} (REDIS_URL)`}`);
   console.log(`  Postgres data:    ${stack.data.postgres ? rel(stack.data.postgres) : "DATABASE_URL"}`);
   console.log(`  secrets:          ${rel(stack.data.secrets)}`);

@@ -6,6 +6,7 @@
 import type { Deps } from "../lib/context";
 import { createLease, type Lease } from "../lib/lease";
 import { admitTick, recordSaleStatus, syncSales, type QueueFrame, type SaleStatus } from "../lib/sales";
+import type { SidecarMetrics } from "./metrics";
 import { every, type Loop } from "./workers";
 
 export interface AdmitterOptions {
@@ -19,6 +20,7 @@ export interface AdmitterOptions {
   /** Tickets whose turn has come (told privately). */
   onAdmitted(saleId: string, tickets: string[], deadline: number): void;
   onError?(loop: string, err: unknown): void;
+  metrics?: Pick<SidecarMetrics, "queueAdmissions" | "queueWaiting">;
 }
 
 export interface Admitter {
@@ -49,8 +51,10 @@ export function startAdmitter(deps: Deps, opts: AdmitterOptions): Admitter {
     if (!result) return;
     const { frame } = result;
     if (result.changed) opts.onFrame(frame);
+    opts.metrics?.queueWaiting.set({ sale: saleId }, frame.waiting + frame.prequeue);
     if (result.admittedTickets.length) {
       counters.admitted += result.admittedTickets.length;
+      opts.metrics?.queueAdmissions.inc({ sale: saleId }, result.admittedTickets.length);
       opts.onAdmitted(saleId, result.admittedTickets, result.deadline);
     }
     if (lastStatus.get(saleId) !== frame.status) {
@@ -66,6 +70,7 @@ export function startAdmitter(deps: Deps, opts: AdmitterOptions): Admitter {
         if (!active.includes(saleId)) {
           leases.delete(saleId);
           lastStatus.delete(saleId);
+          opts.metrics?.queueWaiting.remove({ sale: saleId });
           if (lease.held) await lease.release();
         }
       }

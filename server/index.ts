@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const workers = startWorkers(deps, { metrics });
   const admitter = startAdmitter(deps, {
     tickMs: cfg.QUEUE_TICK_MS,
+    metrics,
     onFrame: (frame) => broadcastQueueFrame(io, frame),
     onAdmitted: (saleId, tickets, deadline) => notifyAdmitted(io, saleId, tickets, deadline),
   });

@@ -50,6 +50,18 @@ export function createSidecarMetrics(opts: SidecarMetricsOptions = {}) {
         }
       },
     }),
+    queueAdmissions: new Counter({
+      name: "stockwire_queue_admissions_total",
+      help: "Flash-sale shoppers admitted by this sidecar's admitter, by sale.",
+      labelNames: ["sale"] as const,
+      registers: [registry],
+    }),
+    queueWaiting: new Gauge({
+      name: "stockwire_queue_waiting",
+      help: "Shoppers waiting in each flash sale's line, as of this sidecar's last admission tick.",
+      labelNames: ["sale"] as const,
+      registers: [registry],
+    }),
     eventsPersisted: new Counter({
       name: "stockwire_ledger_events_persisted_total",
       help: "Stock events this sidecar wrote to the ledger (duplicates skipped are not counted).",

@@ -99,3 +99,106 @@ test.describe("public API", () => {
     expect(metrics).toContain("stockwire_reservations_total");
   });
 });
+
+test.describe("flash-sale API", () => {
+  const admin = () => ({ authorization: `Bearer ${token()}` });
+
+  async function createSale(api: APIRequestContext, sku: string, over: Record<string, unknown> = {}) {
+    const id = `api-sale-${unique().toLowerCase()}`;
+    const res = await api.post("/api/v1/admin/sales", {
+      headers: admin(),
+      data: { id, name: `API sale ${id}`, startsAt: new Date(Date.now() - 1000).toISOString(), admissionRate: 50, skus: [sku], ...over },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    return id;
+  }
+
+  test("admin sale routes check the token and the body", async ({ request }) => {
+    const sku = await createSku(request, 3);
+    const body = { id: "nope-sale", name: "Nope", startsAt: new Date().toISOString(), admissionRate: 1, skus: [sku] };
+    expect((await request.post("/api/v1/admin/sales", { data: body })).status()).toBe(401);
+    expect((await request.get("/api/v1/admin/sales")).status()).toBe(401);
+    expect((await request.post("/api/v1/admin/sales/nope-sale/pause")).status()).toBe(401);
+    const bad = await request.post("/api/v1/admin/sales", { headers: admin(), data: { ...body, admissionRate: -1 } });
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).error).toMatchObject({ code: "invalid_request", message: expect.stringContaining("admissionRate") });
+    const unknown = await request.post("/api/v1/admin/sales", { headers: admin(), data: { ...body, skus: ["NOT-A-REAL-SKU"] } });
+    expect(unknown.status()).toBe(404);
+    const id = await createSale(request, sku);
+    const twice = await request.post("/api/v1/admin/sales", { headers: admin(), data: { ...body, id: `${id}-b` } });
+    expect(twice.status()).toBe(409); // the SKU is already in an open sale
+    expect((await request.post(`/api/v1/admin/sales/${id}/explode`, { headers: admin() })).status()).toBe(404);
+    const closed = await request.post(`/api/v1/admin/sales/${id}/close`, { headers: admin() });
+    expect((await closed.json()).status).toBe("closed");
+    // Closed: the SKU is on open sale again, without a token.
+    expect((await request.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 1 }] } })).status()).toBe(201);
+  });
+
+  test("join, same ticket again, admission, token-gated hold, foreign token, leave", async ({ request, baseURL }) => {
+    const sku = await createSku(request, 4);
+    const id = await createSale(request, sku, { perShopperLimit: 1 });
+    const joined = await request.post(`/api/v1/sales/${id}/queue`);
+    expect(joined.status()).toBe(201);
+    const { ticket, position } = await joined.json();
+    expect(ticket).toMatch(/^t_/);
+    expect(position).toBeGreaterThanOrEqual(1);
+    const again = await request.post(`/api/v1/sales/${id}/queue`);
+    expect(again.status()).toBe(200);
+    expect((await again.json()).ticket).toBe(ticket);
+
+    // No token: the sale SKU cannot be held directly.
+    const direct = await request.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 1 }] } });
+    expect(direct.status()).toBe(403);
+    expect((await direct.json()).error).toMatchObject({ code: "queue_token_required", details: { saleId: id } });
+
+    // The sidecar's admitter lets us in within a few ticks.
+    let status: { admitted: boolean; token?: string; expiresAt?: string; state: string } = { admitted: false, state: "" };
+    await expect
+      .poll(async () => {
+        status = await (await request.get(`/api/v1/sales/${id}/queue/${ticket}`)).json();
+        return status.state;
+      }, { timeout: 10_000 })
+      .toBe("admitted");
+    expect(status.token).toBeTruthy();
+    expect(Date.parse(status.expiresAt!)).toBeGreaterThan(Date.now());
+
+    // Another shopper cannot read our ticket or use our token.
+    const stranger = await playwrightRequest.newContext({ baseURL });
+    expect((await stranger.get(`/api/v1/sales/${id}/queue/${ticket}`)).status()).toBe(404);
+    const stolen = await stranger.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 1 }], queueToken: status.token } });
+    expect(stolen.status()).toBe(403);
+    expect((await stolen.json()).error.code).toBe("queue_token_invalid");
+    await stranger.dispose();
+
+    const overLimit = await request.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 2 }], queueToken: status.token } });
+    expect(overLimit.status()).toBe(409);
+    expect((await overLimit.json()).error.code).toBe("sale_limit_reached");
+    const hold = await request.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 1 }], queueToken: status.token } });
+    expect(hold.status(), await hold.text()).toBe(201);
+    expect((await (await request.get(`/api/v1/inventory/${sku}`)).json()).reserved).toBe(1);
+
+    const left = await request.delete(`/api/v1/sales/${id}/queue/${ticket}`);
+    expect(await left.json()).toEqual({ left: true });
+    expect((await (await request.get(`/api/v1/sales/${id}/queue/${ticket}`)).json()).state).toBe("left");
+    expect((await request.get(`/api/v1/sales/no-such-sale`)).status()).toBe(404);
+    expect((await request.post(`/api/v1/sales/NOT%20A%20SALE/queue`)).status()).toBe(404);
+  });
+
+  test("queue joins are rate-limited per client address with 429 and Retry-After", async ({ request }) => {
+    const sku = await createSku(request, 1);
+    const id = await createSale(request, sku);
+    // A unique address for this test (the app counts the nearest X-Forwarded-For entry).
+    const headers = { "x-forwarded-for": `203.0.113.${Math.floor(Math.random() * 250) + 1}, 198.51.100.${Math.floor(Math.random() * 250) + 1}` };
+    const codes: number[] = [];
+    let limited: { status: number; retryAfter: string | undefined; body: { error: { code: string } } } | null = null;
+    for (let i = 0; i < 100 && !limited; i++) {
+      const res = await request.post(`/api/v1/sales/${id}/queue`, { headers });
+      codes.push(res.status());
+      if (res.status() === 429) limited = { status: 429, retryAfter: res.headers()["retry-after"], body: await res.json() };
+    }
+    expect(limited, `statuses: ${codes.join(",")}`).not.toBeNull();
+    expect(Number(limited!.retryAfter)).toBeGreaterThan(0);
+    expect(limited!.body.error.code).toBe("rate_limited");
+    expect(codes.filter((c) => c >= 500)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
 // rebuilt from it.
 import type { Deps } from "./context";
 import { knownSkus } from "./inventory";
+import { salesOfSkus, syncSales } from "./sales";
 import type { StockEvent, StockEventType } from "./types";
 
 const BATCH = 500;
@@ -115,18 +116,21 @@ export async function rebuildFromLedger(
   const last = await deps.db.$queryRaw<{ sku: string; version: number; onHand: number }[]>`
     SELECT DISTINCT ON ("sku") "sku", "version", "onHand" FROM "InventoryEvent" ORDER BY "sku", "version" DESC`;
   const lastBySku = new Map(last.map((r) => [r.sku, r]));
+  const gates = await salesOfSkus(deps, skus.map((s) => s.code));
   let rebuilt = 0;
   for (const s of skus) {
     const ledger = lastBySku.get(s.code);
     const [code] = await deps.redis.swRebuild(
       deps.keys.stock(s.code), deps.keys.holds(s.code), deps.keys.events(s.code), s.code, ledger?.onHand ?? 0,
       s.safety, s.product.lowStockThreshold, s.location, ledger?.version ?? 0, who.source, who.actor,
-      deps.keys.eventsChannel, "rebuilt from the ledger",
+      deps.keys.eventsChannel, "rebuilt from the ledger", gates.get(s.code)?.id ?? "",
     );
     if (code === 1) rebuilt++;
     await deps.redis.sadd(deps.keys.skuIndex, s.code);
   }
   await persistAllPending(deps);
+  // The sales' working state (not their lines: those are lost with Redis).
+  await syncSales(deps);
   return { skus: skus.length, rebuilt, unchanged: skus.length - rebuilt };
 }
 

@@ -9,6 +9,8 @@
   ARGV[1] sku   ARGV[2] onHand from the ledger   ARGV[3] safety   ARGV[4] low-stock threshold
   ARGV[5] location   ARGV[6] ledger's last version   ARGV[7] source   ARGV[8] actor
   ARGV[9] pub/sub channel   ARGV[10] reason
+  ARGV[11] open flash sale the SKU belongs to ('' for none): the gate is restored in the same
+           step, so a rebuilt sale SKU is never on open sale for an instant
 
   Returns { code, onHand, available, version }
      1  rebuilt (an event was emitted)
@@ -17,6 +19,7 @@
 --- @include "emit-event"
 
 local onHand, safety, ledgerVersion = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[6])
+if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'sale', ARGV[11]) end
 local reserved = 0
 local holds = redis.call('HVALS', KEYS[2])
 for _, q in ipairs(holds) do reserved = reserved + tonumber(q) end

@@ -19,6 +19,7 @@ import {
 } from "../../lib/sales";
 import { signAdmissionToken, verifyAdmissionToken } from "../../lib/queue-token";
 import { finishStalledCheckout } from "../../lib/orders";
+import { persistAllPending, rebuildFromLedger } from "../../lib/ledger";
 import { seedSkus, testDeps, uid, TEST_QUEUE_TOKEN_SECRET } from "../helpers";
 
 const deps = testDeps();
@@ -268,6 +269,28 @@ describe("flash-sale queue (invariant 8)", () => {
     const left = await ticketStatus(deps, saleId, shoppers[1]!, ticketFor(saleId, shoppers[1]!));
     expect(left.ticket.state).toBe("left");
     expect(left.admitted).toBe(5);
+  });
+
+  it("a Redis rebuilt from Postgres keeps the sale's SKUs behind the queue", async () => {
+    const own = testDeps();
+    try {
+      const [sku] = await seedSkus(own, [{ onHand: 7 }]);
+      const saleId = `sale-${uid(8).toLowerCase()}`;
+      await createSale(own, { id: saleId, name: "rebuild", startsAt: new Date(Date.now() - 1000), admissionRate: 5, skus: [sku!] });
+      await persistAllPending(own);
+      // Lose everything in Redis under this prefix.
+      const stream = own.redis.scanStream({ match: `${own.prefix}*`, count: 500 });
+      for await (const batch of stream) if ((batch as string[]).length) await own.redis.del(...(batch as string[]));
+      await rebuildFromLedger(own, { onlySkus: [sku!] });
+      expect(await own.redis.hget(own.keys.stock(sku!), "sale")).toBe(saleId);
+      expect(await codeOf(placeReservation(own, { sessionId: sid("rb"), items: [{ sku: sku!, quantity: 1 }], source: "test" }))).toBe(
+        "queue_token_required",
+      );
+      expect((await queueSnapshot(own, saleId, null)).status).toBe("scheduled"); // restarts, and the admitter makes it live
+      expect((await stockLevel(own, sku!))?.onHand).toBe(7);
+    } finally {
+      await own.close();
+    }
   });
 
   it("expired sale holds give the shopper's allowance back", async () => {

@@ -2,6 +2,7 @@
 // A refusal is a 429 with Retry-After; a Redis outage fails open (the limiter must never be
 // the reason a shopper cannot join, and Redis down already stops the queue itself).
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { config } from "./config";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 
@@ -49,8 +50,13 @@ export async function consume(deps: Deps, rule: LimitRule, key: string): Promise
  * the rightmost entry is the one no client can choose. Exposed directly, a client can send its
  * own header: put a proxy in front in production (README, Flash sales).
  */
-export function clientAddress(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for");
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get("x-forwarded-for");
   const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-  return (last ?? request.headers.get("x-real-ip") ?? "unknown").slice(0, 64);
+  return (last ?? headers.get("x-real-ip") ?? "unknown").slice(0, 64);
+}
+
+/** Queue joins per client address (the HTTP route and the sale page's Server Action count together). */
+export function queueJoinRule(): LimitRule {
+  return { name: "queue-join", points: config().QUEUE_JOIN_LIMIT_PER_MINUTE, durationSeconds: 60 };
 }

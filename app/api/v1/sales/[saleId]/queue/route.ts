@@ -1,7 +1,6 @@
 import { appDeps } from "@/lib/context";
-import { config } from "@/lib/config";
 import { handle, json } from "@/lib/http";
-import { clientAddress, consume } from "@/lib/rate-limit";
+import { clientAddress, consume, queueJoinRule } from "@/lib/rate-limit";
 import { joinQueue } from "@/lib/sales";
 import { currentSessionId } from "@/lib/session";
 
@@ -10,7 +9,7 @@ export const POST = handle(async (request: Request, { params }: { params: Promis
   const { saleId } = await params;
   const deps = appDeps();
   const sessionId = await currentSessionId();
-  await consume(deps, { name: "queue-join", points: config().QUEUE_JOIN_LIMIT_PER_MINUTE, durationSeconds: 60 }, clientAddress(request));
+  await consume(deps, queueJoinRule(), clientAddress(request.headers));
   const joined = await joinQueue(deps, saleId, sessionId);
   return json(
     { ticket: joined.ticket, position: joined.position, state: joined.state, seq: joined.seq },

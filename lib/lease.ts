@@ -20,6 +20,7 @@ export function createLease(redis: Redis, key: string, ttlMs: number): Lease {
       return held;
     },
     async acquire() {
+      held = false; // until Redis says otherwise (an error must not leave a stale "held")
       held = (await redis.swLease(key, "acquire", token, ttlMs)) === 1;
       return held;
     },

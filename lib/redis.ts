@@ -32,7 +32,7 @@ declare module "ioredis" {
     swQueueJoin(sale: string, queue: string, pre: string, seen: string, tickets: string, ticket: string,
       randomKey: number): Result<[number, string, number, number], Context>;
     swQueuePosition(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
-      ticket: string, touch: "0" | "1"): Result<string, Context>;
+      departed: string, ticket: string, touch: "0" | "1"): Result<string, Context>;
     swQueueLeave(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
       departed: string, ticket: string): Result<[number, string], Context>;
     swQueueAdmit(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,

@@ -321,7 +321,7 @@ export async function queueSnapshot(deps: Deps, saleId: string, ticket: string |
   assertSaleId(saleId);
   const keys = k(deps, saleId);
   const raw = await deps.redis.swQueuePosition(keys.hash, keys.queue, keys.pre, keys.admitted, keys.seen, keys.tickets,
-    ticket ?? "", touch ? "1" : "0");
+    keys.departed, ticket ?? "", touch ? "1" : "0");
   if (!raw) throw new DomainError("not_found", "No such sale.");
   const parsed = JSON.parse(raw) as Record<string, unknown> & { ticket?: TicketView };
   return { ...parseCounters(parsed), ticket: parsed.ticket ?? null };

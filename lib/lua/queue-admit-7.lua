@@ -10,7 +10,7 @@
        (a token bucket), and never more admitted-but-unserved shoppers than the units left
        could serve plus the over-admission margin.
 
-  KEYS[1..6] as in queue-position-6.lua   KEYS[7] departed list (see queue-leave-7.lua)
+  KEYS[1..7] as in queue-position-7.lua
 
   ARGV[1] units available now, summed over the sale's SKUs (read by the admitter just before)
   ARGV[2] units not yet sold (available + held), same SKUs

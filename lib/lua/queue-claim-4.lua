@@ -3,7 +3,7 @@
   is still open and the per-shopper limit, and records the claim under the reservation id so a
   retry of the same reservation claims nothing twice.
 
-  KEYS[1] sale hash   KEYS[2] admitted zset   KEYS[3] tickets hash   (see queue-position-6.lua)
+  KEYS[1] sale hash   KEYS[2] admitted zset   KEYS[3] tickets hash   (see queue-position-7.lua)
   KEYS[4] claims hash   {prefix}sale:{ID}:claims   reservationId -> "ticket quantity"
 
   ARGV[1] ticket   ARGV[2] reservation id   ARGV[3] quantity

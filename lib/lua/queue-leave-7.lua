@@ -1,7 +1,7 @@
 --[[
   Leave the line (or give an unused turn back). The place is gone; joining again goes to the back.
 
-  KEYS[1..6] as in queue-position-6.lua
+  KEYS[1..6] as in queue-position-7.lua
   KEYS[7] departed list   {prefix}sale:{ID}:departed   join sequences that left since the last tick
 
   ARGV[1] ticket

@@ -4,6 +4,7 @@
 
   KEYS[1] sale hash   KEYS[2] queue zset   KEYS[3] pre-queue zset   KEYS[4] admitted zset
   KEYS[5] presence zset   KEYS[6] tickets hash          (see queue-join-5.lua)
+  KEYS[7] departed list (see queue-leave-7.lua)
 
   ARGV[1] ticket ('' for the sale alone)   ARGV[2] '1' to mark the ticket's shopper present
   (rate is the measured admission rate per second, not the configured one)
@@ -29,7 +30,14 @@ if ARGV[1] ~= '' then
   local t = readTicket(KEYS[6], ARGV[1])
   if t then
     local state, position = t.s, 0
-    if state == 'waiting' then position = (redis.call('ZRANK', KEYS[2], ARGV[1]) or -1) + 1 end
+    if state == 'waiting' then
+      position = (redis.call('ZRANK', KEYS[2], ARGV[1]) or -1) + 1
+      -- The place as of `tick`: shoppers ahead who left since are still counted, because the
+      -- next frame lists them in `departed` and the client subtracts them then.
+      for _, q in ipairs(redis.call('LRANGE', KEYS[7], 0, -1)) do
+        if tonumber(q) < t.q then position = position + 1 end
+      end
+    end
     if state == 'pre' then position = out.prequeue end
     if (state == 'waiting' or state == 'pre') and (status == 'soldout' or status == 'closed') then state = status end
     if state == 'admitted' and t.d <= now then state = (t.u > 0) and 'done' or 'expired' end

@@ -5,11 +5,15 @@ import type { Product } from "@/lib/types";
 import { AddToCart } from "./add-to-cart";
 import { formatPrice } from "./format";
 import { useLiveLevels } from "./live-stock-scope";
+import { SaleLink, type SaleRef } from "./sale/sale-link";
 import { StockBadge } from "./stock-badge";
 import { VariantPicker } from "./variant-picker";
 
-/** The buying panel of a product page: price, live badge, variants, quantity and add to cart. */
-export function ProductPurchase({ product }: { product: Product }) {
+/**
+ * The buying panel of a product page: price, live badge, variants, quantity and add to cart —
+ * or, for a variant in an open flash sale, the way to the sale's line.
+ */
+export function ProductPurchase({ product, sales = {} }: { product: Product; sales?: Record<string, SaleRef> }) {
   const live = useLiveLevels();
   const levelOf = (sku: string) => {
     const v = product.variants.find((x) => x.sku === sku);
@@ -21,6 +25,7 @@ export function ProductPurchase({ product }: { product: Product }) {
   const variant = product.variants.find((v) => v.sku === selectedSku) ?? product.variants[0];
   if (!variant) return <p className="muted">This product has no options for sale right now.</p>;
   const level = levelOf(variant.sku);
+  const sale = sales[variant.sku];
 
   return (
     <div className="purchase">
@@ -29,7 +34,7 @@ export function ProductPurchase({ product }: { product: Product }) {
         <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
       </div>
       <VariantPicker variants={product.variants} selectedSku={variant.sku} availableOf={(sku) => levelOf(sku).available} onSelect={setSelectedSku} />
-      <AddToCart sku={variant.sku} available={level.available} variantLabel={variant.label} />
+      {sale ? <SaleLink sale={sale} /> : <AddToCart sku={variant.sku} available={level.available} variantLabel={variant.label} />}
     </div>
   );
 }

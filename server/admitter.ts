@@ -71,7 +71,12 @@ export function startAdmitter(deps: Deps, opts: AdmitterOptions): Admitter {
           leases.delete(saleId);
           lastStatus.delete(saleId);
           opts.metrics?.queueWaiting.remove({ sale: saleId });
-          if (lease.held) await lease.release();
+          if (lease.held) {
+            // Closed: one last tick carries the new status to every page still watching.
+            const last = await admitTick(deps, saleId).catch((err: unknown) => onError("tick", err));
+            if (last?.changed) opts.onFrame(last.frame);
+            await lease.release();
+          }
         }
       }
       // One failing sale must not stop the others.

@@ -15,6 +15,8 @@ const MAX_PER_ADD = 10;
 const Input = z.object({
   sku: z.string().regex(SKU_PATTERN),
   quantity: z.coerce.number().int().min(1).max(MAX_PER_ADD),
+  /** A flash-sale admission token (the sale page sends it during the shopper's turn). */
+  queueToken: z.string().min(1).max(4096).optional(),
 });
 
 export type AddToCartState = ActionState<{
@@ -25,16 +27,30 @@ export type AddToCartState = ActionState<{
   message: string;
 }>;
 
-/** Hold units of one variant for the shopper; holds what is left when fewer are available. */
+/**
+ * Hold units of one variant for the shopper; holds what is left when fewer are available —
+ * except under a flash-sale admission token, where the hold is all or nothing.
+ */
 export async function addToCart(_prev: AddToCartState, formData: FormData): Promise<AddToCartState> {
-  const input = Input.safeParse({ sku: formData.get("sku"), quantity: formData.get("quantity") });
+  const token = formData.get("queueToken");
+  const input = Input.safeParse({
+    sku: formData.get("sku"),
+    quantity: formData.get("quantity"),
+    queueToken: typeof token === "string" && token !== "" ? token : undefined,
+  });
   if (!input.success) return { ok: false, error: INVALID_INPUT };
-  const { sku, quantity } = input.data;
+  const { sku, quantity, queueToken } = input.data;
 
   try {
     const sessionId = await currentSessionId();
     const deps = appDeps();
-    const placed = await placeReservation(deps, { sessionId, items: [{ sku, quantity }], partial: true, source: "storefront" });
+    const placed = await placeReservation(deps, {
+      sessionId,
+      items: [{ sku, quantity }],
+      partial: !queueToken,
+      queueToken: queueToken ?? null,
+      source: "storefront",
+    });
     const line = placed.items[0];
     const held = line?.quantity ?? 0;
     const requested = line?.requested ?? quantity;
@@ -46,6 +62,14 @@ export async function addToCart(_prev: AddToCartState, formData: FormData): Prom
     revalidatePath("/", "layout");
     return { ok: true, reservationId: placed.id, expiresAt: placed.expiresAt, quantity: held, requested, message };
   } catch (err) {
+    if (isDomainError(err) && err.code === "sale_limit_reached") {
+      // The lib's sentence names the limit and what is left of it ("you can add 1 more").
+      return { ok: false, error: { code: err.code, message: err.message } };
+    }
+    if (isDomainError(err) && (err.code === "queue_token_required" || err.code === "sale_sold_out" || err.code === "sale_closed")) {
+      // A sale started, sold out or ended since the page was drawn: show the page as it is now.
+      revalidatePath("/", "layout");
+    }
     if (isDomainError(err) && err.code === "insufficient_stock") {
       // Someone else got there first: refresh the pages so every count shows the new truth.
       revalidatePath("/", "layout");
@@ -59,6 +83,10 @@ export async function addToCart(_prev: AddToCartState, formData: FormData): Prom
         unknown_sku: "This item is no longer available.",
         invalid_request: `Choose a quantity from 1 to ${MAX_PER_ADD}.`,
         unauthorized: "Your session has expired. Refresh the page and try again.",
+        queue_token_required: "This item is in a flash sale — join the line to buy it.",
+        queue_token_invalid: "Your turn has ended — join the line again to get another one.",
+        sale_closed: "This sale has ended.",
+        sale_sold_out: "This sale is sold out.",
       }),
     };
   }

@@ -7,6 +7,7 @@ import { ProductPurchase } from "@/components/product-purchase";
 import { getProduct } from "@/lib/catalog";
 import { config } from "@/lib/config";
 import { appDeps } from "@/lib/context";
+import { salesOfSkus } from "@/lib/sales";
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -18,8 +19,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ProductPage({ params }: Props) {
   const { slug } = await params;
-  const product = await getProduct(appDeps(), slug);
+  const deps = appDeps();
+  const product = await getProduct(deps, slug);
   if (!product) notFound();
+  // Variants in an open flash sale are sold only through its line: link there instead.
+  const sales = Object.fromEntries(await salesOfSkus(deps, product.variants.map((v) => v.sku)));
   const minutes = Math.round(config().HOLD_TTL_SECONDS / 60);
   const initial = product.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version }));
 
@@ -41,7 +45,7 @@ export default async function ProductPage({ params }: Props) {
             <p className="eyebrow">{product.category}</p>
             <h1 className="product__title">{product.name}</h1>
             {product.description && <p className="product__description">{product.description}</p>}
-            <ProductPurchase product={product} />
+            <ProductPurchase product={product} sales={sales} />
             <ul className="perks">
               <li>
                 <strong>Held for {minutes} minutes.</strong> Once in your cart, nobody else can buy it.

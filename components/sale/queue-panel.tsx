@@ -1,0 +1,442 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { useCart } from "../cart/cart-context";
+import type { ConnectionStatus } from "../realtime/use-live-stock";
+import { formatCountdown, pluralize } from "../format";
+import { useHydrated } from "../use-hydrated";
+import { formatSeconds, formatStartsIn, formatWait, ordinal } from "./format";
+import type { DisplayState, QueueModel } from "./queue-model";
+
+export interface QueuePanelSale {
+  id: string;
+  perShopperLimit: number;
+  admissionWindowSeconds: number;
+  graceSeconds: number;
+}
+
+type FormAction = (formData: FormData) => void;
+
+export interface QueuePanelProps {
+  sale: QueuePanelSale;
+  state: DisplayState;
+  model: QueueModel;
+  now: number;
+  unitsLeft: number;
+  connection: ConnectionStatus;
+  holdMinutes: number;
+  join: { action: FormAction; pending: boolean };
+  leave: { action: FormAction; pending: boolean };
+  /** The last join/leave result: a refusal is shown, a success announced. */
+  message: { text: string; tone: "success" | "error" } | null;
+}
+
+const TONE: Record<DisplayState, "waiting" | "turn" | "over" | "quiet"> = {
+  scheduled: "waiting",
+  starting: "waiting",
+  live: "waiting",
+  paused: "waiting",
+  pre: "waiting",
+  waiting: "waiting",
+  admitted: "turn",
+  done: "turn",
+  expired: "quiet",
+  lapsed: "quiet",
+  left: "quiet",
+  soldout: "over",
+  closed: "over",
+};
+
+/** The sale page's status card: what the line looks like to this shopper right now, and what they can do. */
+export function QueuePanel(props: QueuePanelProps) {
+  const { state, model } = props;
+  const position = state === "waiting" ? (model.ticket?.position ?? 0) : 0;
+  return (
+    <div
+      className={`queue-card queue-card--${TONE[state]}`}
+      data-testid="sale-status"
+      data-state={state}
+      data-position={position}
+    >
+      <Body {...props} />
+      {/* Refusals stay on screen; a success is already shown by the card itself, so it is only announced. */}
+      {props.message && (
+        <p
+          className={props.message.tone === "error" ? "queue-card__message queue-card__message--error" : "visually-hidden"}
+          data-testid="queue-message"
+          role="status"
+          aria-live="polite"
+        >
+          {props.message.text}
+        </p>
+      )}
+      {props.connection === "stale" && (
+        <p className="queue-card__offline" role="status">
+          <span className="connection-notice__dot" aria-hidden="true" /> Reconnecting… your place in line is kept.
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Body(props: QueuePanelProps) {
+  const { state, model, now, sale, unitsLeft, holdMinutes } = props;
+  const { counters } = model;
+  const ticket = model.ticket;
+  const startsIn = counters.startsAt - now;
+
+  switch (state) {
+    case "scheduled":
+    case "starting":
+      return (
+        <>
+          <Pill tone="soon">Opens soon</Pill>
+          {startsIn > 0 && state === "scheduled" ? (
+            <StartCountdown startsAt={counters.startsAt} now={now} />
+          ) : (
+            <h2 className="queue-card__headline">Opening now…</h2>
+          )}
+          <p className="queue-card__lead">
+            <strong>Join the line now.</strong> Everyone who joins before the start gets a random place in line when the sale opens —
+            arriving early or refreshing the page gains nothing.
+          </p>
+          <JoinForm {...props} label="Join the line" />
+          <p className="queue-card__meta">{joinedSoFar(counters.prequeue)}</p>
+        </>
+      );
+
+    case "live":
+    case "paused": {
+      const ahead = counters.waiting;
+      return (
+        <>
+          {state === "paused" ? <Pill tone="paused">Paused</Pill> : <Pill tone="live">Live now</Pill>}
+          <h2 className="queue-card__headline">{ahead === 0 ? "No line right now" : `${pluralize(ahead, "shopper")} in line`}</h2>
+          <p className="queue-card__lead">
+            {ahead === 0
+              ? "Join and your turn comes right away."
+              : `Join now and you'll be ${ordinal(ahead + 1)} in line. Places are first come, first served from here on.`}
+          </p>
+          <WaitLine position={ahead + 1} state={state} rate={counters.rate} unitsLeft={unitsLeft} />
+          <JoinForm {...props} label="Join the line" />
+        </>
+      );
+    }
+
+    case "pre":
+      return (
+        <>
+          <Pill tone="soon">You&rsquo;re in</Pill>
+          {startsIn > 0 && counters.status === "scheduled" ? (
+            <StartCountdown startsAt={counters.startsAt} now={now} />
+          ) : (
+            <h2 className="queue-card__headline">
+              <span className="spinner" aria-hidden="true" /> Drawing places…
+            </h2>
+          )}
+          <p className="queue-card__lead">
+            <strong>You&rsquo;re in the line for the start.</strong> When the sale opens, everyone who joined before then gets a random
+            place — arriving early or refreshing gains nothing. Keep this page open and your place appears here.
+          </p>
+          <p className="queue-card__meta">{joinedSoFar(counters.prequeue)}</p>
+          <LeaveForm {...props} label="Leave the line" />
+        </>
+      );
+
+    case "waiting": {
+      const pos = Math.max(1, ticket?.position ?? 1);
+      const start = Math.max(pos, model.startPosition);
+      const progress = start > 1 ? (start - pos) / (start - 1) : 1;
+      return (
+        <>
+          {counters.status === "paused" ? <Pill tone="paused">Paused</Pill> : <Pill tone="live">In line</Pill>}
+          <p className="queue-card__headline queue-card__headline--position" data-testid="queue-position" aria-live="polite">
+            You are <strong>{ordinal(pos)}</strong> in line
+          </p>
+          <div className="queue-progress" role="progressbar" aria-label="Progress to the front of the line" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)}>
+            <span className="queue-progress__bar" style={{ width: `${Math.max(4, progress * 100)}%` }} />
+          </div>
+          <WaitLine position={pos} state={counters.status} rate={counters.rate} unitsLeft={unitsLeft} />
+          <Odds position={pos} unitsLeft={unitsLeft} limit={sale.perShopperLimit} />
+          <p className="queue-card__meta">
+            Keep this page open. When it&rsquo;s your turn you&rsquo;ll have {formatSeconds(sale.admissionWindowSeconds)} to add to your
+            cart. Away for more than {formatSeconds(sale.graceSeconds)}, you lose your place.
+          </p>
+          <LeaveForm {...props} label="Leave the line" />
+        </>
+      );
+    }
+
+    case "admitted": {
+      const deadline = ticket?.deadline ?? 0;
+      const remaining = Math.max(0, deadline - now);
+      const share = Math.min(1, remaining / (sale.admissionWindowSeconds * 1000));
+      const units = ticket?.units ?? 0;
+      const warning = remaining <= 30_000;
+      return (
+        <>
+          <Pill tone="turn">Your turn</Pill>
+          <h2 className="queue-card__headline">It&rsquo;s your turn</h2>
+          <div className={`turn-deadline${warning ? " turn-deadline--warning" : ""}`} data-testid="turn-deadline" data-deadline={deadline}>
+            <span>Add to your cart within</span>
+            <time className="turn-deadline__time" dateTime={`PT${Math.ceil(remaining / 1000)}S`}>
+              {deadline > 0 ? formatCountdown(remaining) : "–:––"}
+            </time>
+          </div>
+          <div className="queue-progress queue-progress--turn" aria-hidden="true">
+            <span className="queue-progress__bar" style={{ width: `${share * 100}%` }} />
+          </div>
+          <p className="queue-card__lead">
+            {units > 0 ? (
+              <>
+                <strong>{pluralize(units, "item")} reserved.</strong>{" "}
+                {units < sale.perShopperLimit
+                  ? `You can add ${sale.perShopperLimit - units} more before your turn ends.`
+                  : "That’s the limit for this sale."}{" "}
+                Items in your cart are held for {holdMinutes} minutes.
+              </>
+            ) : (
+              <>
+                Choose below — up to {pluralize(sale.perShopperLimit, "item")} per shopper. What you add is held for you for{" "}
+                {holdMinutes} minutes while you check out.
+              </>
+            )}
+          </p>
+          {units > 0 ? (
+            <Link href="/cart" className="button button--primary button--large button--block">
+              Check out now
+            </Link>
+          ) : (
+            <LeaveForm {...props} label="Give my turn to the next shopper" quiet />
+          )}
+        </>
+      );
+    }
+
+    case "done":
+      return <Done {...props} />;
+
+    case "expired":
+      return (
+        <Again {...props} pill="Turn over" title="Your turn ended">
+          Nothing was added to your cart in time, so your turn passed to the next shopper. You can join again — at the back of the
+          line.
+        </Again>
+      );
+
+    case "lapsed":
+      return (
+        <Again {...props} pill="Place lost" title="You lost your place">
+          This page was closed for more than {formatSeconds(sale.graceSeconds)}, so your place went to the shoppers behind you. You can
+          join again — at the back of the line.
+        </Again>
+      );
+
+    case "left":
+      return (
+        <Again {...props} pill="Not in line" title="You left the line">
+          Changed your mind? You can join again — at the back of the line.
+        </Again>
+      );
+
+    case "soldout":
+      return (
+        <>
+          <Pill tone="over">Sold out</Pill>
+          <h2 className="queue-card__headline">Sold out</h2>
+          <p className="queue-card__lead">
+            Every unit in this sale has been sold{ticket ? " — sorry you missed out this time" : ""}. Thanks for waiting in line.
+          </p>
+          <Link href="/" className="button button--secondary button--block">
+            Back to the shop
+          </Link>
+        </>
+      );
+
+    case "closed":
+      return (
+        <>
+          <Pill tone="over">Ended</Pill>
+          <h2 className="queue-card__headline">This sale has ended</h2>
+          <p className="queue-card__lead">The line is closed. Anything left is back on sale in the shop at its usual price.</p>
+          <Link href="/" className="button button--secondary button--block">
+            Back to the shop
+          </Link>
+        </>
+      );
+  }
+}
+
+/** The turn is over and something was taken under it: still in the cart, or already ordered. */
+function Done({ model }: QueuePanelProps) {
+  const { count } = useCart();
+  const units = model.ticket?.units ?? 0;
+  const what = units === 1 ? "your item" : units > 1 ? `your ${units} items` : "what you chose";
+  return (
+    <>
+      <Pill tone="turn">All set</Pill>
+      <h2 className="queue-card__headline">You&rsquo;re all set</h2>
+      {count > 0 ? (
+        <>
+          <p className="queue-card__lead">
+            Your turn is over and {what} {units === 1 ? "is" : "are"} held in your cart. Check out before the hold ends to make{" "}
+            {units === 1 ? "it" : "them"} yours.
+          </p>
+          <Link href="/cart" className="button button--primary button--block">
+            Go to checkout
+          </Link>
+        </>
+      ) : (
+        <>
+          <p className="queue-card__lead">
+            {units > 0
+              ? "Your turn is over and you got yours. Thanks for shopping the drop."
+              : "Your turn is over, and nothing from it is in your cart any more."}
+          </p>
+          <Link href="/" className="button button--secondary button--block">
+            Back to the shop
+          </Link>
+        </>
+      )}
+    </>
+  );
+}
+
+function Pill({ tone, children }: { tone: "soon" | "live" | "paused" | "turn" | "over"; children: ReactNode }) {
+  return (
+    <p className={`queue-pill queue-pill--${tone}`}>
+      <span className="queue-pill__dot" aria-hidden="true" />
+      {children}
+    </p>
+  );
+}
+
+function StartCountdown({ startsAt, now }: { startsAt: number; now: number }) {
+  const hydrated = useHydrated();
+  const remaining = Math.max(0, startsAt - now);
+  return (
+    <div className="start-countdown">
+      <p className="start-countdown__label">Starts in</p>
+      <p className="start-countdown__time" data-testid="sale-countdown" data-starts-at={startsAt}>
+        <time dateTime={`PT${Math.ceil(remaining / 1000)}S`}>{formatStartsIn(remaining)}</time>
+      </p>
+      {/* Local time only in the browser: the server does not know the shopper's time zone. */}
+      <p className="start-countdown__at">{hydrated ? formatStart(startsAt) : " "}</p>
+    </div>
+  );
+}
+
+function formatStart(at: number): string {
+  const date = new Date(at);
+  const time = date.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  const today = new Date();
+  const tomorrow = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 1);
+  if (date.toDateString() === today.toDateString()) return `Today at ${time}`;
+  if (date.toDateString() === tomorrow.toDateString()) return `Tomorrow at ${time}`;
+  return `${date.toLocaleDateString(undefined, { weekday: "long", month: "long", day: "numeric" })} at ${time}`;
+}
+
+function joinedSoFar(n: number): string {
+  if (n === 0) return "Nobody has joined yet — be the first.";
+  return `${pluralize(n, "shopper has", "shoppers have")} joined so far.`;
+}
+
+/** The estimated wait from the measured admission rate, or why there is none. */
+function WaitLine({ position, state, rate, unitsLeft }: { position: number; state: string; rate: number; unitsLeft: number }) {
+  let text: ReactNode;
+  if (state === "paused") {
+    text = "Admissions are paused for a moment. Your place is kept — stay on this page.";
+  } else if (unitsLeft <= 0) {
+    text = "Waiting for units to come back: everything left is in someone’s cart. Units not bought in time return to the line.";
+  } else if (rate <= 0) {
+    text = position <= 1 ? "You’re next." : "Working out the wait…";
+  } else {
+    text = (
+      <>
+        Estimated wait: <strong>{formatWait(position / rate)}</strong>
+      </>
+    );
+  }
+  return (
+    <p className="queue-card__wait" data-testid="queue-wait">
+      <svg viewBox="0 0 20 20" aria-hidden="true">
+        <circle cx="10" cy="11" r="7" fill="none" stroke="currentColor" strokeWidth="1.8" />
+        <path d="M10 7.5V11l2.4 1.6M8 2.5h4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      </svg>
+      <span>{text}</span>
+    </p>
+  );
+}
+
+/** The odds in plain words: the place against the units left. */
+function Odds({ position, unitsLeft, limit }: { position: number; unitsLeft: number; limit: number }) {
+  const ahead = position - 1;
+  const [tone, words] =
+    unitsLeft <= 0
+      ? (["poor", ahead === 0 ? "You're first for any unit that comes back." : `${ahead} ahead of you for any units that come back.`] as const)
+      : ahead === 0
+        ? (["good", "You're at the front: the next turn is yours."] as const)
+        : ahead * limit < unitsLeft
+        ? (["good", "Even if everyone ahead of you buys the most they can, there will be some left for you."] as const)
+        : ahead < unitsLeft
+          ? (["good", "Good odds: fewer shoppers ahead of you than units left."] as const)
+          : (["fair", "More shoppers ahead of you than units left — but some buy nothing, and unbought units come back."] as const);
+  return (
+    <p className={`queue-odds queue-odds--${tone}`} data-testid="queue-odds">
+      <strong>
+        {ordinal(position)} in line, {unitsLeft} left.
+      </strong>{" "}
+      {words}
+    </p>
+  );
+}
+
+function JoinForm({ sale, join, label }: QueuePanelProps & { label: string }) {
+  const hydrated = useHydrated();
+  return (
+    <form action={join.action} className="queue-card__form">
+      <input type="hidden" name="saleId" value={sale.id} />
+      <button type="submit" className="button button--primary button--large button--block" data-testid="join-queue" disabled={join.pending || !hydrated}>
+        {join.pending ? (
+          <>
+            <span className="spinner" aria-hidden="true" /> Joining…
+          </>
+        ) : (
+          label
+        )}
+      </button>
+    </form>
+  );
+}
+
+function LeaveForm({ sale, leave, label, quiet }: QueuePanelProps & { label: string; quiet?: boolean }) {
+  const hydrated = useHydrated();
+  return (
+    <form action={leave.action} className="queue-card__form">
+      <input type="hidden" name="saleId" value={sale.id} />
+      <button
+        type="submit"
+        className={`button ${quiet ? "button--quiet" : "button--secondary"} button--block`}
+        data-testid="leave-queue"
+        disabled={leave.pending || !hydrated}
+      >
+        {leave.pending ? "Leaving…" : label}
+      </button>
+    </form>
+  );
+}
+
+function Again(props: QueuePanelProps & { pill: string; title: string; children: ReactNode }) {
+  return (
+    <>
+      <Pill tone="paused">{props.pill}</Pill>
+      <h2 className="queue-card__headline">{props.title}</h2>
+      <p className="queue-card__lead">{props.children}</p>
+      <p className="queue-card__meta">
+        {props.model.counters.waiting === 0 ? "There is no line right now." : `${pluralize(props.model.counters.waiting, "shopper")} in line now.`}
+      </p>
+      <JoinForm {...props} label="Join again" />
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useEffect, useId, useState } from "react";
+import { addToCart, type AddToCartState } from "@/app/actions/add-to-cart";
+import { useCart } from "../cart/cart-context";
+import { useHydrated } from "../use-hydrated";
+
+const MAX_PER_ADD = 10;
+const IDLE: AddToCartState = { ok: null };
+
+let optimisticSeq = 0;
+
+/**
+ * "Add to cart" for one sale SKU during the shopper's turn: presents the admission token, so
+ * the hold is all or nothing and counts against the per-shopper limit. The hold shows at once
+ * in the header; a refusal rolls it back and says why.
+ */
+export function SaleAddToCart({
+  sku,
+  token,
+  available,
+  allowance,
+  variantLabel,
+  onAdded,
+}: {
+  sku: string;
+  /** The admission token; null while it is being fetched. */
+  token: string | null;
+  available: number;
+  /** Units this shopper may still take in the sale (per-shopper limit minus what is taken). */
+  allowance: number;
+  variantLabel: string;
+  onAdded: () => void;
+}) {
+  const { update } = useCart();
+  const hydrated = useHydrated();
+  const quantityId = useId();
+  const [quantity, setQuantity] = useState(1);
+
+  const [state, formAction, isPending] = useActionState<AddToCartState, FormData>(async (prev, formData) => {
+    const requested = Number(formData.get("quantity"));
+    update({ type: "hold", id: `optimistic-sale-${++optimisticSeq}`, quantity: Number.isFinite(requested) ? requested : 1, expiresAt: Number.POSITIVE_INFINITY });
+    const result = await addToCart(prev, formData);
+    if (result.ok === true || (result.ok === false && result.error.code === "sale_limit_reached")) onAdded();
+    return result;
+  }, IDLE);
+
+  const soldOut = available <= 0;
+  const limitReached = allowance <= 0;
+  const max = Math.max(1, Math.min(MAX_PER_ADD, available, allowance));
+  useEffect(() => {
+    setQuantity((q) => Math.min(q, max));
+  }, [max]);
+
+  const disabled = soldOut || limitReached || !token || isPending || !hydrated;
+  const label = isPending ? (
+    <>
+      <span className="spinner" aria-hidden="true" /> Reserving…
+    </>
+  ) : soldOut ? (
+    "Sold out"
+  ) : limitReached ? (
+    "Limit reached"
+  ) : !token ? (
+    <>
+      <span className="spinner" aria-hidden="true" /> Getting your pass…
+    </>
+  ) : (
+    "Add to cart"
+  );
+  const message = isPending
+    ? `Reserving ${quantity} × ${variantLabel}…`
+    : state.ok === true
+      ? state.message
+      : state.ok === false
+        ? state.error.message
+        : "";
+  const tone = isPending ? "pending" : state.ok === true ? "success" : state.ok === false ? "error" : "idle";
+
+  return (
+    <form action={formAction} className="sale-buy">
+      <input type="hidden" name="sku" value={sku} />
+      <input type="hidden" name="queueToken" value={token ?? ""} />
+      <div className="sale-buy__row">
+        {max > 1 ? (
+          <div className="sale-buy__quantity">
+            <label htmlFor={quantityId} className="visually-hidden">
+              Quantity of {variantLabel}
+            </label>
+            <select id={quantityId} name="quantity" value={quantity} onChange={(e) => setQuantity(Number(e.target.value))} disabled={disabled}>
+              {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <input type="hidden" name="quantity" value="1" />
+        )}
+        <button type="submit" className="button button--primary" data-testid="sale-add-to-cart" data-sku={sku} disabled={disabled}>
+          {label}
+        </button>
+      </div>
+      <p className={`action-status action-status--${tone}`} data-testid="action-status" role="status" aria-live="polite">
+        {message}
+        {state.ok === true && !isPending && (
+          <>
+            {" "}
+            <Link href="/cart" className="action-status__link">
+              Check out →
+            </Link>
+          </>
+        )}
+      </p>
+    </form>
+  );
+}

@@ -1,33 +1,43 @@
-// Benchmark: `npm run bench` (about 2 minutes) or `npm run bench -- --quick` (under a minute).
+// Benchmark: `npm run bench` (a few minutes) or `npm run bench -- --quick` (about a minute).
 // Starts its own Redis in a temporary folder and prints, side by side:
 //   (a) reservations per second through the engine (hot SKU, 1,000 SKUs) next to the raw ceiling
 //       of the same Redis running a trivial EVALSHA at the same concurrency from this process;
 //   (b) stock change -> socket client latency with 1,000+ subscribed clients on one gateway
 //       (the gateway runs in a child process, as the sidecar would), next to what a client
-//       polling every 5 s would see for the same changes.
+//       polling every 5 s would see for the same changes;
+//   (c) flash-sale queue joins per second into one line of 100,000 entrants, next to the same
+//       ceiling and a bare INCR + ZADD (tests/bench/queue.ts);
+//   (d) admission tick -> 1,000 waiting clients' sockets, next to polling the ticket every 5 s,
+//       and a check that every client's derived place equals its exact place.
 // The paths measured never touch Postgres, so none is started.
-import { fork, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
-import { io as connect, type Socket as ClientSocket } from "socket.io-client";
-import type { Deps } from "../../lib/context";
-import type { Db } from "../../lib/db";
+import { io as connect } from "socket.io-client";
 import { adjustStock, setStock } from "../../lib/inventory";
-import { redisKeys } from "../../lib/keys";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
 import { createRedis } from "../../lib/redis";
 import { placeReservation } from "../../lib/reservations";
-import { closeApplication, createApplication } from "../../server/gateway";
 import { startRedis } from "../../scripts/services";
-
-const ORIGIN = "http://bench.stockwire.test";
-const POLL_INTERVAL_MS = 5_000;
-const CONCURRENCY = 64;
+import { benchQueueJoins, benchQueueLatency, type QueueLatency, type QueuePlan } from "./queue";
+import {
+  benchDeps,
+  CONCURRENCY,
+  fmt,
+  ms,
+  ORIGIN,
+  pollingLatency,
+  printLatency,
+  printThroughput,
+  saturate,
+  sleep,
+  startGatewayChild,
+  summarize,
+  type BenchClient,
+  type Latency,
+  type Throughput,
+} from "./shared";
 
 interface Plan {
   quick: boolean;
@@ -35,78 +45,24 @@ interface Plan {
   clients: number;
   changes: number;
   coalesceWindows: number[];
+  queue: QueuePlan;
 }
 
 function planFromArgs(argv: string[]): Plan {
   const quick = argv.includes("--quick");
   return quick
-    ? { quick, throughputMs: 3_000, clients: 1_000, changes: 80, coalesceWindows: [25, 0] }
-    : { quick, throughputMs: 10_000, clients: 1_000, changes: 200, coalesceWindows: [25, 0] };
-}
-
-// Every path benchmarked here is Redis-only; a Postgres call would be a bug in the bench's premise.
-const noPostgres = new Proxy({}, {
-  get() {
-    throw new Error("the benchmarked paths must not touch Postgres");
-  },
-}) as Db;
-
-function benchDeps(redis: Redis, prefix: string): Deps {
-  return { redis, db: noPostgres, keys: redisKeys(prefix), holdTtlSeconds: 600 };
+    ? {
+        quick, throughputMs: 3_000, clients: 1_000, changes: 80, coalesceWindows: [25, 0],
+        queue: { entrants: 20_000, watchers: 1_000, ticks: 40, tickMs: 250, admissionRate: 200 },
+      }
+    : {
+        quick, throughputMs: 10_000, clients: 1_000, changes: 200, coalesceWindows: [25, 0],
+        queue: { entrants: 100_000, watchers: 1_000, ticks: 120, tickMs: 250, admissionRate: 200 },
+      };
 }
 
 // ---------------------------------------------------------------------------------------------
 // (a) reservations per second
-
-interface Throughput {
-  label: string;
-  opsPerSecond: number;
-  completed: number;
-  failed: number;
-  redisCommandsPerOp: number;
-  /** Share of one core Redis used during the run: near 100 % means Redis is the bottleneck. */
-  redisCpuPercent: number;
-}
-
-async function redisCounters(redis: Redis): Promise<{ commands: number; cpuSeconds: number }> {
-  const info = await redis.info();
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
-  return { commands: field("total_commands_processed"), cpuSeconds: field("used_cpu_user") + field("used_cpu_sys") };
-}
-
-/** Keep `concurrency` operations in flight for durationMs; count what completed. */
-async function saturate(label: string, redis: Redis, durationMs: number, operation: (n: number) => Promise<unknown>): Promise<Throughput> {
-  // Warm-up: script caches, connection, JIT.
-  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => operation(i)));
-  let completed = 0;
-  let failed = 0;
-  let n = 0;
-  const before = await redisCounters(redis);
-  const started = performance.now();
-  const deadline = started + durationMs;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < deadline) {
-        try {
-          await operation(n++);
-          completed++;
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  const after = await redisCounters(redis);
-  return {
-    label,
-    opsPerSecond: (completed / elapsed) * 1000,
-    completed,
-    failed,
-    redisCommandsPerOp: (after.commands - before.commands - 1) / Math.max(1, completed + failed),
-    redisCpuPercent: ((after.cpuSeconds - before.cpuSeconds) / (elapsed / 1000)) * 100,
-  };
-}
 
 async function benchReservations(redis: Redis, plan: Plan): Promise<Throughput[]> {
   const deps = benchDeps(redis, "bench-res:");
@@ -126,8 +82,8 @@ async function benchReservations(redis: Redis, plan: Plan): Promise<Throughput[]
     ["placeReservation, 1 hot SKU", () => hold(hot)],
     ["placeReservation, 1,000 SKUs", (n: number) => hold(many[n % many.length]!)],
   ] as const) {
-    const r = await saturate(label, redis, plan.throughputMs, op);
-    console.log(`    ${label.padEnd(30)} ${fmt(r.opsPerSecond).padStart(8)} /s  (${r.completed} ok, ${r.failed} failed, ${r.redisCommandsPerOp.toFixed(1)} Redis commands each counting those inside Lua; Redis at ${r.redisCpuPercent.toFixed(0)} % of a core)`);
+    const r = await saturate(label, redis, { durationMs: plan.throughputMs }, op);
+    printThroughput(r);
     results.push(r);
   }
   return results;
@@ -135,36 +91,6 @@ async function benchReservations(redis: Redis, plan: Plan): Promise<Throughput[]
 
 // ---------------------------------------------------------------------------------------------
 // (b) change -> client latency
-
-interface Latency {
-  label: string;
-  p50: number;
-  p95: number;
-  p99: number;
-  samples: number;
-  expected: number;
-}
-
-type BenchClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
-
-/** Child-process mode: run one gateway against the bench Redis and report its port. */
-async function serveGateway(redisUrl: string, prefix: string, coalesceMs: number): Promise<void> {
-  const redis = createRedis(redisUrl, "bench-gateway");
-  const subscriber = redis.duplicate();
-  const deps = benchDeps(redis, prefix);
-  const httpServer = createServer();
-  const io = createApplication(httpServer, { redis, subscriber, keys: deps.keys, deps, allowedOrigins: [ORIGIN], coalesceMs });
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  while ((await redis.pubsub("NUMSUB", deps.keys.eventsChannel))[1] === 0) await sleep(10);
-  process.send?.({ port: (httpServer.address() as AddressInfo).port });
-  process.once("message", async () => {
-    await closeApplication(io);
-    subscriber.disconnect();
-    redis.disconnect();
-    process.exit(0);
-  });
-  process.once("disconnect", () => process.exit(0));
-}
 
 async function connectClients(url: string, count: number, sku: string): Promise<BenchClient[]> {
   const clients: BenchClient[] = [];
@@ -193,11 +119,7 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   const sku = "BENCH-LIVE";
   await setStock(deps, { sku, onHand: 1_000_000, safety: 0, lowStockThreshold: 5, source: "bench" });
 
-  const child = fork(fileURLToPath(import.meta.url), ["--serve-gateway", redisUrl, prefix, String(coalesceMs)], { stdio: "inherit" });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once("message", (m) => resolve((m as { port: number }).port));
-    child.once("exit", (code) => reject(new Error(`gateway child exited with ${code}`)));
-  });
+  const gateway = await startGatewayChild(redisUrl, prefix, coalesceMs);
 
   const changedAt = new Map<number, number>();
   const watcher = redis.duplicate();
@@ -208,7 +130,7 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   await watcher.subscribe(deps.keys.eventsChannel);
 
   const connectStarted = performance.now();
-  const clients = await connectClients(`http://127.0.0.1:${port}`, plan.clients, sku);
+  const clients = await connectClients(`http://127.0.0.1:${gateway.port}`, plan.clients, sku);
   const connectMs = performance.now() - connectStarted;
 
   const received: { version: number; at: number }[] = [];
@@ -238,40 +160,50 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
 
   for (const socket of clients) socket.disconnect();
   await watcher.quit();
-  child.send("stop");
-  await new Promise((resolve) => child.once("exit", resolve));
+  await gateway.stop();
 
   const push = summarize(`push, ${coalesceMs} ms coalescing`, latencies, plan.changes * plan.clients);
   const first = summarize(`  first of ${plan.clients} clients`, [...firstReceipt.values()], plan.changes);
-  console.log(
-    `    ${push.label.padEnd(30)} p50 ${ms(push.p50)}  p95 ${ms(push.p95)}  p99 ${ms(push.p99)}  ` +
-      `(${push.samples}/${push.expected} frames; ${plan.clients} clients connected in ${Math.round(connectMs)} ms)`,
-  );
-  console.log(`    ${first.label.padEnd(30)} p50 ${ms(first.p50)}  p95 ${ms(first.p95)}  p99 ${ms(first.p99)}  (per change: the earliest receipt)`);
+  printLatency(push, `${push.samples}/${push.expected} frames; ${plan.clients} clients connected in ${Math.round(connectMs)} ms`);
+  printLatency(first, "per change: the earliest receipt");
   return { push, first, changeTimes };
 }
 
-/** What a client polling every 5 s would see: wait until its next poll, each client with a random phase. */
-function pollingLatency(changeTimes: number[], clients: number): Latency {
-  const waits: number[] = [];
-  for (let c = 0; c < clients; c++) {
-    const phase = Math.random() * POLL_INTERVAL_MS;
-    for (const t of changeTimes) waits.push((((phase - t) % POLL_INTERVAL_MS) + POLL_INTERVAL_MS) % POLL_INTERVAL_MS);
-  }
-  return summarize(`poll every ${POLL_INTERVAL_MS / 1000} s`, waits, changeTimes.length * clients);
+function printSummary(plan: Plan, r: { throughput: Throughput[]; push: Latency[]; joins: Throughput[]; queue: QueueLatency }): void {
+  const line = (l: string, m: string, r: string, first = m) => `  ${l}${"─".repeat(36)}${first}${"─".repeat(10)}${`${m}${"─".repeat(10)}`.repeat(3)}${r}`;
+  const row = (label: string, cells: string[]) => `  │ ${label.padEnd(34)} │${cells.map((c) => ` ${c.padStart(8)} │`).join("")}`;
+  const pct = (n: number) => `${n.toFixed(1)} %`;
+  const throughputRows = (rows: Throughput[]) => {
+    const ceiling = rows[0]!;
+    for (const t of rows) {
+      console.log(row(t.label, [fmt(t.opsPerSecond), pct((t.opsPerSecond / ceiling.opsPerSecond) * 100), ms(t.latency.p50).trim(), ms(t.latency.p99).trim()]));
+    }
+  };
+  const latencyRows = (rows: Latency[]) => {
+    for (const l of rows) console.log(row(l.label, [l.p50, l.p95, l.p99, l.max].map((n) => ms(n).trim())));
+  };
+  const section = (title: string, heads: string[]) => {
+    console.log(line("├", "┼", "┤"));
+    console.log(row(title, heads));
+    console.log(line("├", "┼", "┤"));
+  };
+
+  console.log("\nSummary");
+  console.log(line("┌", "┬", "┐"));
+  console.log(row(`(a) reservations, ${CONCURRENCY} in flight`, ["ops/s", "ceiling", "p50", "p99"]));
+  console.log(line("├", "┼", "┤"));
+  throughputRows(r.throughput);
+  section(`(b) stock change → ${plan.clients} clients`, ["p50", "p95", "p99", "max"]);
+  latencyRows(r.push);
+  section(`(c) queue joins, ${fmt(plan.queue.entrants)} entrants`, ["ops/s", "ceiling", "p50", "p99"]);
+  throughputRows(r.joins);
+  section(`(d) queue tick → ${plan.queue.watchers} waiting`, ["p50", "p95", "p99", "max"]);
+  latencyRows([r.queue.all, r.queue.last, r.queue.tick, r.queue.poll]);
+  console.log(line("├", "┴", "┤", "┼"));
+  const verdict = `${r.queue.mismatches} of ${plan.queue.watchers} clients${r.queue.mismatches ? " ← MUST BE 0" : ""}`;
+  console.log(`  │ ${"derived place ≠ exact place".padEnd(34)} │ ${verdict.padStart(41)} │`);
+  console.log(line("└", "─", "┘", "┴"));
 }
-
-// ---------------------------------------------------------------------------------------------
-
-function summarize(label: string, samples: number[], expected: number): Latency {
-  const sorted = Float64Array.from(samples).sort();
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN);
-  return { label, p50: at(0.5), p95: at(0.95), p99: at(0.99), samples: samples.length, expected };
-}
-
-const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`.padStart(9);
 
 /**
  * Each client holds a socket. Node raises its soft open-file limit to the hard limit at
@@ -309,22 +241,16 @@ async function main(): Promise<void> {
       if (changeTimes.length === 0) changeTimes = run.changeTimes;
     }
     const poll = pollingLatency(changeTimes, plan.clients);
-    console.log(`    ${poll.label.padEnd(30)} p50 ${ms(poll.p50)}  p95 ${ms(poll.p95)}  p99 ${ms(poll.p99)}  (same change times, random phase per client)`);
+    printLatency(poll, "same change times, random phase per client");
+    await redis.flushall();
 
-    const ceiling = throughput[0]!;
-    console.log("\nSummary");
-    console.log("  ┌────────────────────────────────────┬──────────────┬─────────────────┐");
-    console.log("  │ throughput, 64 in flight           │        ops/s │ of raw ceiling  │");
-    console.log("  ├────────────────────────────────────┼──────────────┼─────────────────┤");
-    for (const r of throughput) {
-      console.log(`  │ ${r.label.padEnd(34)} │ ${fmt(r.opsPerSecond).padStart(12)} │ ${`${((r.opsPerSecond / ceiling.opsPerSecond) * 100).toFixed(1)} %`.padStart(15)} │`);
-    }
-    console.log("  ├────────────────────────────────────┼──────────┬──────────┬──────────┤");
-    console.log(`  │ ${`change → client, ${plan.clients} clients`.padEnd(34)} │      p50 │      p95 │      p99 │`);
-    console.log("  ├────────────────────────────────────┼──────────┼──────────┼──────────┤");
-    for (const l of [...push, poll]) console.log(`  │ ${l.label.padEnd(34)} │${ms(l.p50)} │${ms(l.p95)} │${ms(l.p99)} │`);
-    console.log("  └────────────────────────────────────┴──────────┴──────────┴──────────┘");
+    console.log();
+    const joins = await benchQueueJoins(redis, plan.queue, plan.quick);
+    const queue = await benchQueueLatency(redis, redisProcess.url, plan.queue);
+
+    printSummary(plan, { throughput, push: [...push, poll], joins, queue });
     console.log(`  total ${(Math.round((performance.now() - started) / 100) / 10).toFixed(1)} s`);
+    if (queue.mismatches > 0) process.exitCode = 1;
   } finally {
     redis.disconnect();
     await redisProcess.stop();
@@ -332,12 +258,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === "--serve-gateway") {
-  const [redisUrl, prefix, coalesceMs] = process.argv.slice(3);
-  void serveGateway(redisUrl!, prefix!, Number(coalesceMs));
-} else {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-}
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,197 @@
+// What the bench's parts share: Redis-only dependencies, the gateway child process, the
+// throughput loop and the latency summaries. tests/bench/index.ts runs the parts.
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { Redis } from "ioredis";
+import type { Socket as ClientSocket } from "socket.io-client";
+import type { Deps } from "../../lib/context";
+import type { Db } from "../../lib/db";
+import { redisKeys } from "../../lib/keys";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+
+export const ORIGIN = "http://bench.stockwire.test";
+export const POLL_INTERVAL_MS = 5_000;
+export const CONCURRENCY = 64;
+
+// Every path benchmarked here is Redis-only; a Postgres call would be a bug in the bench's premise.
+const noPostgres = new Proxy({}, {
+  get() {
+    throw new Error("the benchmarked paths must not touch Postgres");
+  },
+}) as Db;
+
+export function benchDeps(redis: Redis, prefix: string): Deps {
+  return { redis, db: noPostgres, keys: redisKeys(prefix), holdTtlSeconds: 600 };
+}
+
+export type BenchClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable between the bench's processes. */
+export const clock = () => performance.timeOrigin + performance.now();
+export const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+export const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+export const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`.padStart(9);
+
+// ---------------------------------------------------------------------------------------------
+// Throughput
+
+export interface Throughput {
+  label: string;
+  opsPerSecond: number;
+  completed: number;
+  failed: number;
+  redisCommandsPerOp: number;
+  /** Share of one core Redis used during the run: near 100 % means Redis is the bottleneck. */
+  redisCpuPercent: number;
+  /** Time of one operation from call to answer, with `CONCURRENCY` in flight (so it includes queueing). */
+  latency: Latency;
+}
+
+async function redisCounters(redis: Redis): Promise<{ commands: number; cpuSeconds: number }> {
+  const info = await redis.info();
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
+  return { commands: field("total_commands_processed"), cpuSeconds: field("used_cpu_user") + field("used_cpu_sys") };
+}
+
+/**
+ * Keep `CONCURRENCY` operations in flight until `until` says stop (a deadline or an operation
+ * count); count what completed and time each one.
+ */
+export async function saturate(
+  label: string,
+  redis: Redis,
+  until: { durationMs: number } | { operations: number },
+  operation: (n: number) => Promise<unknown>,
+  warmUp: (n: number) => Promise<unknown> = operation,
+): Promise<Throughput> {
+  // Warm-up: script caches, connection, JIT.
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => warmUp(i)));
+  let completed = 0;
+  let failed = 0;
+  let n = 0;
+  const times: number[] = [];
+  const before = await redisCounters(redis);
+  const started = performance.now();
+  const more = "durationMs" in until ? () => performance.now() < started + until.durationMs : () => n < until.operations;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (more()) {
+        const t0 = performance.now();
+        try {
+          await operation(n++);
+          completed++;
+        } catch {
+          failed++;
+        }
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  const after = await redisCounters(redis);
+  return {
+    label,
+    opsPerSecond: (completed / elapsed) * 1000,
+    completed,
+    failed,
+    redisCommandsPerOp: (after.commands - before.commands - 1) / Math.max(1, completed + failed),
+    redisCpuPercent: ((after.cpuSeconds - before.cpuSeconds) / (elapsed / 1000)) * 100,
+    latency: summarize(label, times, completed + failed),
+  };
+}
+
+export function printThroughput(r: Throughput): void {
+  console.log(
+    `    ${r.label.padEnd(30)} ${fmt(r.opsPerSecond).padStart(8)} /s  p50 ${ms(r.latency.p50)}  p99 ${ms(r.latency.p99)}  ` +
+      `(${r.completed} ok, ${r.failed} failed, ${r.redisCommandsPerOp.toFixed(1)} Redis commands each counting those inside Lua; ` +
+      `Redis at ${r.redisCpuPercent.toFixed(0)} % of a core)`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Latency
+
+export interface Latency {
+  label: string;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  samples: number;
+  expected: number;
+}
+
+export function summarize(label: string, samples: number[], expected: number): Latency {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN);
+  return { label, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN, samples: samples.length, expected };
+}
+
+/** What a client polling every 5 s would see: wait until its next poll, each client with a random phase. */
+export function pollingLatency(changeTimes: number[], clients: number): Latency {
+  const waits: number[] = [];
+  for (let c = 0; c < clients; c++) {
+    const phase = Math.random() * POLL_INTERVAL_MS;
+    for (const t of changeTimes) waits.push((((phase - t) % POLL_INTERVAL_MS) + POLL_INTERVAL_MS) % POLL_INTERVAL_MS);
+  }
+  return summarize(`poll every ${POLL_INTERVAL_MS / 1000} s`, waits, changeTimes.length * clients);
+}
+
+export function printLatency(l: Latency, note: string): void {
+  console.log(`    ${l.label.padEnd(30)} p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  (${note})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway, in a child process as the sidecar would run it (tests/bench/gateway-child.ts)
+
+/** One admission tick the child ran; `at` is just before its frame was broadcast. */
+export interface TickReport {
+  tick: number;
+  changed: boolean;
+  at: number;
+  /** How long admitTick took (reading the sale's stock, then the Lua step). */
+  tickMs: number;
+  admittedNow: number;
+  departed: number;
+  waiting: number;
+}
+
+export type ChildRequest = { type: "tick"; saleId: string } | { type: "stop" };
+export type ChildReply = { type: "ready"; port: number } | { type: "ticked"; report: TickReport | null };
+
+export interface GatewayChild {
+  port: number;
+  /** Run one admission tick in the gateway's process and broadcast its frame there, as the admitter does. */
+  tick(saleId: string): Promise<TickReport | null>;
+  stop(): Promise<void>;
+}
+
+export async function startGatewayChild(redisUrl: string, prefix: string, coalesceMs: number): Promise<GatewayChild> {
+  const entry = fileURLToPath(new URL("./gateway-child.ts", import.meta.url));
+  const child = fork(entry, [redisUrl, prefix, String(coalesceMs)], { stdio: "inherit" });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const reply = <T extends ChildReply["type"]>(type: T) =>
+    new Promise<Extract<ChildReply, { type: T }>>((resolve, reject) => {
+      const onMessage = (m: ChildReply) => {
+        if (m.type !== type) return;
+        child.off("message", onMessage);
+        resolve(m as Extract<ChildReply, { type: T }>);
+      };
+      child.on("message", onMessage);
+      void exited.then((code) => reject(new Error(`gateway child exited with ${code}`)));
+    });
+  const send = (m: ChildRequest) => child.send(m);
+  const { port } = await reply("ready");
+  return {
+    port,
+    async tick(saleId) {
+      const answer = reply("ticked");
+      send({ type: "tick", saleId });
+      return (await answer).report;
+    },
+    async stop() {
+      send({ type: "stop" });
+      await exited;
+    },
+  };
+}

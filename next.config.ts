@@ -6,6 +6,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // The sidecar and tests run with their own working directories; Next must not guess the root.
   outputFileTracingRoot: import.meta.dirname,
+  // forbidden() answers a back-office screen above the caller's role with a real 403 page.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

@@ -1,10 +1,23 @@
 // Issues the shopper session cookie on the first page view or API call, and makes it
-// visible to that same request so pages, actions and routes can rely on it.
+// visible to that same request so pages, actions and routes can rely on it. For back-office
+// pages it also passes the requested path on, so a layout that has to send someone to the
+// sign-in page can bring them back afterwards (layouts are not told their URL).
 import { NextResponse, type NextRequest } from "next/server";
+import { REQUESTED_PATH_HEADER } from "./lib/auth/paths";
 import { isValidSessionId, newSessionId, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from "./lib/session-id";
 
 export function proxy(request: NextRequest) {
-  if (isValidSessionId(request.cookies.get(SESSION_COOKIE)?.value)) return NextResponse.next();
+  const hasSession = isValidSessionId(request.cookies.get(SESSION_COOKIE)?.value);
+  const isAdmin = request.nextUrl.pathname === "/admin" || request.nextUrl.pathname.startsWith("/admin/");
+  if (hasSession && !isAdmin) return NextResponse.next();
+  // Never trust a client-sent copy of the header.
+  request.headers.delete(REQUESTED_PATH_HEADER);
+  if (isAdmin) {
+    const url = request.nextUrl.clone();
+    url.searchParams.delete("_rsc");
+    request.headers.set(REQUESTED_PATH_HEADER, `${url.pathname}${url.search}`);
+  }
+  if (hasSession) return NextResponse.next({ request: { headers: request.headers } });
   const id = newSessionId();
   request.cookies.set(SESSION_COOKIE, id);
   const response = NextResponse.next({ request: { headers: request.headers } });

@@ -4,6 +4,7 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
+  invalid_credentials: 401,
   forbidden: 403,
   queue_token_required: 403,
   queue_token_invalid: 403,
@@ -16,6 +17,8 @@ export const ERROR_STATUS = {
   reservation_not_held: 409,
   stock_below_reserved: 409,
   already_extended: 409,
+  email_taken: 409,
+  last_admin: 409,
   reservation_expired: 410,
   sale_closed: 410,
   sale_sold_out: 410,

@@ -1,9 +1,7 @@
 // Helpers shared by the /api route handlers: JSON in (size-limited, zod-validated), JSON out,
 // and one place where errors become `{ error: { code, message } }` with a 4xx status.
 import "server-only";
-import { timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
-import { config } from "./config";
 import { DomainError, isDomainError } from "./errors";
 import { metrics } from "./metrics";
 
@@ -78,22 +76,6 @@ export function parseWith<T extends z.ZodType>(schema: T, raw: unknown): z.infer
     });
   }
   return parsed.data;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Admin API access: `Authorization: Bearer <ADMIN_API_TOKEN>`. Returns the actor name. */
-export function requireAdmin(request: Request): string {
-  const token = config().ADMIN_API_TOKEN;
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!match) throw new DomainError("unauthorized", "Admin API: send Authorization: Bearer <ADMIN_API_TOKEN>.");
-  if (!token || !sameSecret(match[1]!.trim(), token)) throw new DomainError("forbidden", "Admin API: this token is not valid.");
-  return "api-token";
 }
 
 /** The Idempotency-Key header, validated (printable ASCII, at most 255 characters). */

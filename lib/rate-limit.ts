@@ -60,3 +60,24 @@ export function clientAddress(headers: Headers): string {
 export function queueJoinRule(): LimitRule {
   return { name: "queue-join", points: config().QUEUE_JOIN_LIMIT_PER_MINUTE, durationSeconds: 60 };
 }
+
+/** Forget a key's count under a rule (a successful sign-in clears its email's failures). */
+export async function forgive(deps: Deps, rule: LimitRule, key: string): Promise<void> {
+  try {
+    await limiterFor(deps, rule).delete(key);
+  } catch (err) {
+    console.error("[rate-limit] store unavailable, count not cleared:", err instanceof Error ? err.message : err);
+  }
+}
+
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+/** Back-office sign-in attempts per email (whatever address they come from). */
+export function loginEmailRule(): LimitRule {
+  return { name: "login-email", points: config().LOGIN_LIMIT_PER_15_MINUTES, durationSeconds: LOGIN_WINDOW_SECONDS };
+}
+
+/** Back-office sign-in attempts per client address (an office shares one; it may try several emails). */
+export function loginAddressRule(): LimitRule {
+  return { name: "login-address", points: config().LOGIN_LIMIT_PER_15_MINUTES * 5, durationSeconds: LOGIN_WINDOW_SECONDS };
+}

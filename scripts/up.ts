@@ -1,5 +1,4 @@
 // `npm run up`: the whole stack on this machine, data under .data/, until Ctrl-C.
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { DEMO_SALE } from "../prisma/seed";
 import { DEFAULT_DATA_DIR, ROOT, startStack } from "./stack";
@@ -31,12 +30,12 @@ async function main(): Promise<void> {
     const r = path.relative(ROOT, p);
     return r.startsWith("..") ? p : r || ".";
   };
-  if (stack.generated.includes("ADMIN_API_TOKEN")) {
+  if (stack.generated.includes("ADMIN_API_TOKEN") || stack.generated.includes("ADMIN_PASSWORD")) {
     console.log(`\nGenerated development secrets (kept in ${rel(stack.data.secrets)}; shown only this once):`);
-    console.log(`  ADMIN_API_TOKEN=${stack.env.ADMIN_API_TOKEN}`);
-    // The merchandiser login exists once the admin dashboard does.
-    if (stack.generated.includes("ADMIN_PASSWORD") && existsSync(path.join(ROOT, "app", "admin"))) {
-      console.log(`  admin login: ${stack.env.ADMIN_EMAIL} / ${stack.env.ADMIN_PASSWORD}`);
+    if (stack.generated.includes("ADMIN_API_TOKEN")) console.log(`  ADMIN_API_TOKEN=${stack.env.ADMIN_API_TOKEN}`);
+    // The first admin is created from these at the first sign-in attempt (lib/auth/login.ts).
+    if (stack.generated.includes("ADMIN_PASSWORD")) {
+      console.log(`  admin login:     ${stack.env.ADMIN_EMAIL} / ${stack.env.ADMIN_PASSWORD} (at ${stack.baseUrl}/admin/login)`);
     }
   }
   console.log("");

@@ -1,11 +1,11 @@
 // The realtime gateway: browsers subscribe to SKUs and receive each SKU's newest availability.
 // Every sidecar instance subscribes to the stock events channel itself, so each one emits
 // only to its own sockets (io.local); the Redis adapter carries what must cross instances.
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Server, type Namespace, type Socket } from "socket.io";
+import { staffFromHandshake, type StaffPrincipal } from "../lib/auth";
 import type { Deps } from "../lib/context";
 import { availabilityOf } from "../lib/inventory";
 import { SALE_ID_PATTERN, SKU_PATTERN, type RedisKeys } from "../lib/keys";
@@ -33,7 +33,10 @@ export interface GatewayDeps {
   allowedOrigins: string[];
   /** Window in which changes of one SKU are merged into one frame; 0 emits every change at once. */
   coalesceMs: number;
-  /** Token the /admin namespace requires; without one the namespace refuses everybody. */
+  /**
+   * ADMIN_API_TOKEN: opens /admin as an admin. Besides it, /admin accepts API tokens and staff
+   * sessions (the `sw_staff` cookie), checked in Postgres through `deps.db`.
+   */
   adminToken?: string;
   metrics?: Pick<SidecarMetrics, "connectedSockets" | "eventsRelayed" | "emitPropagation">;
   /** How often connected waiting shoppers' places are marked present (they lapse after the sale's grace). */
@@ -50,6 +53,11 @@ export const ticketRoom = (ticket: string) => `ticket:${ticket}`;
 
 /** Most sales one socket may watch at once. */
 const MAX_WATCHED_SALES = 5;
+
+interface AdminSocketData {
+  /** Who opened the admin socket. */
+  staff?: StaffPrincipal;
+}
 
 interface SocketData {
   /** saleId -> ticket watched on this socket ("" for the sale alone). */
@@ -70,8 +78,10 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
     httpCompression: false,
   });
 
-  const adapterPub = deps.redis.duplicate();
-  const adapterSub = deps.redis.duplicate();
+  // No auto-pipelining: ioredis would hold back the adapter's PUNSUBSCRIBE at close (its list of
+  // commands never to batch misspells it), and the disconnect would then reject it unhandled.
+  const adapterPub = deps.redis.duplicate({ enableAutoPipelining: false });
+  const adapterSub = deps.redis.duplicate({ enableAutoPipelining: false });
   // They reconnect by themselves; the commands client already logs an outage.
   for (const client of [adapterPub, adapterSub]) client.on("error", () => {});
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${deps.keys.eventsChannel}:socket.io` }));
@@ -178,10 +188,20 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
 
   const admin: AdminNamespace = io.of("/admin");
   admin.use((socket, next) => {
-    const token: unknown = socket.handshake.auth?.token;
-    if (!deps.adminToken) return next(new Error("The admin feed is disabled: ADMIN_API_TOKEN is not set."));
-    if (typeof token !== "string" || !sameSecret(token, deps.adminToken)) return next(new Error("unauthorized"));
-    next();
+    // `auth.token` (ADMIN_API_TOKEN or an API token), or else the back-office session cookie the
+    // browser sends with the handshake (cookies are per host, not per port).
+    const handshake = { token: socket.handshake.auth?.token as unknown, cookieHeader: socket.handshake.headers.cookie };
+    staffFromHandshake(handshake, "merchandiser", { deps: deps.deps, adminApiToken: deps.adminToken }).then(
+      (staff) => {
+        if (!staff) return next(new Error("unauthorized"));
+        (socket.data as AdminSocketData).staff = staff;
+        next();
+      },
+      (err: unknown) => {
+        console.error("[gateway] cannot check an /admin handshake:", err instanceof Error ? err.message : err);
+        next(new Error("unavailable"));
+      },
+    );
   });
   admin.on("connection", (socket) => {
     deps.metrics?.connectedSockets.inc({ namespace: "/admin" });
@@ -204,8 +224,7 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
     await subscribed;
     await deps.subscriber.unsubscribe(deps.keys.eventsChannel).catch(() => {});
     await new Promise<void>((resolve) => io.close(() => resolve()));
-    adapterPub.disconnect();
-    adapterSub.disconnect();
+    await Promise.all([adapterPub.quit(), adapterSub.quit()]).catch(() => {});
   });
   return io;
 }
@@ -378,11 +397,4 @@ function invalid(message: string): Response<never> {
 function originAllowed(req: IncomingMessage, allowed: Set<string>): boolean {
   const origin = req.headers.origin;
   return typeof origin === "string" && allowed.has(origin);
-}
-
-/** Compare secrets in constant time; hashing first hides the length as well. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }

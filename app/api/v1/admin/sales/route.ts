@@ -1,10 +1,11 @@
 import { saleCreateBody } from "@/lib/api/schemas";
+import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/context";
-import { handle, json, readJson, requireAdmin } from "@/lib/http";
+import { handle, json, readJson } from "@/lib/http";
 import { createSale, listSaleDefinitions, queueSnapshot } from "@/lib/sales";
 
 export const GET = handle(async (request: Request) => {
-  requireAdmin(request);
+  await requireStaff(request, "merchandiser");
   const deps = appDeps();
   const url = new URL(request.url);
   const sales = await listSaleDefinitions(deps, { includeClosed: url.searchParams.get("closed") === "1" });
@@ -13,7 +14,7 @@ export const GET = handle(async (request: Request) => {
 });
 
 export const POST = handle(async (request: Request) => {
-  const actor = requireAdmin(request);
+  const { actor } = await requireStaff(request, "merchandiser");
   const body = await readJson(request, saleCreateBody);
   const sale = await createSale(appDeps(), body);
   console.log(`[sales] ${sale.id}: created by ${actor}`);

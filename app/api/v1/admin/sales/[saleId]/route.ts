@@ -1,12 +1,13 @@
 import { saleUpdateBody } from "@/lib/api/schemas";
+import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/context";
-import { handle, json, readJson, requireAdmin } from "@/lib/http";
+import { handle, json, readJson } from "@/lib/http";
 import { getSaleDefinition, queueSnapshot, updateSale } from "@/lib/sales";
 
 type Params = { params: Promise<{ saleId: string }> };
 
 export const GET = handle(async (request: Request, { params }: Params) => {
-  requireAdmin(request);
+  await requireStaff(request, "merchandiser");
   const deps = appDeps();
   const sale = await getSaleDefinition(deps, (await params).saleId);
   const live = sale.status === "closed" ? null : await queueSnapshot(deps, sale.id, null);
@@ -14,7 +15,7 @@ export const GET = handle(async (request: Request, { params }: Params) => {
 });
 
 export const PATCH = handle(async (request: Request, { params }: Params) => {
-  requireAdmin(request);
+  await requireStaff(request, "merchandiser");
   const body = await readJson(request, saleUpdateBody);
   return json(await updateSale(appDeps(), (await params).saleId, body));
 });

@@ -1,10 +1,11 @@
 import { skuCode, skuUpsertBody } from "@/lib/api/schemas";
 import { upsertSku } from "@/lib/catalog";
+import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/context";
-import { handle, json, parseWith, readJson, requireAdmin } from "@/lib/http";
+import { handle, json, parseWith, readJson } from "@/lib/http";
 
 export const PUT = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
-  const actor = requireAdmin(request);
+  const { actor } = await requireStaff(request, "merchandiser");
   const sku = parseWith(skuCode, (await params).sku);
   const body = await readJson(request, skuUpsertBody);
   const { created, level } = await upsertSku(appDeps(), { ...body, sku, source: "admin-api", actor });

@@ -1,10 +1,11 @@
 import { adjustBody, skuCode } from "@/lib/api/schemas";
+import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/context";
-import { handle, json, parseWith, readJson, requireAdmin } from "@/lib/http";
+import { handle, json, parseWith, readJson } from "@/lib/http";
 import { adjustStock } from "@/lib/inventory";
 
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
-  const actor = requireAdmin(request);
+  const { actor } = await requireStaff(request, "merchandiser");
   const sku = parseWith(skuCode, (await params).sku);
   const body = await readJson(request, adjustBody);
   const level = await adjustStock(appDeps(), {

@@ -1,12 +1,13 @@
 import { saleAction } from "@/lib/api/schemas";
+import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/context";
 import { DomainError } from "@/lib/errors";
-import { handle, json, requireAdmin } from "@/lib/http";
+import { handle, json } from "@/lib/http";
 import { controlSale } from "@/lib/sales";
 
 /** POST /api/v1/admin/sales/:saleId/start|pause|resume|close */
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ saleId: string; action: string }> }) => {
-  const actor = requireAdmin(request);
+  const { actor } = await requireStaff(request, "merchandiser");
   const { saleId, action } = await params;
   const parsed = saleAction.safeParse(action);
   if (!parsed.success) throw new DomainError("not_found", "Sale actions are start, pause, resume and close.");

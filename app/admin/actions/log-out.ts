@@ -1,0 +1,16 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { LOGIN_PATH } from "@/lib/auth";
+import { endStaffSession } from "@/lib/auth/next";
+
+/** End this browser's back-office session (whatever state it is in) and go to the sign-in page. */
+export async function logOut(): Promise<void> {
+  try {
+    await endStaffSession();
+  } catch (err) {
+    // The cookie is gone either way; an unreachable database only leaves a row that expires.
+    console.error("[logOut] could not end the session in the database", err);
+  }
+  redirect(`${LOGIN_PATH}?signedOut=1`);
+}

@@ -1,0 +1,23 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { revokeApiToken as revoke, staffRecordId } from "@/lib/auth";
+import { appDeps } from "@/lib/context";
+import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+
+const Input = z.object({ tokenId: staffRecordId });
+
+export type RevokeApiTokenState = StaffActionState<{ message: string }>;
+
+/** Revoke an API token: requests carrying it are refused from now on. */
+export async function revokeApiToken(_prev: RevokeApiTokenState, formData: FormData): Promise<RevokeApiTokenState> {
+  const input = Input.safeParse({ tokenId: formData.get("tokenId") });
+  if (!input.success) return { ok: false, error: INVALID_FORM };
+  return asStaff("admin", "revokeApiToken", async (staff) => {
+    const info = await revoke(appDeps(), input.data.tokenId);
+    console.log(`[auth] ${staff.actor} revoked API token "${info.name}" (${info.id})`);
+    revalidatePath("/admin/users");
+    return { message: `"${info.name}" is revoked.` };
+  });
+}

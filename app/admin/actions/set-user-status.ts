@@ -1,0 +1,24 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { setUserDisabled, staffRecordId } from "@/lib/auth";
+import { appDeps } from "@/lib/context";
+import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+
+const Input = z.object({ userId: staffRecordId, status: z.enum(["disabled", "enabled"]) });
+
+export type SetUserStatusState = StaffActionState<{ message: string }>;
+
+/** Disable an account (its sessions end at once) or enable it again. */
+export async function setUserStatus(_prev: SetUserStatusState, formData: FormData): Promise<SetUserStatusState> {
+  const input = Input.safeParse({ userId: formData.get("userId"), status: formData.get("status") });
+  if (!input.success) return { ok: false, error: INVALID_FORM };
+  const disabled = input.data.status === "disabled";
+  return asStaff("admin", "setUserStatus", async (staff) => {
+    const user = await setUserDisabled(appDeps(), input.data.userId, disabled, { userId: staff.kind === "session" ? staff.id : null });
+    console.log(`[auth] ${staff.actor} ${disabled ? "disabled" : "enabled"} ${user.email}`);
+    revalidatePath("/admin/users");
+    return { message: disabled ? `${user.email} is disabled and signed out everywhere.` : `${user.email} can sign in again.` };
+  });
+}

@@ -1,0 +1,12 @@
+import { requireStaff, revokeApiToken, staffRecordId } from "@/lib/auth";
+import { appDeps } from "@/lib/context";
+import { handle, json, parseWith } from "@/lib/http";
+
+/** DELETE /api/v1/admin/tokens/:tokenId — revoke; the token stops working at once. */
+export const DELETE = handle(async (request: Request, { params }: { params: Promise<{ tokenId: string }> }) => {
+  const staff = await requireStaff(request, "admin");
+  const tokenId = parseWith(staffRecordId, (await params).tokenId);
+  const info = await revokeApiToken(appDeps(), tokenId);
+  console.log(`[auth] ${staff.actor} revoked API token "${info.name}" (${info.id})`);
+  return json(info);
+});

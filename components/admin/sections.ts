@@ -1,0 +1,35 @@
+// The back office's screens, in menu order. `ready: false` ones are listed (so the shape of
+// the back office is visible) but not linked until they are built.
+import type { StaffRole } from "@/lib/auth/roles";
+
+export type SectionIcon = "overview" | "stock" | "activity" | "alerts" | "sales" | "channels" | "reconcile" | "users";
+
+export interface AdminSection {
+  href: string;
+  label: string;
+  icon: SectionIcon;
+  group: "Workspace" | "Inventory" | "Selling" | "Settings";
+  /** One line on the overview card. */
+  summary: string;
+  minimumRole: StaffRole;
+  ready: boolean;
+}
+
+export const ADMIN_SECTIONS: AdminSection[] = [
+  { href: "/admin", label: "Overview", icon: "overview", group: "Workspace", minimumRole: "merchandiser", ready: true,
+    summary: "Where things stand, and what the back office can do." },
+  { href: "/admin/stock", label: "Stock", icon: "stock", group: "Inventory", minimumRole: "merchandiser", ready: false,
+    summary: "On hand, held and safety stock for every SKU, with adjustments that reach shoppers at once." },
+  { href: "/admin/activity", label: "Activity", icon: "activity", group: "Inventory", minimumRole: "merchandiser", ready: false,
+    summary: "Every stock event as it happens — holds, sales, adjustments — straight from the ledger." },
+  { href: "/admin/alerts", label: "Alerts", icon: "alerts", group: "Inventory", minimumRole: "merchandiser", ready: false,
+    summary: "SKUs at or under their low-stock threshold, live." },
+  { href: "/admin/sales", label: "Flash sales", icon: "sales", group: "Selling", minimumRole: "merchandiser", ready: false,
+    summary: "Schedule drops, watch the queue move, pause or close a sale." },
+  { href: "/admin/channels", label: "Channels", icon: "channels", group: "Selling", minimumRole: "merchandiser", ready: false,
+    summary: "Marketplace webhooks and the stock changes they send." },
+  { href: "/admin/reconciliation", label: "Reconciliation", icon: "reconcile", group: "Selling", minimumRole: "merchandiser", ready: false,
+    summary: "Compare Redis with the Postgres ledger and repair any drift." },
+  { href: "/admin/users", label: "Users", icon: "users", group: "Settings", minimumRole: "admin", ready: true,
+    summary: "Staff accounts, roles and API tokens." },
+];

@@ -6,6 +6,9 @@ import { getStockSocket, realtimeUrlFor, type StockSocket } from "./socket";
 interface RealtimeContextValue {
   /** The tab's socket (browser only: call from effects, never during render). */
   socket: () => StockSocket;
+  /** Where the sidecar is (for the back office's own /admin connection). */
+  realtimeUrl: string | null;
+  realtimePort: number;
 }
 
 const RealtimeContext = createContext<RealtimeContextValue | null>(null);
@@ -21,7 +24,7 @@ export function RealtimeProvider({
   children: ReactNode;
 }) {
   const socket = useCallback(() => getStockSocket(realtimeUrlFor(realtimeUrl, realtimePort)), [realtimeUrl, realtimePort]);
-  const value = useMemo(() => ({ socket }), [socket]);
+  const value = useMemo(() => ({ socket, realtimeUrl, realtimePort }), [socket, realtimeUrl, realtimePort]);
   return <RealtimeContext.Provider value={value}>{children}</RealtimeContext.Provider>;
 }
 
@@ -29,4 +32,10 @@ export function useRealtime(): RealtimeContextValue {
   const ctx = useContext(RealtimeContext);
   if (!ctx) throw new Error("useRealtime must be used inside <RealtimeProvider>");
   return ctx;
+}
+
+/** The sidecar's configured address (see RealtimeProvider). */
+export function useRealtimeConfig(): { realtimeUrl: string | null; realtimePort: number } {
+  const { realtimeUrl, realtimePort } = useRealtime();
+  return { realtimeUrl, realtimePort };
 }

@@ -34,6 +34,10 @@ const schema = z.object({
   QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),
   /** Coalescing window of the realtime gateway, in milliseconds. */
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(1000).default(25),
+  /** How often the sidecar compares Redis with the ledger, in seconds. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** Whether the scheduled reconciliation pass repairs drift too (default: it only reports). */
+  RECONCILE_AUTO_REPAIR: z.enum(["0", "1", "false", "true"]).default("0").transform((v) => v === "1" || v === "true"),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
   invalid_credentials: 401,
+  invalid_signature: 401,
   forbidden: 403,
   queue_token_required: 403,
   queue_token_invalid: 403,

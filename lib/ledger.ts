@@ -105,7 +105,14 @@ export interface RebuildReport {
  */
 export async function rebuildFromLedger(
   deps: Deps,
-  opts: { source?: string; actor?: string; onlySkus?: string[] } = {},
+  opts: {
+    source?: string;
+    actor?: string;
+    onlySkus?: string[];
+    reason?: string;
+    /** Leave a SKU alone when Redis has an event the ledger lacks (a live store, not a cold start). */
+    onlyIfCaughtUp?: boolean;
+  } = {},
 ): Promise<RebuildReport> {
   const who = { source: opts.source ?? "rebuild", actor: opts.actor ?? "" };
   await persistAllPending(deps);
@@ -123,7 +130,8 @@ export async function rebuildFromLedger(
     const [code] = await deps.redis.swRebuild(
       deps.keys.stock(s.code), deps.keys.holds(s.code), deps.keys.events(s.code), s.code, ledger?.onHand ?? 0,
       s.safety, s.product.lowStockThreshold, s.location, ledger?.version ?? 0, who.source, who.actor,
-      deps.keys.eventsChannel, "rebuilt from the ledger", gates.get(s.code)?.id ?? "",
+      deps.keys.eventsChannel, opts.reason ?? "rebuilt from the ledger", gates.get(s.code)?.id ?? "",
+      opts.onlyIfCaughtUp ? "1" : "0",
     );
     if (code === 1) rebuilt++;
     await deps.redis.sadd(deps.keys.skuIndex, s.code);

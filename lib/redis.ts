@@ -22,7 +22,7 @@ declare module "ioredis" {
       startVersion: number): Result<StockScriptReply, Context>;
     swRebuild(stock: string, holds: string, events: string, sku: string, onHand: number, safety: number,
       lowStockThreshold: number, location: string, ledgerVersion: number, source: string, actor: string,
-      channel: string, reason: string, saleId: string): Result<StockScriptReply, Context>;
+      channel: string, reason: string, saleId: string, onlyIfCaughtUp?: "0" | "1"): Result<StockScriptReply, Context>;
     swMarkPersisted(stock: string, events: string, version: number, minId: string): Result<number, Context>;
     swOpenReservation(reservation: string, sessionId: string, fingerprint: string, itemsJson: string,
       ttlSeconds: number, graceSeconds: number, kind: string): Result<[number, number, string, string, string], Context>;

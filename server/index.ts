@@ -10,6 +10,8 @@ import { createRedis } from "../lib/redis";
 import { startAdmitter } from "./admitter";
 import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
 import { createSidecarMetrics, metricsRequestHandler } from "./metrics";
+import { startReconciler } from "./reconciler";
+import { startWebhookWorker } from "./webhooks";
 import { pendingLedgerEvents, startWorkers } from "./workers";
 
 async function main(): Promise<void> {
@@ -36,6 +38,11 @@ async function main(): Promise<void> {
     metrics,
   });
   const workers = startWorkers(deps, { metrics });
+  const webhooks = startWebhookWorker(deps);
+  const reconciler = startReconciler(deps, {
+    intervalMs: cfg.RECONCILE_INTERVAL_SECONDS * 1000,
+    autoRepair: cfg.RECONCILE_AUTO_REPAIR,
+  });
   const admitter = startAdmitter(deps, {
     tickMs: cfg.QUEUE_TICK_MS,
     metrics,
@@ -58,7 +65,9 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await admitter.stop();
+      await reconciler.stop();
       await workers.stop();
+      await webhooks.stop();
       await closeApplication(io);
       subscriber.disconnect();
       await redis.quit();

@@ -24,7 +24,8 @@
 --- @include "sale-ticket"
 
 local f = redis.call('HMGET', KEYS[1], 'status', 'startsAt', 'rate', 'window', 'grace', 'margin', 'budget',
-  'lastTickAt', 'tick', 'admittedCount', 'admittedThrough', 'unserved', 'ema', 'unitsLeft', 'stockLeft', 'lastStatus')
+  'lastTickAt', 'tick', 'admittedCount', 'admittedThrough', 'unserved', 'ema', 'unitsLeft', 'stockLeft', 'lastStatus',
+  'lastWaiting', 'lastPre')
 local status = f[1]
 if not status then return '' end
 local startsAt, rate = tonumber(f[2]) or 0, tonumber(f[3]) or 0
@@ -135,15 +136,19 @@ if dt > 0 then
   local alpha = 1 - math.exp(-dt / 10000)
   ema = ema + alpha * (admittedNow * 1000 / dt - ema)
 end
-if status ~= f[16] or available ~= tonumber(f[14]) or stockLeft ~= tonumber(f[15]) then changed = true end
+-- New joins change the line's length: worth one frame per tick too (the admin screen and the
+-- "N in line" counters follow it), still one message per sale room, never one per waiter.
+local waiting, prequeue = redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[3])
+if status ~= f[16] or available ~= tonumber(f[14]) or stockLeft ~= tonumber(f[15])
+  or waiting ~= tonumber(f[17]) or prequeue ~= tonumber(f[18]) then changed = true end
 if changed then tick = tick + 1 end
 redis.call('HSET', KEYS[1], 'status', status, 'budget', budget, 'lastTickAt', now, 'tick', tick,
   'admittedCount', admittedCount, 'admittedThrough', admittedThrough, 'unserved', unserved, 'ema', ema,
-  'unitsLeft', available, 'stockLeft', stockLeft, 'lastStatus', status)
+  'unitsLeft', available, 'stockLeft', stockLeft, 'lastStatus', status, 'lastWaiting', waiting, 'lastPre', prequeue)
 
 return cjson.encode({
   tick = tick, changed = changed, status = status, admitted = admittedCount, admittedThrough = admittedThrough,
-  departed = departed, waiting = redis.call('ZCARD', KEYS[2]), prequeue = redis.call('ZCARD', KEYS[3]),
+  departed = departed, waiting = waiting, prequeue = prequeue,
   unitsLeft = available, stockLeft = stockLeft, rate = ema, now = now, admittedTickets = admittedTickets,
   deadline = deadline,
 })

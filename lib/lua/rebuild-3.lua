@@ -11,10 +11,13 @@
   ARGV[9] pub/sub channel   ARGV[10] reason
   ARGV[11] open flash sale the SKU belongs to ('' for none): the gate is restored in the same
            step, so a rebuilt sale SKU is never on open sale for an instant
+  ARGV[12] '1' = only if Redis has no event the ledger lacks (reconciliation repairs a live
+           store: a change made after the ledger was read must not be undone); '' or '0' = always
 
   Returns { code, onHand, available, version }
      1  rebuilt (an event was emitted)
      2  Redis already agreed with the ledger
+     3  skipped (ARGV[12] = '1' and Redis's version is ahead of the ledger's): nothing changed
 ]]
 --- @include "emit-event"
 
@@ -26,6 +29,10 @@ for _, q in ipairs(holds) do reserved = reserved + tonumber(q) end
 
 local s = redis.call('HMGET', KEYS[1], 'onHand', 'reserved', 'safety', 'version', 'persisted')
 local version = tonumber(s[4]) or 0
+if ARGV[12] == '1' and version > ledgerVersion then
+  local on = tonumber(s[1]) or 0
+  return { 3, on, on - (tonumber(s[2]) or 0) - (tonumber(s[3]) or 0), version }
+end
 if s[1] and tonumber(s[1]) == onHand and tonumber(s[2]) == reserved and tonumber(s[3]) == safety and version >= ledgerVersion then
   redis.call('HSET', KEYS[1], 'low', ARGV[4], 'location', ARGV[5])
   return { 2, onHand, onHand - reserved - safety, version }

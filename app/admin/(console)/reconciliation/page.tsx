@@ -1,0 +1,177 @@
+import type { Metadata } from "next";
+import { formatDateTime, formatRelative } from "@/components/admin/format";
+import { Icon } from "@/components/admin/icons";
+import { ReconcileControls } from "@/components/admin/reconcile-controls";
+import { requireStaffPage } from "@/lib/auth/next";
+import { config } from "@/lib/config";
+import { appDeps } from "@/lib/context";
+import { latestReconciliation, recentReconciliationRuns, type ReconcileTrigger } from "@/lib/reconcile";
+
+export const metadata: Metadata = { title: "Reconciliation" };
+
+const TRIGGERS: Record<ReconcileTrigger, string> = { schedule: "Scheduled", manual: "From this screen", api: "Admin API" };
+const FIELDS: Record<string, string> = { onHand: "On hand", reserved: "Reserved", safety: "Safety stock" };
+const TRUTH: Record<string, string> = { onHand: "ledger", reserved: "live holds", safety: "catalog" };
+
+export default async function ReconciliationPage() {
+  await requireStaffPage("merchandiser");
+  const deps = appDeps();
+  const [latest, runs] = await Promise.all([latestReconciliation(deps), recentReconciliationRuns(deps, 12)]);
+  const now = new Date();
+  const open = latest?.drifts.filter((d) => !d.repaired) ?? [];
+  const cfg = config();
+  const figures = [
+    { label: "Last check", value: latest ? formatRelative(latest.startedAt, now) : "Never", note: latest ? TRIGGERS[latest.trigger] : "runs every minute" },
+    { label: "SKUs compared", value: latest ? latest.skus.toLocaleString("en-US") : "–", note: "Redis against Postgres" },
+    { label: "Drifted", value: latest ? latest.drifted.toLocaleString("en-US") : "–", note: "SKUs out of line" },
+    { label: "Repaired", value: latest ? latest.repaired.toLocaleString("en-US") : "–", note: "rebuilt from the ledger" },
+  ];
+
+  return (
+    <div className="adm-page" data-testid="admin-reconciliation">
+      <header className="adm-page__header adm-page__header--wrap">
+        <div>
+          <p className="adm-eyebrow">Selling</p>
+          <h1 className="adm-title">Reconciliation</h1>
+          <p className="adm-lead">
+            Redis serves every stock count; Postgres is the record. Every {cfg.RECONCILE_INTERVAL_SECONDS} seconds the sidecar compares each
+            SKU&rsquo;s <strong>on hand</strong> with the ledger, <strong>reserved</strong> with its live holds and <strong>safety stock</strong> with
+            the catalog{cfg.RECONCILE_AUTO_REPAIR ? " and repairs what drifted." : ", and reports what drifted. A repair is yours to make."}
+          </p>
+        </div>
+        <ReconcileControls hasDrift={open.length > 0} />
+      </header>
+
+      <section aria-label="Last check" className="adm-stats">
+        {figures.map((f) => (
+          <div key={f.label} className="adm-stat">
+            <p className="adm-stat__label">{f.label}</p>
+            <p className="adm-stat__value">{f.value}</p>
+            <p className="adm-stat__note">{f.note}</p>
+          </div>
+        ))}
+      </section>
+
+      <section className="adm-box" aria-labelledby="drift-title">
+        <div className="adm-box__head">
+          <h2 id="drift-title" className="adm-box__title">
+            Current drift
+          </h2>
+          <p className="adm-muted">
+            {latest
+              ? `As found by the check of ${formatDateTime(latest.startedAt)}. A repair re-runs the SKU through the rebuild script and records a rebuild event in the ledger.`
+              : "No check has run yet."}
+          </p>
+        </div>
+        {latest && latest.drifts.length > 0 ? (
+          <div className="adm-table-wrap">
+            <table className="adm-table" data-testid="drift-table">
+              <thead>
+                <tr>
+                  <th scope="col">SKU</th>
+                  <th scope="col">Field</th>
+                  <th scope="col" className="adm-num">
+                    Redis
+                  </th>
+                  <th scope="col" className="adm-num">
+                    Expected
+                  </th>
+                  <th scope="col" className="adm-num adm-table__wide">
+                    Off by
+                  </th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {latest.drifts.map((d) => (
+                  <tr key={`${d.sku}-${d.field}`} data-testid={`drift-${d.sku}-${d.field}`}>
+                    <td>
+                      <code className="adm-sku">{d.sku}</code>
+                    </td>
+                    <td>{FIELDS[d.field] ?? d.field}</td>
+                    <td className="adm-num">{d.redis === null ? <span className="adm-muted">missing</span> : d.redis}</td>
+                    <td className="adm-num">
+                      {d.expected} <span className="adm-muted adm-rec-truth">{TRUTH[d.field]}</span>
+                    </td>
+                    <td className="adm-num adm-table__wide">{d.redis === null ? "–" : signed(d.redis - d.expected)}</td>
+                    <td>
+                      {d.repaired ? <span className="adm-status adm-status--on">Repaired</span> : <span className="adm-status adm-status--warn">Open</span>}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <div className="adm-empty adm-empty--ok" data-testid="drift-empty">
+            <Icon name="check" />
+            <p>{latest ? "Redis matches Postgres for every SKU." : "The first check runs within a minute of the sidecar starting, or press “Check now”."}</p>
+          </div>
+        )}
+      </section>
+
+      <section className="adm-box" aria-labelledby="runs-title">
+        <div className="adm-box__head">
+          <h2 id="runs-title" className="adm-box__title">
+            Recent checks
+          </h2>
+          <p className="adm-muted">{runs.length === 1 ? "The only run so far." : `The last ${runs.length} runs, newest first.`}</p>
+        </div>
+        {runs.length === 0 ? (
+          <div className="adm-empty">
+            <Icon name="reconcile" />
+            <p>No checks yet.</p>
+          </div>
+        ) : (
+          <div className="adm-table-wrap">
+            <table className="adm-table" data-testid="runs-table">
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col" className="adm-table__wide">
+                    Trigger
+                  </th>
+                  <th scope="col" className="adm-num">
+                    SKUs
+                  </th>
+                  <th scope="col" className="adm-num">
+                    Drifted
+                  </th>
+                  <th scope="col" className="adm-num">
+                    Repaired
+                  </th>
+                  <th scope="col" className="adm-table__wide adm-num">
+                    Took
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => (
+                  <tr key={r.id}>
+                    <td className="adm-table__nowrap" title={formatDateTime(r.startedAt)}>
+                      {formatRelative(r.startedAt, now)}
+                    </td>
+                    <td className="adm-table__wide adm-muted">
+                      {TRIGGERS[r.trigger]}
+                      {r.actor && r.trigger !== "schedule" ? ` · ${r.actor}` : ""}
+                    </td>
+                    <td className="adm-num">{r.skus}</td>
+                    <td className="adm-num">{r.drifted > 0 ? <strong className="adm-rec-bad">{r.drifted}</strong> : 0}</td>
+                    <td className="adm-num">{r.repaired}</td>
+                    <td className="adm-table__wide adm-num adm-muted">
+                      {r.finishedAt ? `${Math.max(1, r.finishedAt.getTime() - r.startedAt.getTime())} ms` : "running"}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function signed(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}

@@ -1,0 +1,20 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { appDeps } from "@/lib/context";
+import { createWebhookSubscription, webhookCreateBody, type WebhookEventFilter } from "@/lib/webhooks";
+import { asStaff, formError, type StaffActionState } from "./staff-action";
+
+export type CreateWebhookState = StaffActionState<{ message: string; url: string; events: WebhookEventFilter; secret: string }>;
+
+/** Admins subscribe a URL to stock changes; the signing secret is shown once, here. */
+export async function createWebhook(_prev: CreateWebhookState, formData: FormData): Promise<CreateWebhookState> {
+  const input = webhookCreateBody.safeParse({ url: formData.get("url"), events: formData.get("events") ?? undefined });
+  if (!input.success) return { ok: false, error: formError(input.error.issues) };
+  return asStaff("admin", "createWebhook", async (staff) => {
+    const { subscription, secret } = await createWebhookSubscription(appDeps(), { ...input.data, createdBy: staff.actor });
+    console.log(`[webhooks] ${staff.actor} subscribed ${subscription.url} (${subscription.id}, ${subscription.events})`);
+    revalidatePath("/admin/channels");
+    return { message: `${subscription.url} is subscribed.`, url: subscription.url, events: subscription.events, secret };
+  });
+}

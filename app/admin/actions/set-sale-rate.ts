@@ -1,0 +1,27 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { saleId } from "@/lib/api/schemas";
+import { appDeps } from "@/lib/context";
+import { updateSale } from "@/lib/sales";
+import { asStaff, formError, type StaffActionState } from "./staff-action";
+
+const Input = z.object({
+  saleId,
+  admissionRate: z.coerce.number().positive("The rate must be above 0.").max(10_000, "At most 10,000 per second."),
+});
+
+export type SetSaleRateState = StaffActionState<{ message: string }>;
+
+/** Change how many shoppers per second a sale admits (takes effect on the next tick). */
+export async function setSaleRate(_prev: SetSaleRateState, formData: FormData): Promise<SetSaleRateState> {
+  const input = Input.safeParse({ saleId: formData.get("saleId"), admissionRate: formData.get("admissionRate") });
+  if (!input.success) return { ok: false, error: formError(input.error.issues) };
+  return asStaff("merchandiser", "setSaleRate", async (staff) => {
+    const sale = await updateSale(appDeps(), input.data.saleId, { admissionRate: input.data.admissionRate });
+    console.log(`[sales] ${sale.id}: rate ${sale.admissionRate}/s by ${staff.actor}`);
+    revalidatePath("/admin/sales");
+    return { message: `Admitting up to ${sale.admissionRate} per second.` };
+  });
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { requireStaff } from "@/lib/auth";
+import { appDeps } from "@/lib/context";
+import { handle, json, readJson } from "@/lib/http";
+import { latestReconciliation, reconcile, recentReconciliationRuns } from "@/lib/reconcile";
+
+const body = z.strictObject({ repair: z.boolean().optional() });
+
+/** GET /api/v1/admin/reconciliation — the latest run with its drift, and the last runs. */
+export const GET = handle(async (request: Request) => {
+  await requireStaff(request, "merchandiser");
+  const deps = appDeps();
+  const [latest, runs] = await Promise.all([latestReconciliation(deps), recentReconciliationRuns(deps)]);
+  return json({ latest, runs });
+});
+
+/** POST /api/v1/admin/reconciliation {repair?} — compare Redis with Postgres now (and repair the drift). */
+export const POST = handle(async (request: Request) => {
+  const { actor } = await requireStaff(request, "merchandiser");
+  const { repair } = await readJson(request, body, { optional: true });
+  const report = await reconcile(appDeps(), { trigger: "api", repair: repair ?? false, actor });
+  return json(report, 201);
+});

@@ -1,0 +1,19 @@
+import { requireStaff } from "@/lib/auth";
+import { appDeps } from "@/lib/context";
+import { handle, json, readJson } from "@/lib/http";
+import { createWebhookSubscription, listWebhookSubscriptions, webhookCreateBody } from "@/lib/webhooks";
+
+/** GET /api/v1/admin/webhooks — outbound subscriptions (secrets are not shown again). */
+export const GET = handle(async (request: Request) => {
+  await requireStaff(request, "merchandiser");
+  return json({ subscriptions: await listWebhookSubscriptions(appDeps()) });
+});
+
+/** POST /api/v1/admin/webhooks `{ url, events?, secret? }` → 201 with the signing secret, shown this once. */
+export const POST = handle(async (request: Request) => {
+  const staff = await requireStaff(request, "admin");
+  const body = await readJson(request, webhookCreateBody);
+  const { subscription, secret } = await createWebhookSubscription(appDeps(), { ...body, createdBy: staff.actor });
+  console.log(`[webhooks] ${staff.actor} subscribed ${subscription.url} (${subscription.id}, ${subscription.events})`);
+  return json({ ...subscription, secret }, 201);
+});

@@ -1,0 +1,270 @@
+// Outbound webhooks: subscribed URLs are told about stock changes. Only the sidecar calls out
+// (server/webhooks.ts); the storefront never waits on a subscriber. Each delivery is signed
+// with its subscription's secret and retried with exponential backoff until it is delivered
+// or runs out of attempts; every attempt's outcome stays in WebhookDelivery.
+import { createHmac, randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { Deps } from "./context";
+import { DomainError } from "./errors";
+import type { StockEvent } from "./types";
+
+export const WEBHOOK_EVENT_FILTERS = ["all", "low_stock"] as const;
+export type WebhookEventFilter = (typeof WEBHOOK_EVENT_FILTERS)[number];
+
+export const webhookCreateBody = z.object({
+  url: z
+    .string()
+    .trim()
+    .max(2000, "Use a URL of at most 2000 characters.")
+    .refine((u) => {
+      try {
+        const parsed = new URL(u);
+        return (parsed.protocol === "http:" || parsed.protocol === "https:") && !parsed.username && !parsed.password;
+      } catch {
+        return false;
+      }
+    }, "Enter an http:// or https:// URL (without credentials in it)."),
+  events: z.enum(WEBHOOK_EVENT_FILTERS).default("all"),
+  /** Optional: the receiver's own key; one is generated when left out. */
+  secret: z.string().min(16, "A secret needs at least 16 characters.").max(200).optional(),
+});
+export type WebhookCreate = z.input<typeof webhookCreateBody>;
+
+export const webhookId = z.string().regex(/^whk_[A-Za-z0-9_-]{10,40}$/, "not a webhook subscription id");
+
+export interface WebhookSubscriptionInfo {
+  id: string;
+  url: string;
+  events: WebhookEventFilter;
+  active: boolean;
+  createdAt: Date;
+  createdBy: string | null;
+  /** The last four characters of the secret, to tell subscriptions apart. */
+  secretHint: string;
+}
+
+export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
+
+export interface WebhookDeliveryInfo {
+  id: string;
+  subscriptionId: string;
+  eventKey: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** The JSON body a subscriber receives. */
+export interface WebhookPayload {
+  type: "stock.changed";
+  /** Also in `X-Stockwire-Delivery`: receivers drop a delivery id they have already seen. */
+  deliveryId: string;
+  lowStock: boolean;
+  event: StockEvent;
+}
+
+type SubscriptionRow = { id: string; url: string; secret: string; events: string; active: boolean; createdAt: Date; createdBy: string | null };
+
+function toSubscription(row: SubscriptionRow): WebhookSubscriptionInfo {
+  return {
+    id: row.id,
+    url: row.url,
+    events: row.events === "low_stock" ? "low_stock" : "all",
+    active: row.active,
+    createdAt: row.createdAt,
+    createdBy: row.createdBy,
+    secretHint: row.secret.slice(-4),
+  };
+}
+
+function toDelivery(row: Omit<WebhookDeliveryInfo, "status"> & { status: string }): WebhookDeliveryInfo {
+  return {
+    id: row.id,
+    subscriptionId: row.subscriptionId,
+    eventKey: row.eventKey,
+    status: row.status as WebhookDeliveryStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt,
+    lastError: row.lastError,
+    lastStatusCode: row.lastStatusCode,
+    createdAt: row.createdAt,
+    deliveredAt: row.deliveredAt,
+  };
+}
+
+/** Subscribe a URL; `secret` is returned here and never again. */
+export async function createWebhookSubscription(
+  deps: Pick<Deps, "db">,
+  input: WebhookCreate & { createdBy?: string | null },
+): Promise<{ subscription: WebhookSubscriptionInfo; secret: string }> {
+  const body = webhookCreateBody.parse(input);
+  const secret = body.secret ?? `whsec_${randomBytes(24).toString("base64url")}`;
+  const row = await deps.db.webhookSubscription.create({
+    data: { id: `whk_${randomBytes(12).toString("base64url")}`, url: body.url, secret, events: body.events, createdBy: input.createdBy ?? null },
+  });
+  return { subscription: toSubscription(row), secret };
+}
+
+/** Subscriptions, newest first. */
+export async function listWebhookSubscriptions(deps: Pick<Deps, "db">): Promise<WebhookSubscriptionInfo[]> {
+  const rows = await deps.db.webhookSubscription.findMany({ orderBy: { createdAt: "desc" } });
+  return rows.map(toSubscription);
+}
+
+/** Remove a subscription and its delivery log; nothing more is sent to it. */
+export async function deleteWebhookSubscription(deps: Pick<Deps, "db">, id: string): Promise<WebhookSubscriptionInfo> {
+  const row = await deps.db.webhookSubscription.findUnique({ where: { id } });
+  if (!row) throw new DomainError("not_found", "No such webhook subscription.");
+  await deps.db.webhookSubscription.deleteMany({ where: { id } });
+  return toSubscription(row);
+}
+
+/** A subscription's deliveries, newest first. */
+export async function listWebhookDeliveries(deps: Pick<Deps, "db">, subscriptionId: string, opts: { limit?: number } = {}): Promise<WebhookDeliveryInfo[]> {
+  const exists = await deps.db.webhookSubscription.count({ where: { id: subscriptionId } });
+  if (!exists) throw new DomainError("not_found", "No such webhook subscription.");
+  const rows = await deps.db.webhookDelivery.findMany({
+    where: { subscriptionId },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(Math.max(opts.limit ?? 50, 1), 200),
+  });
+  return rows.map(toDelivery);
+}
+
+/** Queue one delivery per active subscription that wants this event (idempotent per sku:version). */
+export async function enqueueStockEvent(deps: Pick<Deps, "db">, event: StockEvent, lowStockThreshold: number): Promise<number> {
+  return enqueueStockEvents(deps, [{ event, lowStockThreshold }]);
+}
+
+/** enqueueStockEvent for a batch: one look-up of the subscriptions, one insert. */
+export async function enqueueStockEvents(deps: Pick<Deps, "db">, events: { event: StockEvent; lowStockThreshold: number }[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const subscriptions = await deps.db.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } });
+  if (subscriptions.length === 0) return 0;
+  const data = events.flatMap(({ event, lowStockThreshold }) => {
+    const lowStock = event.available <= lowStockThreshold;
+    const eventKey = `${event.sku}:${event.version}`;
+    return subscriptions
+      .filter((s) => s.events === "all" || (s.events === "low_stock" && lowStock))
+      .map((s) => {
+        const id = `whd_${randomBytes(12).toString("base64url")}`;
+        const payload: WebhookPayload = { type: "stock.changed", deliveryId: id, lowStock, event };
+        return { id, subscriptionId: s.id, eventKey, payload: payload as object };
+      });
+  });
+  if (data.length === 0) return 0;
+  // Every sidecar hears every event; the first one's rows win.
+  const { count } = await deps.db.webhookDelivery.createMany({ data, skipDuplicates: true });
+  return count;
+}
+
+export interface DeliveryOptions {
+  /** First retry after this long; doubles per attempt. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  /** Deliveries sent at once per run. */
+  batchSize?: number;
+  now?: () => Date;
+}
+
+export const DELIVERY_DEFAULTS = { backoffBaseMs: 1_000, backoffCapMs: 5 * 60_000, maxAttempts: 8, timeoutMs: 3_000, batchSize: 20 } as const;
+
+/** Wait before retry number `attempt` (1-based): base·2^(attempt-1), capped, plus up to 20 % jitter. */
+export function retryDelayMs(attempt: number, base: number, cap: number, random = Math.random): number {
+  const exponential = Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
+  // Jitter spreads the retries of many deliveries that failed together (a receiver that was down).
+  return Math.round(exponential * (1 + 0.2 * random()));
+}
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, body): the X-Stockwire-Signature of a delivery. */
+export function webhookSignature(secret: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+}
+
+export interface DeliveryRun {
+  attempted: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+}
+
+/** Send the deliveries that are due, once each, and record each outcome. */
+export async function deliverDueWebhooks(deps: Pick<Deps, "db">, opts: DeliveryOptions = {}): Promise<DeliveryRun> {
+  const o = { ...DELIVERY_DEFAULTS, ...opts };
+  const now = opts.now?.() ?? new Date();
+  const due = await deps.db.webhookDelivery.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: o.batchSize,
+    include: { subscription: { select: { url: true, secret: true, active: true } } },
+  });
+  const run: DeliveryRun = { attempted: due.length, delivered: 0, retrying: 0, failed: 0 };
+  await Promise.all(
+    due.map(async (d) => {
+      const body = JSON.stringify(d.payload);
+      const attempts = d.attempts + 1;
+      let statusCode: number | null = null;
+      let error: string | null = null;
+      try {
+        const res = await fetch(d.subscription.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "user-agent": "Stockwire-Webhooks/1",
+            "x-stockwire-signature": webhookSignature(d.subscription.secret, body),
+            "x-stockwire-delivery": d.id,
+            "x-stockwire-event": d.eventKey,
+          },
+          body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(o.timeoutMs),
+        });
+        statusCode = res.status;
+        await res.body?.cancel().catch(() => {});
+        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+      } catch (err) {
+        error = describeFetchError(err, o.timeoutMs);
+      }
+      if (!error) {
+        run.delivered++;
+        await deps.db.webhookDelivery.update({
+          where: { id: d.id },
+          data: { status: "delivered", attempts, lastStatusCode: statusCode, lastError: null, deliveredAt: new Date() },
+        });
+        return;
+      }
+      const giveUp = attempts >= o.maxAttempts || !d.subscription.active;
+      if (giveUp) run.failed++;
+      else run.retrying++;
+      await deps.db.webhookDelivery.update({
+        where: { id: d.id },
+        data: {
+          status: giveUp ? "failed" : "pending",
+          attempts,
+          lastStatusCode: statusCode,
+          lastError: error.slice(0, 500),
+          nextAttemptAt: giveUp ? new Date() : new Date(Date.now() + retryDelayMs(attempts, o.backoffBaseMs, o.backoffCapMs)),
+        },
+      });
+    }),
+  );
+  return run;
+}
+
+function describeFetchError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error) {
+    if (err.name === "TimeoutError" || err.name === "AbortError") return `No answer within ${timeoutMs} ms`;
+    // undici puts the socket error in `cause` (an AggregateError when several addresses failed).
+    const cause = (err as Error & { cause?: { code?: string; message?: string; errors?: { code?: string; message?: string }[] } }).cause;
+    const inner = cause?.code ? cause : cause?.errors?.find((e) => e.code);
+    if (inner?.code) return inner.message ? `${inner.code}: ${inner.message}`.slice(0, 200) : inner.code;
+    return err.message;
+  }
+  return String(err);
+}

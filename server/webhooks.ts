@@ -1,0 +1,123 @@
+// Outbound webhooks in the sidecar: every stock event heard on Pub/Sub becomes one delivery per
+// interested subscription (idempotent per sku:version, so every sidecar may enqueue), and one
+// sidecar at a time — the holder of a Redis lease — sends what is due. Network calls happen
+// only here, never in the storefront's request path.
+import type { Redis } from "ioredis";
+import type { Deps } from "../lib/context";
+import { createLease } from "../lib/lease";
+import type { StockEvent } from "../lib/types";
+import { deliverDueWebhooks, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
+import { every, type Loop } from "./workers";
+
+export interface WebhookWorkerOptions extends DeliveryOptions {
+  /** How often due deliveries are looked for. */
+  pollMs?: number;
+  /** How often heard stock events are turned into deliveries. */
+  flushMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface WebhookWorkerCounters {
+  enqueued: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+  errors: number;
+}
+
+export interface WebhookWorker {
+  counters: WebhookWorkerCounters;
+  /** Resolves once the Pub/Sub subscription is live. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ERROR_LOG_INTERVAL_MS = 60_000;
+/** Events held while Postgres is unreachable; beyond this they are dropped (no catch-up yet). */
+const MAX_BUFFERED = 10_000;
+
+/** Start enqueueing stock events for subscribers and sending due deliveries; stop() waits for runs in flight. */
+export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}): WebhookWorker {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const counters: WebhookWorkerCounters = { enqueued: 0, delivered: 0, retried: 0, failed: 0, errors: 0 };
+  const lastLogged = new Map<string, number>();
+  const failed = (what: string, err: unknown) => {
+    counters.errors++;
+    const now = Date.now();
+    if (now - (lastLogged.get(what) ?? 0) < ERROR_LOG_INTERVAL_MS) return;
+    lastLogged.set(what, now);
+    log(`[webhooks:${what}] ${err instanceof Error ? err.message : String(err)} (retrying; next report in a minute)`);
+  };
+
+  // Events are buffered and enqueued in batches: one subscription look-up and one insert per
+  // flush, however busy the shop is.
+  let buffer: StockEvent[] = [];
+  const subscriber: Redis = deps.redis.duplicate();
+  subscriber.on("error", () => {}); // reconnects by itself
+  subscriber.on("message", (channel: string, message: string) => {
+    if (channel !== deps.keys.eventsChannel) return;
+    const event = parseEvent(message);
+    if (event && buffer.length < MAX_BUFFERED) buffer.push(event);
+  });
+  const ready = subscriber.subscribe(deps.keys.eventsChannel).then(
+    () => undefined,
+    (err: unknown) => failed("subscribe", err),
+  );
+
+  async function flush(): Promise<void> {
+    if (buffer.length === 0) return;
+    const events = buffer;
+    buffer = [];
+    try {
+      const pipeline = deps.redis.pipeline();
+      for (const e of events) pipeline.hget(deps.keys.stock(e.sku), "low");
+      const lows = (await pipeline.exec()) ?? [];
+      counters.enqueued += await enqueueStockEvents(
+        deps,
+        events.map((event, i) => ({ event, lowStockThreshold: Number(lows[i]?.[1] ?? 5) })),
+      );
+    } catch (err) {
+      buffer = events.concat(buffer).slice(0, MAX_BUFFERED); // try again next flush
+      throw err;
+    }
+  }
+
+  const pollMs = opts.pollMs ?? 500;
+  // Longer than one run can take (all sends of a batch run in parallel, each with its timeout).
+  const lease = createLease(deps.redis, deps.keys.lease("webhooks"), Math.max(10_000, (opts.timeoutMs ?? 3_000) * 3));
+  const loops: Loop[] = [
+    every(opts.flushMs ?? 50, flush, (err) => failed("enqueue", err)),
+    every(pollMs, async () => {
+      if (!(await lease.acquire())) return;
+      const run = await deliverDueWebhooks(deps, opts);
+      counters.delivered += run.delivered;
+      counters.retried += run.retrying;
+      counters.failed += run.failed;
+      if (run.failed) log(`[webhooks] ${run.failed} deliveries failed for good after their last attempt`);
+    }, (err) => failed("deliver", err), { runAtStart: true }),
+  ];
+
+  return {
+    counters,
+    ready,
+    async stop() {
+      await ready;
+      subscriber.disconnect();
+      await Promise.all(loops.map((l) => l.stop()));
+      await flush().catch((err: unknown) => failed("enqueue", err));
+      if (lease.held) await lease.release().catch(() => {});
+    },
+  };
+}
+
+function parseEvent(message: string): StockEvent | null {
+  try {
+    const event = JSON.parse(message) as Partial<StockEvent>;
+    if (typeof event.sku !== "string" || typeof event.version !== "number" || typeof event.available !== "number") return null;
+    // Lua's cjson writes absent values as empty strings; subscribers get the ledger's nulls.
+    return { ...event, reason: event.reason || null, actor: event.actor || null, reservationId: event.reservationId || null } as StockEvent;
+  } catch {
+    // not an event
+  }
+  return null;
+}

@@ -56,3 +56,84 @@ export async function salesBoard(deps: Deps, closedToShow = 5): Promise<SaleBoar
   const counters = await Promise.all(open.map((s) => queueSnapshot(deps, s.id, null).catch(() => null)));
   return [...open.map((sale, i) => ({ sale, counters: counters[i] ?? null })), ...closed.map((sale) => ({ sale, counters: null }))];
 }
+
+/** One sidecar's recent emit propagation, as it last wrote it (milliseconds). */
+export interface PropagationReport {
+  instance: string;
+  /** When it was written (ms since the epoch). */
+  at: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  samples: number;
+  windowMs: number;
+}
+
+/** Reports older than this are from a sidecar that stopped: the overview leaves them out. */
+export const PROPAGATION_STALE_MS = 30_000;
+
+/** Store a sidecar's propagation summary (one hash field per instance; the hash expires if all stop). */
+export async function writePropagationReport(deps: Pick<Deps, "redis" | "keys">, report: PropagationReport): Promise<void> {
+  await deps.redis
+    .multi()
+    .hset(deps.keys.propagation, report.instance, JSON.stringify(report))
+    .pexpire(deps.keys.propagation, PROPAGATION_STALE_MS * 10)
+    .exec();
+}
+
+/** Every sidecar's fresh propagation summary, newest first; empty when none wrote lately. */
+export async function propagationReports(deps: Pick<Deps, "redis" | "keys">, now = Date.now()): Promise<PropagationReport[]> {
+  const raw = await deps.redis.hgetall(deps.keys.propagation);
+  const out: PropagationReport[] = [];
+  for (const value of Object.values(raw)) {
+    try {
+      const r = JSON.parse(value) as PropagationReport;
+      if (typeof r.instance === "string" && typeof r.at === "number" && now - r.at <= PROPAGATION_STALE_MS) out.push(r);
+    } catch {
+      // a malformed field is skipped, not fatal
+    }
+  }
+  return out.sort((a, b) => b.at - a.at);
+}
+
+export interface TodayFigures {
+  ordersToday: number;
+  unitsSoldToday: number;
+  /** Holds waiting for their deadline (size of the hold-deadlines sorted set). */
+  holdsOpen: number;
+  /** SKUs with 0 < available <= their low-stock threshold. */
+  lowStockSkus: number;
+  soldOutSkus: number;
+  openAlerts: number;
+}
+
+/** Today's trading figures (since midnight UTC): confirmed orders and units from Postgres, live counts from Redis. */
+export async function todayFigures(deps: Deps, now = new Date()): Promise<TodayFigures> {
+  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const confirmedToday = { status: "confirmed", createdAt: { gte: midnight } };
+  const [ordersToday, units, holdsOpen, levels, openAlerts] = await Promise.all([
+    deps.db.order.count({ where: confirmedToday }),
+    deps.db.orderLine.aggregate({ _sum: { quantity: true }, where: { order: confirmedToday } }),
+    deps.redis.zcard(deps.keys.holdDeadlines),
+    stockHealth(deps),
+    deps.db.alert.count({ where: { acknowledgedAt: null } }),
+  ]);
+  return { ordersToday, unitsSoldToday: units._sum.quantity ?? 0, holdsOpen, ...levels, openAlerts };
+}
+
+async function stockHealth(deps: Deps): Promise<{ lowStockSkus: number; soldOutSkus: number }> {
+  const skus = await deps.redis.smembers(deps.keys.skuIndex);
+  let lowStockSkus = 0;
+  let soldOutSkus = 0;
+  if (skus.length === 0) return { lowStockSkus, soldOutSkus };
+  const pipeline = deps.redis.pipeline();
+  for (const sku of skus) pipeline.hmget(deps.keys.stock(sku), "onHand", "reserved", "safety", "low");
+  for (const [err, reply] of (await pipeline.exec()) ?? []) {
+    if (err) continue;
+    const [onHand, reserved, safety, low] = reply as (string | null)[];
+    if (onHand == null) continue;
+    const available = Number(onHand) - Number(reserved ?? 0) - Number(safety ?? 0);
+    if (available <= 0) soldOutSkus++;
+    else if (available <= Number(low ?? 5)) lowStockSkus++;
+  }
+  return { lowStockSkus, soldOutSkus };
+}

@@ -23,6 +23,8 @@ export function redisKeys(prefix: string) {
     activeSales: `${prefix}sales:active`,
     /** Pub/Sub channel carrying every stock event as JSON. */
     eventsChannel: `${prefix}events`,
+    /** Hash: sidecar instance id -> JSON of its recent emit propagation (p50/p99), for the overview. */
+    propagation: `${prefix}metrics:propagation`,
     /** Short leases that keep several sidecars from doing the same sweep at once. */
     lease: (name: string) => `${prefix}lease:${name}`,
     /** Counters of the rate limiter named `name` (rate-limiter-flexible appends the client key). */

@@ -19,8 +19,9 @@ import {
   type Response,
   type ServerToClientEvents,
 } from "../lib/realtime/protocol";
+import type { AdminAlert } from "../lib/alerts";
 import type { Availability, StockEvent, StockEventType } from "../lib/types";
-import type { SidecarMetrics } from "./metrics";
+import type { PropagationWindow, SidecarMetrics } from "./metrics";
 
 export interface GatewayDeps {
   /** Commands (snapshots); the adapter's own pub/sub connections are duplicated from it. */
@@ -39,6 +40,8 @@ export interface GatewayDeps {
    */
   adminToken?: string;
   metrics?: Pick<SidecarMetrics, "connectedSockets" | "eventsRelayed" | "emitPropagation">;
+  /** Recent propagation samples (the overview's p50/p99); the histogram alone cannot forget old ones. */
+  propagation?: PropagationWindow;
   /** How often connected waiting shoppers' places are marked present (they lapse after the sale's grace). */
   presenceIntervalMs?: number;
 }
@@ -240,6 +243,12 @@ export function notifyAdmitted(io: StockServer, saleId: string, tickets: string[
   io.to(tickets.map(ticketRoom)).emit("queue:admitted", { saleId, deadline });
 }
 
+/** Push a newly raised alert to every back-office socket, on every sidecar (through the adapter). */
+export function broadcastAlert(io: StockServer, alert: AdminAlert): void {
+  const admin: AdminNamespace = io.of("/admin");
+  admin.emit("alert", alert);
+}
+
 /** Unsubscribe from stock events, stop the flush timer, close every socket and the HTTP server. */
 export async function closeApplication(io: StockServer): Promise<void> {
   const cleanup = cleanups.get(io);
@@ -268,7 +277,9 @@ function createStockRelay(io: StockServer, admin: AdminNamespace, deps: GatewayD
     if (!io.of("/").adapter.rooms.has(room)) return;
     const frame: Availability = { sku: event.sku, available: Math.max(0, event.available), version: event.version };
     io.local.to(room).emit("stock", frame);
-    metrics?.emitPropagation.observe(Math.max(0, now - event.at) / 1000);
+    const seconds = Math.max(0, now - event.at) / 1000;
+    metrics?.emitPropagation.observe(seconds);
+    deps.propagation?.record(seconds, now);
   }
 
   function flush() {

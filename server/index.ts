@@ -8,8 +8,9 @@ import { redisKeys } from "../lib/keys";
 import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
 import { createRedis } from "../lib/redis";
 import { startAdmitter } from "./admitter";
-import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
-import { createSidecarMetrics, metricsRequestHandler } from "./metrics";
+import { startAlertRaiser, startPropagationReporter } from "./alerts";
+import { broadcastAlert, broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
+import { createPropagationWindow, createSidecarMetrics, metricsRequestHandler } from "./metrics";
 import { startReconciler } from "./reconciler";
 import { startWebhookWorker } from "./webhooks";
 import { pendingLedgerEvents, startWorkers } from "./workers";
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
 
   const metrics = createSidecarMetrics({ pendingLedgerEvents: () => pendingLedgerEvents(deps), processMetrics: true });
   const httpServer = createServer(metricsRequestHandler(metrics, redis));
+  const propagation = createPropagationWindow();
   const subscriber = redis.duplicate();
   subscriber.on("error", (err) => console.error("[redis:stockwire-sidecar-events]", err.message));
   const io = createApplication(httpServer, {
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     coalesceMs: cfg.REALTIME_COALESCE_MS,
     adminToken: cfg.ADMIN_API_TOKEN,
     metrics,
+    propagation,
   });
   const workers = startWorkers(deps, { metrics });
   const webhooks = startWebhookWorker(deps);
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
     intervalMs: cfg.RECONCILE_INTERVAL_SECONDS * 1000,
     autoRepair: cfg.RECONCILE_AUTO_REPAIR,
   });
+  const alerts = startAlertRaiser(deps, { onRaised: (alert) => broadcastAlert(io, alert) });
+  const propagationReporter = startPropagationReporter(deps, propagation);
   const admitter = startAdmitter(deps, {
     tickMs: cfg.QUEUE_TICK_MS,
     metrics,
@@ -65,6 +70,8 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await admitter.stop();
+      await alerts.stop();
+      await propagationReporter.stop();
       await reconciler.stop();
       await workers.stop();
       await webhooks.stop();

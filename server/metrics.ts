@@ -83,6 +83,45 @@ export function createSidecarMetrics(opts: SidecarMetricsOptions = {}) {
 
 export type SidecarMetrics = ReturnType<typeof createSidecarMetrics>;
 
+export interface PropagationSummary {
+  /** Seconds; null without samples in the window. */
+  p50: number | null;
+  p99: number | null;
+  samples: number;
+  windowMs: number;
+}
+
+export interface PropagationWindow {
+  record(seconds: number, now?: number): void;
+  summary(now?: number): PropagationSummary;
+}
+
+/**
+ * The last `capacity` emit propagation samples, in a ring, for percentiles over the last
+ * `windowMs` (the Prometheus histogram counts since start and its buckets are coarse).
+ */
+export function createPropagationWindow(capacity = 2048, windowMs = 5 * 60_000): PropagationWindow {
+  const values = new Float64Array(capacity);
+  const times = new Float64Array(capacity);
+  let next = 0;
+  let size = 0;
+  return {
+    record(seconds, now = Date.now()) {
+      values[next] = seconds;
+      times[next] = now;
+      next = (next + 1) % capacity;
+      size = Math.min(size + 1, capacity);
+    },
+    summary(now = Date.now()) {
+      const recent: number[] = [];
+      for (let i = 0; i < size; i++) if (now - times[i]! <= windowMs) recent.push(values[i]!);
+      recent.sort((a, b) => a - b);
+      const at = (q: number) => (recent.length ? recent[Math.min(recent.length - 1, Math.ceil(q * recent.length) - 1)]! : null);
+      return { p50: at(0.5), p99: at(0.99), samples: recent.length, windowMs };
+    },
+  };
+}
+
 /** Answers GET /metrics and GET /health; anything else is a 404. */
 export function metricsRequestHandler(metrics: SidecarMetrics, redis: Redis) {
   return (req: IncomingMessage, res: ServerResponse): void => {

@@ -1,5 +1,6 @@
 // The Socket.IO contract between the sidecar (server/) and browsers (components/).
 // Both sides import these types; events are named `entity:verb` where they are commands.
+import type { AdminAlert } from "../alerts";
 import type { QueueFrame, QueueSnapshot } from "../sales";
 import type { Availability, StockEvent } from "../types";
 
@@ -38,6 +39,8 @@ export interface ServerToClientEvents {
 /** The authenticated /admin namespace streams every event in full. */
 export interface AdminServerToClientEvents {
   event: (event: StockEvent) => void;
+  /** A low-stock or sold-out alert just raised (sent once, by the sidecar whose insert won). */
+  alert: (alert: AdminAlert) => void;
 }
 
 export type AdminClientToServerEvents = Record<string, never>;

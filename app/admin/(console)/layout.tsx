@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { AdminNav } from "@/components/admin/admin-nav";
+import { AlertToasts } from "@/components/admin/alerts/alert-toasts";
 import { initials } from "@/components/admin/format";
 import { BrandMark, Icon } from "@/components/admin/icons";
 import { ADMIN_SECTIONS } from "@/components/admin/sections";
@@ -49,6 +50,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <div className="adm-main" id="admin-main">
         {children}
       </div>
+      <AlertToasts />
     </div>
   );
 }

@@ -4,7 +4,14 @@ import { Icon } from "@/components/admin/icons";
 import { ADMIN_SECTIONS } from "@/components/admin/sections";
 import { hasRole, STAFF_SESSION_IDLE_SECONDS } from "@/lib/auth";
 import { requireStaffPage } from "@/lib/auth/next";
-import { backOfficeSummary, type BackOfficeSummary } from "@/lib/backoffice";
+import {
+  backOfficeSummary,
+  propagationReports,
+  todayFigures,
+  type BackOfficeSummary,
+  type PropagationReport,
+  type TodayFigures,
+} from "@/lib/backoffice";
 import { appDeps } from "@/lib/context";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -18,9 +25,29 @@ async function loadSummary(): Promise<BackOfficeSummary | null> {
   }
 }
 
+async function loadToday(): Promise<TodayFigures | null> {
+  try {
+    return await todayFigures(appDeps());
+  } catch (err) {
+    console.error("[admin] today's figures unavailable", err);
+    return null;
+  }
+}
+
+async function loadPropagation(): Promise<PropagationReport[] | null> {
+  try {
+    return await propagationReports(appDeps());
+  } catch (err) {
+    console.error("[admin] propagation figures unavailable", err);
+    return null;
+  }
+}
+
+const ms = (v: number | null) => (v === null ? "–" : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+
 export default async function OverviewPage() {
   const staff = await requireStaffPage("merchandiser");
-  const summary = await loadSummary();
+  const [summary, today, propagation] = await Promise.all([loadSummary(), loadToday(), loadPropagation()]);
   const isAdmin = hasRole(staff.role, "admin");
   const firstName = staff.name.split(/\s+/)[0] ?? staff.name;
   const screens = ADMIN_SECTIONS.filter((s) => s.href !== "/admin" && hasRole(staff.role, s.minimumRole));
@@ -44,6 +71,49 @@ export default async function OverviewPage() {
         </div>
       </header>
 
+      <section aria-label="Today" className="adm-stats adm-stats--today" data-testid="overview-today">
+        {todayCards(today).map((f) => (
+          <div key={f.label} className="adm-stat">
+            <p className="adm-stat__label">{f.label}</p>
+            <p className="adm-stat__value">
+              {f.href && f.value !== null && f.value > 0 ? (
+                <Link href={f.href}>{f.value.toLocaleString("en-US")}</Link>
+              ) : f.value === null ? (
+                "–"
+              ) : (
+                f.value.toLocaleString("en-US")
+              )}
+            </p>
+            <p className="adm-stat__note">{f.note}</p>
+          </div>
+        ))}
+        <div className="adm-stat" data-testid="overview-propagation">
+          <p className="adm-stat__label">Live propagation</p>
+          {propagation && propagation.length > 0 ? (
+            <>
+              <p className="adm-stat__value">
+                {ms(propagation[0]!.p50Ms)} <span className="adm-stat__sub">p50</span>
+              </p>
+              <p className="adm-stat__note">
+                p99 {ms(propagation[0]!.p99Ms)} · {propagation[0]!.samples.toLocaleString("en-US")} {propagation[0]!.samples === 1 ? "emit" : "emits"}, last {propagation[0]!.windowMs / 60_000} min
+                {propagation.length > 1 ? ` · ${propagation.length} sidecars, newest shown` : ""}
+              </p>
+            </>
+          ) : (
+            <>
+              <p className="adm-stat__value">–</p>
+              <p className="adm-stat__note">{propagation === null ? "Redis did not answer" : "No data yet: no sidecar has reported"}</p>
+            </>
+          )}
+        </div>
+        {today === null ? (
+          <p className="adm-alert adm-alert--error adm-stats__error" role="status">
+            <Icon name="alert" />
+            <span>Today&rsquo;s figures are unavailable right now: Postgres or Redis did not answer.</span>
+          </p>
+        ) : null}
+      </section>
+
       <section aria-label="At a glance" className="adm-stats">
         {figures.map((f) => (
           <div key={f.label} className="adm-stat">
@@ -65,7 +135,11 @@ export default async function OverviewPage() {
           <h2 id="screens-title" className="adm-section__title">
             Your back office
           </h2>
-          <p className="adm-muted">Screens marked “Coming next” are being built; the admin API already covers stock and sales.</p>
+          <p className="adm-muted">
+            {screens.some((s) => !s.ready)
+              ? "Screens marked “Coming next” are being built; the admin API already covers stock and sales."
+              : "Every screen below is open; the admin API covers stock and sales as well."}
+          </p>
         </div>
         <ul className="adm-cards">
           {screens.map((s) => (
@@ -115,4 +189,14 @@ export default async function OverviewPage() {
       </section>
     </div>
   );
+}
+
+function todayCards(t: TodayFigures | null): { label: string; value: number | null; note: string; href?: string }[] {
+  return [
+    { label: "Orders today", value: t?.ordersToday ?? null, note: "confirmed since midnight UTC" },
+    { label: "Units sold today", value: t?.unitsSoldToday ?? null, note: "on those orders" },
+    { label: "Holds open", value: t?.holdsOpen ?? null, note: "reservations waiting to check out or expire" },
+    { label: "Low-stock SKUs", value: t?.lowStockSkus ?? null, note: `${t?.soldOutSkus ?? "–"} sold out`, href: "/admin/stock" },
+    { label: "Open alerts", value: t?.openAlerts ?? null, note: "waiting to be acknowledged", href: "/admin/alerts" },
+  ];
 }

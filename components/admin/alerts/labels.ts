@@ -1,0 +1,3 @@
+import type { AlertKind } from "@/lib/alerts";
+
+export const ALERT_KIND_LABEL: Record<AlertKind, string> = { low_stock: "Low stock", sold_out: "Sold out" };

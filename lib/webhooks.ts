@@ -6,9 +6,11 @@ import { createHmac, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
+import type { AdminAlert } from "./alerts";
 import type { StockEvent } from "./types";
 
-export const WEBHOOK_EVENT_FILTERS = ["all", "low_stock"] as const;
+/** Every stock change · only changes that leave a SKU at or under its threshold · only alerts raised. */
+export const WEBHOOK_EVENT_FILTERS = ["all", "low_stock", "alerts"] as const;
 export type WebhookEventFilter = (typeof WEBHOOK_EVENT_FILTERS)[number];
 
 export const webhookCreateBody = z.object({
@@ -59,13 +61,15 @@ export interface WebhookDeliveryInfo {
 }
 
 /** The JSON body a subscriber receives. */
-export interface WebhookPayload {
-  type: "stock.changed";
-  /** Also in `X-Stockwire-Delivery`: receivers drop a delivery id they have already seen. */
-  deliveryId: string;
-  lowStock: boolean;
-  event: StockEvent;
-}
+export type WebhookPayload =
+  | {
+      type: "stock.changed";
+      /** Also in `X-Stockwire-Delivery`: receivers drop a delivery id they have already seen. */
+      deliveryId: string;
+      lowStock: boolean;
+      event: StockEvent;
+    }
+  | { type: "alert.raised"; deliveryId: string; alert: AdminAlert };
 
 type SubscriptionRow = { id: string; url: string; secret: string; events: string; active: boolean; createdAt: Date; createdBy: string | null };
 
@@ -73,7 +77,7 @@ function toSubscription(row: SubscriptionRow): WebhookSubscriptionInfo {
   return {
     id: row.id,
     url: row.url,
-    events: row.events === "low_stock" ? "low_stock" : "all",
+    events: row.events === "low_stock" || row.events === "alerts" ? row.events : "all",
     active: row.active,
     createdAt: row.createdAt,
     createdBy: row.createdBy,
@@ -158,6 +162,19 @@ export async function enqueueStockEvents(deps: Pick<Deps, "db">, events: { event
   });
   if (data.length === 0) return 0;
   // Every sidecar hears every event; the first one's rows win.
+  const { count } = await deps.db.webhookDelivery.createMany({ data, skipDuplicates: true });
+  return count;
+}
+
+/** Tell the subscriptions that asked for alerts about a newly raised one (once: keyed by the alert id). */
+export async function enqueueAlert(deps: Pick<Deps, "db">, alert: AdminAlert): Promise<number> {
+  const subscriptions = await deps.db.webhookSubscription.findMany({ where: { active: true, events: "alerts" }, select: { id: true } });
+  if (subscriptions.length === 0) return 0;
+  const data = subscriptions.map((s) => {
+    const id = `whd_${randomBytes(12).toString("base64url")}`;
+    const payload: WebhookPayload = { type: "alert.raised", deliveryId: id, alert };
+    return { id, subscriptionId: s.id, eventKey: `alert:${alert.id}`, payload: payload as object };
+  });
   const { count } = await deps.db.webhookDelivery.createMany({ data, skipDuplicates: true });
   return count;
 }

@@ -6,6 +6,7 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { raiseAlertForEvent, type AdminAlert } from "../lib/alerts";
+import { enqueueAlert } from "../lib/webhooks";
 import { writePropagationReport } from "../lib/backoffice";
 import type { Deps } from "../lib/context";
 import type { StockEvent } from "../lib/types";
@@ -61,7 +62,10 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
     if ((quietUntil.get(`${event.sku}:${event.available <= 0 ? "sold_out" : "low_stock"}`) ?? 0) > now) return;
     const { kind, alert } = await raiseAlertForEvent(deps, event);
     if (kind) quietUntil.set(`${event.sku}:${kind}`, now + quietMs);
-    if (alert) opts.onRaised(alert);
+    if (!alert) return;
+    opts.onRaised(alert);
+    // Subscriptions that asked for alerts (the sidecar's webhook worker sends them, with retries).
+    await enqueueAlert(deps, alert);
   }
 
   const loop = every(opts.intervalMs ?? 250, async () => {

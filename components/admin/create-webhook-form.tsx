@@ -25,6 +25,7 @@ export function CreateWebhookForm() {
           <select id="new-webhook-events" className="adm-input adm-select" name="events" defaultValue="all" data-testid="new-webhook-events">
             <option value="all">Every stock change</option>
             <option value="low_stock">Low stock only</option>
+            <option value="alerts">Alerts (low stock, sold out)</option>
           </select>
         </div>
         <button type="submit" className="adm-button adm-button--primary" disabled={pending} data-testid="create-webhook-submit">

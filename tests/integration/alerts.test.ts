@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { acknowledgeAlert, alertBoard, alertKindFor, openAlertCount, raiseAlert, raiseAlertForEvent } from "../../lib/alerts";
 import { adjustStock } from "../../lib/inventory";
 import type { StockEvent } from "../../lib/types";
+import { createWebhookSubscription, deleteWebhookSubscription, enqueueAlert } from "../../lib/webhooks";
 import { seedSkus, testDeps } from "../helpers";
 
 const deps = testDeps();
@@ -65,5 +66,23 @@ describe("alerts", () => {
     expect(board.open.some((a) => a.id === second!.id)).toBe(true);
     expect(board.acknowledged.some((a) => a.id === first.id)).toBe(true);
     await expect(acknowledgeAlert(deps, "00000000-0000-4000-8000-000000000000", "ops@shop.test")).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("queues a raised alert once for each subscription that asked for alerts, and for no other", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 0 }]);
+    const { alert } = await raiseAlertForEvent(deps, eventOf(sku!, 0));
+    expect(alert?.kind).toBe("sold_out");
+    const alerts = await createWebhookSubscription(deps, { url: "http://127.0.0.1:9/alerts", events: "alerts" });
+    const everything = await createWebhookSubscription(deps, { url: "http://127.0.0.1:9/all", events: "all" });
+    try {
+      expect(await enqueueAlert(deps, alert!)).toBe(1);
+      expect(await enqueueAlert(deps, alert!)).toBe(0); // the same alert again: nothing new
+      const rows = await deps.db.webhookDelivery.findMany({ where: { eventKey: `alert:${alert!.id}` } });
+      expect(rows.map((r) => r.subscriptionId)).toEqual([alerts.subscription.id]);
+      expect(rows[0]!.payload).toMatchObject({ type: "alert.raised", alert: { id: alert!.id, sku, kind: "sold_out" } });
+    } finally {
+      await deleteWebhookSubscription(deps, alerts.subscription.id);
+      await deleteWebhookSubscription(deps, everything.subscription.id);
+    }
   });
 });

@@ -89,7 +89,7 @@ export default async function ChannelsPage() {
                     {s.url}
                   </span>
                   <span className="adm-ch-meta">
-                    <span className={`adm-ch-filter${s.events === "low_stock" ? " adm-ch-filter--low" : ""}`}>{s.events === "low_stock" ? "Low stock only" : "Every change"}</span>
+                    <span className={`adm-ch-filter${s.events === "low_stock" ? " adm-ch-filter--low" : ""}`}>{s.events === "low_stock" ? "Low stock only" : s.events === "alerts" ? "Alerts" : "Every change"}</span>
                     <span className="adm-muted">
                       Added {formatDay(s.createdAt)}
                       {s.createdBy ? ` by ${s.createdBy}` : ""} · secret …{s.secretHint}

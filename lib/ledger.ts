@@ -1,6 +1,7 @@
 // The durable ledger: every stock event reaches Postgres at least once from the SKU's Redis
 // stream, and lands exactly once thanks to its (sku, version) primary key. Redis can be
 // rebuilt from it.
+import { randomBytes } from "node:crypto";
 import type { Deps } from "./context";
 import { knownSkus } from "./inventory";
 import { salesOfSkus, syncSales } from "./sales";
@@ -40,13 +41,24 @@ function nextStreamId(id: string): string {
  * the SKU's persisted cursor and trim the stream. Returns how many events were written.
  * Safe to run concurrently with itself: inserts skip duplicates and the cursor only advances.
  */
-export async function persistSkuEvents(deps: Deps, sku: string): Promise<number> {
+export async function persistSkuEvents(
+  deps: Deps,
+  sku: string,
+  opts: {
+    /** Called before each batch; false stops the copy (a lease was lost: its new holder carries on). */
+    beforeBatch?: () => Promise<boolean>;
+    /** Told how many events each batch sent to Postgres (the work done, duplicates included). */
+    onBatch?: (events: number) => void;
+  } = {},
+): Promise<number> {
   let written = 0;
   let start = "-";
   for (;;) {
+    if (opts.beforeBatch && !(await opts.beforeBatch())) return written;
     const entries = await deps.redis.xrange(deps.keys.events(sku), start, "+", "COUNT", BATCH);
     if (entries.length === 0) return written;
     const events = entries.map(([, fields]) => eventFromStream(fields));
+    opts.onBatch?.(events.length);
     const result = await deps.db.inventoryEvent.createMany({
       data: events.map((e) => ({
         sku: e.sku,
@@ -75,8 +87,43 @@ export async function persistSkuEvents(deps: Deps, sku: string): Promise<number>
   }
 }
 
-/** Persist the pending events of every SKU whose version is ahead of its persisted cursor. */
-export async function persistAllPending(deps: Deps): Promise<number> {
+/** How a sidecar's workers copy a SKU's events under its persist lease. */
+export interface PersistClaim {
+  /** Lease time to live, renewed before every batch; a crashed holder's claim lapses after it. */
+  ttlMs: number;
+  onBatch?: (events: number) => void;
+}
+
+/**
+ * persistSkuEvents, but only in one sidecar at a time: every sidecar hears every event, so
+ * without this N sidecars would race to copy the same entries (the ledger stays right thanks
+ * to the primary key, the work is done N times). The SKU's lease is held only while copying;
+ * returns null when another sidecar holds it (it heard the same events and copies them; a
+ * holder that crashed leaves them to the next event or to the sweep once its lease lapses).
+ */
+export async function persistSkuEventsExclusively(deps: Deps, sku: string, claim: PersistClaim): Promise<number | null> {
+  const lease = deps.keys.lease(`persist:${sku}`);
+  // A token per copy, not per sidecar: a sidecar's own sweep and persist loop must exclude each other too.
+  const token = randomBytes(12).toString("base64url");
+  if ((await deps.redis.swLease(lease, "acquire", token, claim.ttlMs)) !== 1) return null;
+  try {
+    let batches = 0;
+    return await persistSkuEvents(deps, sku, {
+      // The first batch runs under the lease just taken; later ones renew it (a long backlog).
+      beforeBatch: async () =>
+        batches++ === 0 || (await deps.redis.swLease(lease, "acquire", token, claim.ttlMs)) === 1,
+      onBatch: claim.onBatch,
+    });
+  } finally {
+    await deps.redis.swLease(lease, "release", token, 0);
+  }
+}
+
+/**
+ * Persist the pending events of every SKU whose version is ahead of its persisted cursor.
+ * With a claim, each SKU is copied under its persist lease (skipped while another sidecar copies it).
+ */
+export async function persistAllPending(deps: Deps, claim?: PersistClaim): Promise<number> {
   const skus = await knownSkus(deps);
   if (skus.length === 0) return 0;
   const pipeline = deps.redis.pipeline();
@@ -88,7 +135,9 @@ export async function persistAllPending(deps: Deps): Promise<number> {
     return !err && Number(version ?? 0) > Number(persisted ?? 0);
   });
   let written = 0;
-  for (const sku of behind) written += await persistSkuEvents(deps, sku);
+  for (const sku of behind) {
+    written += (claim ? await persistSkuEventsExclusively(deps, sku, claim) : await persistSkuEvents(deps, sku)) ?? 0;
+  }
   return written;
 }
 

@@ -1,11 +1,20 @@
-// Background loops of the sidecar: hold expiry and the ledger persister. Both are safe to run
-// in every sidecar at once; all coordination goes through Redis, never process memory.
+// Background loops of the sidecar: hold expiry and the ledger persister. Every sidecar runs
+// them, and Redis leases keep any one job from being done by two sidecars at once:
+// - ledger copy: per SKU, a lease held only while that SKU's stream entries are copied
+//   (lib/ledger.ts persistSkuEventsExclusively). Every sidecar hears every event; whichever
+//   tick comes first copies it, the others find the lease taken (or the stream already trimmed).
+//   Sharding SKUs over registered sidecars would also work but needs membership, heartbeats
+//   and rebalancing; a lease per copy needs none of them and fails over by itself.
+// - the catch-up sweep and the hold-expiry sweep: one sidecar at a time, the holder of a lease
+//   it renews every run; if it dies, another takes over once the lease lapses. Expiry would be
+//   correct without it (each hold is claimed by one atomic transition) but every sidecar would
+//   read the same due holds and race on each of them, and look up stalled checkouts twice.
 import type { Redis } from "ioredis";
 import type { Deps } from "../lib/context";
 import { knownSkus } from "../lib/inventory";
 import { SKU_PATTERN } from "../lib/keys";
 import { createLease } from "../lib/lease";
-import { persistAllPending, persistSkuEvents } from "../lib/ledger";
+import { persistAllPending, persistSkuEventsExclusively, type PersistClaim } from "../lib/ledger";
 import { finishStalledCheckout } from "../lib/orders";
 import { expireDueReservations } from "../lib/reservations";
 import type { SidecarMetrics } from "./metrics";
@@ -15,8 +24,10 @@ export interface WorkerOptions {
   expiryIntervalMs?: number;
   /** How often SKUs with new events are copied to the ledger. */
   persistIntervalMs?: number;
-  /** How often one sidecar sweeps every SKU for events the dirty list missed (restart, lost message). */
+  /** How often one sidecar sweeps every SKU for events the dirty list missed (restart, lost message, crashed sidecar). */
   sweepIntervalMs?: number;
+  /** A SKU's copy lease lapses this long after its holder stopped renewing it (a sidecar died mid-copy). */
+  persistLeaseMs?: number;
   metrics?: Pick<SidecarMetrics, "expiredHolds" | "eventsPersisted" | "workerErrors">;
   log?: (message: string) => void;
 }
@@ -25,14 +36,25 @@ export interface WorkerOptions {
 export interface WorkerCounters {
   holdsExpired: number;
   checkoutsRecovered: number;
+  /** Events written to the ledger by this sidecar. */
   eventsPersisted: number;
+  /** Events this sidecar sent to Postgres (written or skipped as duplicates): its share of the copy work. */
+  eventsCopied: number;
+  /** SKU copies skipped because another sidecar was copying that SKU. */
+  persistSkipped: number;
+  /** Expiry sweeps this sidecar ran (it held the expiry lease). */
+  expirySweeps: number;
   sweeps: number;
   errors: number;
 }
 
 export interface Workers {
   counters: WorkerCounters;
-  stop(): Promise<void>;
+  /**
+   * Stop the loops, waiting for runs in flight, and give the sweep leases back so another sidecar
+   * takes over at once; `releaseLeases: false` keeps them (tests: what a crash leaves behind).
+   */
+  stop(opts?: { releaseLeases?: boolean }): Promise<void>;
 }
 
 const ERROR_LOG_INTERVAL_MS = 60_000;
@@ -41,7 +63,9 @@ const PERSIST_CONCURRENCY = 8;
 /** Start hold expiry and the ledger persister; stop() waits for runs in flight. */
 export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   const log = opts.log ?? ((m: string) => console.error(m));
-  const counters: WorkerCounters = { holdsExpired: 0, checkoutsRecovered: 0, eventsPersisted: 0, sweeps: 0, errors: 0 };
+  const counters: WorkerCounters = {
+    holdsExpired: 0, checkoutsRecovered: 0, eventsPersisted: 0, eventsCopied: 0, persistSkipped: 0, expirySweeps: 0, sweeps: 0, errors: 0,
+  };
   const lastLogged = new Map<string, number>();
 
   function failed(loop: string, err: unknown) {
@@ -56,8 +80,13 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
 
   const loops: Loop[] = [];
 
+  const expiryEvery = opts.expiryIntervalMs ?? 250;
+  // Short, so a dead holder's holds still end about a second late at most.
+  const expiryLease = createLease(deps.redis, deps.keys.lease("expiry-sweep"), Math.max(1_000, expiryEvery * 4));
   loops.push(
-    every(opts.expiryIntervalMs ?? 250, async () => {
+    every(expiryEvery, async () => {
+      if (!(await expiryLease.acquire())) return;
+      counters.expirySweeps++;
       const sweep = await expireDueReservations(deps, (id) => finishStalledCheckout(deps, id));
       counters.holdsExpired += sweep.expired;
       counters.checkoutsRecovered += sweep.recovered;
@@ -79,6 +108,10 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
     counters.eventsPersisted += n;
     if (n) opts.metrics?.eventsPersisted.inc(n);
   };
+  const claim: PersistClaim = {
+    ttlMs: opts.persistLeaseMs ?? 5_000,
+    onBatch: (n) => (counters.eventsCopied += n),
+  };
 
   loops.push(
     every(opts.persistIntervalMs ?? 100, async () => {
@@ -90,7 +123,10 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
         await Promise.all(
           skus.slice(i, i + PERSIST_CONCURRENCY).map(async (sku) => {
             try {
-              recordPersisted(await persistSkuEvents(deps, sku));
+              const written = await persistSkuEventsExclusively(deps, sku, claim);
+              // Taken: the holder heard the same events and copies them (or the sweep does, if it died).
+              if (written === null) counters.persistSkipped++;
+              else recordPersisted(written);
             } catch (err) {
               dirty.add(sku);
               failure ??= err;
@@ -103,25 +139,25 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   );
 
   const sweepEvery = opts.sweepIntervalMs ?? 5_000;
-  const lease = createLease(deps.redis, deps.keys.lease("persist-sweep"), sweepEvery * 6);
+  // Kept by its holder (renewed every run) so one sidecar sweeps; a dead one is replaced after it lapses.
+  const sweepLease = createLease(deps.redis, deps.keys.lease("persist-sweep"), sweepEvery * 3);
   loops.push(
     every(sweepEvery, async () => {
-      if (!(await lease.acquire())) return;
-      try {
-        recordPersisted(await persistAllPending(deps));
-        counters.sweeps++;
-      } finally {
-        await lease.release();
-      }
+      if (!(await sweepLease.acquire())) return;
+      recordPersisted(await persistAllPending(deps, claim));
+      counters.sweeps++;
     }, (err) => failed("sweep", err), { runAtStart: true }),
   );
 
   return {
     counters,
-    async stop() {
+    async stop({ releaseLeases = true } = {}) {
       await Promise.all(loops.map((l) => l.stop()));
       await subscribed;
       subscriber.disconnect();
+      if (releaseLeases) {
+        await Promise.all([expiryLease, sweepLease].filter((l) => l.held).map((l) => l.release().catch(() => {})));
+      }
     },
   };
 }

@@ -9,6 +9,17 @@ const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url("must be a postgresql:// URL"),
   REDIS_URL: z.string().url("must be a redis:// URL"),
+  /**
+   * Redis Cluster seed nodes, comma-separated host:port (e.g. "10.0.0.1:6379,10.0.0.2:6379").
+   * When set, the app and sidecar talk to the cluster instead of REDIS_URL (still required, and
+   * used by the tooling that starts local processes).
+   */
+  REDIS_CLUSTER_NODES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "must be a comma-separated list of host:port")
+      .optional(),
+  ),
   PORT: port.default(3000),
   REALTIME_PORT: port.default(3001),
   /** Public URL of the Socket.IO sidecar as the browser sees it; derived from the page's host when unset. */

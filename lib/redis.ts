@@ -1,5 +1,5 @@
 // Redis clients with Stockwire's Lua scripts registered as typed commands.
-import { Redis, type Result } from "ioredis";
+import { Cluster, Redis, type Result } from "ioredis";
 import { config } from "./config";
 import { luaScripts } from "./lua/index.generated";
 import { redisKeys, type RedisKeys } from "./keys";
@@ -70,7 +70,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
 };
 
 /** Register every Lua script on a client (EVALSHA, falling back to EVAL once per connection). */
-export function defineScripts(client: Redis): Redis {
+export function defineScripts<C extends Redis | Cluster>(client: C): C {
   for (const [name, script] of Object.entries(luaScripts)) {
     const command = COMMANDS[name as keyof typeof luaScripts];
     client.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
@@ -93,11 +93,56 @@ export function createRedis(url: string = config().REDIS_URL, name = "stockwire"
   return defineScripts(client);
 }
 
+/** Parse "host:port,host:port" into ioredis Cluster seed nodes. */
+export function parseClusterNodes(nodes: string): { host: string; port: number }[] {
+  return nodes.split(",").map((s) => s.trim()).filter(Boolean).map((hp) => {
+    const i = hp.lastIndexOf(":");
+    return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+  });
+}
+
+/**
+ * A Redis Cluster client with the same scripts. Every script touches keys of one hash tag
+ * (one slot, see lib/keys.ts), and multi-key work across SKUs is done as separate per-slot
+ * steps, so the domain code runs unchanged.
+ *
+ * Typed as `Redis` on purpose: ioredis's `Cluster` has the same command surface (including
+ * our `sw*` commands, declared on the shared `RedisCommander`), `duplicate()` (a new cluster
+ * client: Pub/Sub works, PUBLISH is broadcast cluster-wide), `multi()`/`pipeline()` (split per
+ * node; a MULTI must stay in one slot) and `defineCommand`. What it lacks is the single-node
+ * `scanStream`/`keys` (scan each `nodes("master")` instead, see tests/cluster/helpers.ts) and
+ * the `Redis` constructor options; nothing in lib/ or server/ uses those. Widening `Deps.redis`
+ * to `Redis | Cluster` would turn every overloaded command into a union call for no gain.
+ */
+export function createRedisCluster(nodes: string, name = "stockwire"): Redis {
+  const client = new Cluster(parseClusterNodes(nodes), {
+    enableAutoPipelining: true,
+    // Reads go to masters: a replica could show a stock level older than a hold just placed.
+    scaleReads: "master",
+    redisOptions: { connectionName: name, maxRetriesPerRequest: 2 },
+  });
+  client.on("error", (err: Error) => {
+    if (process.env.NODE_ENV !== "test") console.error(`[redis-cluster:${name}]`, err.message);
+  });
+  return defineScripts(client) as unknown as Redis;
+}
+
+/** True when a client made by createRedisCluster is a cluster client. */
+export function isCluster(client: Redis): boolean {
+  return (client as unknown) instanceof Cluster;
+}
+
+/** A client for the configured Redis: the cluster when REDIS_CLUSTER_NODES is set, else REDIS_URL. */
+export function createConfiguredRedis(name = "stockwire"): Redis {
+  const cfg = config();
+  return cfg.REDIS_CLUSTER_NODES ? createRedisCluster(cfg.REDIS_CLUSTER_NODES, name) : createRedis(cfg.REDIS_URL, name);
+}
+
 const globalForRedis = globalThis as unknown as { stockwireRedis?: Redis };
 
 /** The process-wide Redis client. */
 export function redis(): Redis {
-  globalForRedis.stockwireRedis ??= createRedis(config().REDIS_URL, "stockwire-app");
+  globalForRedis.stockwireRedis ??= createConfiguredRedis("stockwire-app");
   return globalForRedis.stockwireRedis;
 }
 

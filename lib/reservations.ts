@@ -142,13 +142,24 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
     // idempotent, so carrying on converges on the same holds.
   }
 
-  const envelope = deps.redis
-    .multi()
-    .zadd(deps.keys.holdDeadlines, expiresAt, id)
-    .sadd(deps.keys.sessionReservations(req.sessionId), id)
-    .expire(deps.keys.sessionReservations(req.sessionId), RECORD_GRACE_SECONDS);
-  if (admission) envelope.hset(key, "sale", admission.saleId, "ticket", admission.ticket);
-  await envelope.exec();
+  // The envelope spans three hash tags (the global deadline set, {sessionId}, {reservationId}),
+  // so it cannot be one MULTI on Redis Cluster (CROSSSLOT). It needs no atomicity: what matters
+  // is that all of it is written before the first hold below, and awaiting every step gives
+  // that. A crash part-way leaves a "pending" record with no holds and no claim yet; a retry
+  // with the same key redoes these idempotent writes, and once the deadline is in the set the
+  // expiry worker ends the record. The deadline goes first for the same reason as before:
+  // no unit is ever held under an id the expiry worker cannot find.
+  await deps.redis.zadd(deps.keys.holdDeadlines, expiresAt, id);
+  await Promise.all([
+    // Same slot ({sessionId}): this pair stays one transaction, so the set never lives without a TTL.
+    deps.redis
+      .multi()
+      .sadd(deps.keys.sessionReservations(req.sessionId), id)
+      .expire(deps.keys.sessionReservations(req.sessionId), RECORD_GRACE_SECONDS)
+      .exec(),
+    // Written before claimAdmission, so a rollback or expiry that reads "sale" refunds the claim.
+    admission ? deps.redis.hset(key, "sale", admission.saleId, "ticket", admission.ticket) : null,
+  ]);
 
   const fail = async (error: DomainError): Promise<never> => {
     await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });

@@ -196,3 +196,68 @@ function uid(user: string): number {
 function gid(user: string): number {
   return Number(spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim());
 }
+
+export interface RedisClusterOptions {
+  dir: string;
+  /** Number of masters (3 by default; Redis Cluster needs at least 3). */
+  masters?: number;
+  log?: "inherit" | "ignore";
+}
+
+export interface LocalRedisCluster {
+  /** Seed nodes as REDIS_CLUSTER_NODES expects them: "127.0.0.1:P1,127.0.0.1:P2,...". */
+  nodes: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway Redis Cluster of N masters and no replicas (tests): N `redis-server
+ * --cluster-enabled yes` processes, joined with `redis-cli --cluster create`, ready once
+ * every node reports `cluster_state:ok`.
+ */
+export async function startRedisCluster(opts: RedisClusterOptions): Promise<LocalRedisCluster> {
+  const masters = opts.masters ?? 3;
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopChild(c)));
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const dir = path.join(opts.dir, `node-${i}`);
+      mkdirSync(dir, { recursive: true });
+      const port = await freePort();
+      // The cluster bus defaults to port + 10000, which may be taken or out of range: pick one.
+      const busPort = await freePort();
+      const args = [
+        "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no",
+        "--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, "nodes.conf"),
+        "--cluster-port", String(busPort), "--cluster-node-timeout", "5000",
+      ];
+      children.push(spawn("redis-server", args, { stdio: ["ignore", opts.log ?? "ignore", "inherit"] }));
+      ports.push(port);
+    }
+    await Promise.all(ports.map((p) => waitForPort(p)));
+    const create = spawnSync(
+      "redis-cli",
+      ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"],
+      { encoding: "utf8", timeout: 30_000 },
+    );
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stderr || create.stdout}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ok = ports.every((p) => {
+        const info = spawnSync("redis-cli", ["-p", String(p), "cluster", "info"], { encoding: "utf8" });
+        return info.stdout.includes("cluster_state:ok");
+      });
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error("Redis Cluster did not reach cluster_state:ok within 30 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { nodes: ports.map((p) => `127.0.0.1:${p}`).join(","), ports, stop };
+}

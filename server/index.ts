@@ -6,7 +6,7 @@ import type { Deps } from "../lib/context";
 import { createDb } from "../lib/db";
 import { redisKeys } from "../lib/keys";
 import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
-import { createRedis } from "../lib/redis";
+import { createConfiguredRedis } from "../lib/redis";
 import { startAdmitter } from "./admitter";
 import { startAlertRaiser, startPropagationReporter } from "./alerts";
 import { broadcastAlert, broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
@@ -17,7 +17,7 @@ import { pendingLedgerEvents, startWorkers } from "./workers";
 
 async function main(): Promise<void> {
   const cfg = config();
-  const redis = createRedis(cfg.REDIS_URL, "stockwire-sidecar");
+  const redis = createConfiguredRedis("stockwire-sidecar");
   const db = createDb(cfg.DATABASE_URL);
   const deps: Deps = { redis, db, keys: redisKeys(cfg.REDIS_PREFIX), holdTtlSeconds: cfg.HOLD_TTL_SECONDS,
     queueTokenSecret: cfg.QUEUE_TOKEN_SECRET };

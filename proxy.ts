@@ -7,6 +7,16 @@ import { REQUESTED_PATH_HEADER } from "./lib/auth/paths";
 import { isValidSessionId, newSessionId, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from "./lib/session-id";
 
 export function proxy(request: NextRequest) {
+  // A path that is not valid percent-encoding would otherwise reach the router and fail as a
+  // bare 500: answer it here as a client error, in the API's error shape.
+  try {
+    decodeURIComponent(request.nextUrl.pathname);
+  } catch {
+    return NextResponse.json(
+      { error: { code: "invalid_request", message: "The URL path is not valid percent-encoding." } },
+      { status: 400, headers: { "cache-control": "no-store" } },
+    );
+  }
   const hasSession = isValidSessionId(request.cookies.get(SESSION_COOKIE)?.value);
   const isAdmin = request.nextUrl.pathname === "/admin" || request.nextUrl.pathname.startsWith("/admin/");
   if (hasSession && !isAdmin) return NextResponse.next();

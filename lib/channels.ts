@@ -7,13 +7,14 @@ import { z } from "zod";
 import type { Deps } from "./context";
 import { DomainError, isDomainError } from "./errors";
 import { adjustStock } from "./inventory";
+import { withoutNul } from "./api/schemas";
 import { SKU_PATTERN } from "./keys";
 
 export const CHANNEL_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const channelName = z.string().regex(CHANNEL_PATTERN, "Channel names are 1 to 40 lower-case letters, digits, '-' or '_'.");
 
 export const channelEventBody = z.object({
-  eventId: z.string().min(1).max(200),
+  eventId: withoutNul(z.string().min(1).max(200)),
   sku: z.string().regex(SKU_PATTERN, "not a valid SKU code"),
   delta: z.number().int().refine((n) => n !== 0 && Number.isSafeInteger(n), "must be a non-zero whole number"),
   occurredAt: z.iso.datetime({ offset: true }),

@@ -1,10 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { appDeps } from "@/lib/context";
 import { isDomainError } from "@/lib/errors";
 import { SKU_PATTERN } from "@/lib/keys";
+import { clientAddress, limitReservations } from "@/lib/rate-limit";
 import { placeReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
@@ -44,6 +46,8 @@ export async function addToCart(_prev: AddToCartState, formData: FormData): Prom
   try {
     const sessionId = await currentSessionId();
     const deps = appDeps();
+    // The same limits as POST /api/v1/reservations: both count per session and per address together.
+    await limitReservations(deps, { sessionId, address: clientAddress(await headers()) });
     const placed = await placeReservation(deps, {
       sessionId,
       items: [{ sku, quantity }],
@@ -62,6 +66,11 @@ export async function addToCart(_prev: AddToCartState, formData: FormData): Prom
     revalidatePath("/", "layout");
     return { ok: true, reservationId: placed.id, expiresAt: placed.expiresAt, quantity: held, requested, message };
   } catch (err) {
+    if (isDomainError(err) && err.code === "rate_limited") {
+      const wait = Number(err.details?.retryAfterSeconds ?? 0);
+      const after = wait > 0 ? ` in ${wait} second${wait === 1 ? "" : "s"}` : " in a moment";
+      return { ok: false, error: { code: err.code, message: `You're going too fast — please wait and try again${after}.` } };
+    }
     if (isDomainError(err) && err.code === "sale_limit_reached") {
       // The lib's sentence names the limit and what is left of it ("you can add 1 more").
       return { ok: false, error: { code: err.code, message: err.message } };

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { withoutNul } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/context";
 import { checkout } from "@/lib/orders";
 import { currentSessionId } from "@/lib/session";
@@ -10,7 +11,7 @@ import { shopperError, type ActionState } from "./action-state";
 
 const Input = z.object({
   email: z.email({ error: "Enter a valid email address." }).max(254),
-  name: z.string().trim().min(1, { error: "Enter your name." }).max(120, { error: "That name is too long." }),
+  name: withoutNul(z.string().trim().min(1, { error: "Enter your name." }).max(120, { error: "That name is too long." })),
   reservationIds: z.array(z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/)).min(1, { error: "Your cart has no held items to check out." }).max(50),
 });
 

@@ -7,7 +7,7 @@ import { ordinal } from "@/components/sale/format";
 import { appDeps } from "@/lib/context";
 import { isDomainError } from "@/lib/errors";
 import { SALE_ID_PATTERN } from "@/lib/keys";
-import { clientAddress, consume, queueJoinRule } from "@/lib/rate-limit";
+import { clientAddress, limitQueueJoins } from "@/lib/rate-limit";
 import { joinQueue as joinSaleLine, type TicketState } from "@/lib/sales";
 import { currentSessionId } from "@/lib/session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
@@ -33,8 +33,8 @@ export async function joinQueue(_prev: JoinQueueState, formData: FormData): Prom
   try {
     const deps = appDeps();
     const sessionId = await currentSessionId();
-    // The same limit as POST /api/v1/sales/:saleId/queue: both count per client address together.
-    await consume(deps, queueJoinRule(), clientAddress(await headers()));
+    // The same limits as POST /api/v1/sales/:saleId/queue: both count per session and per address together.
+    await limitQueueJoins(deps, { sessionId, address: clientAddress(await headers()) });
     const joined = await joinSaleLine(deps, saleId, sessionId);
     const message = !joined.joined
       ? "You're already in line — same place as before."

@@ -3,6 +3,10 @@ import { z } from "zod";
 import { SKU_PATTERN } from "../keys";
 import { MAX_LINES, MAX_QUANTITY } from "../reservations";
 
+/** Free text that goes to Postgres: its text type cannot hold NUL, so refuse it as a 400 here. */
+export const withoutNul = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((s) => !s.includes("\u0000"), "must not contain NUL characters");
+
 export const skuCode = z.string().regex(SKU_PATTERN, "must be an upper-case SKU code (A-Z, 0-9, '.', '_', '-')");
 
 export const reservationBody = z.strictObject({
@@ -14,8 +18,8 @@ export const reservationBody = z.strictObject({
 });
 
 export const checkoutBody = z.strictObject({
-  email: z.string().trim().email().max(254).optional(),
-  name: z.string().trim().min(1).max(200).optional(),
+  email: withoutNul(z.string().trim().email().max(254)).optional(),
+  name: withoutNul(z.string().trim().min(1).max(200)).optional(),
 });
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(100);

@@ -3,16 +3,20 @@ import { appDeps } from "@/lib/context";
 import { isDomainError } from "@/lib/errors";
 import { handle, idempotencyKey, json, readJson } from "@/lib/http";
 import { metrics } from "@/lib/metrics";
+import { clientAddress, limitReservations } from "@/lib/rate-limit";
 import { placeReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/session";
 
 export const POST = handle(async (request: Request) => {
-  const body = await readJson(request, reservationBody);
   const sessionId = await currentSessionId();
+  const deps = appDeps();
+  // Counted before the body is read, so a flood of garbage is limited like a flood of holds.
+  await limitReservations(deps, { sessionId, address: clientAddress(request.headers) });
+  const body = await readJson(request, reservationBody);
   const key = idempotencyKey(request);
   const timer = metrics().reservationSeconds.startTimer();
   try {
-    const placed = await placeReservation(appDeps(), { sessionId, items: body.items, idempotencyKey: key, queueToken: body.queueToken, source: "api" });
+    const placed = await placeReservation(deps, { sessionId, items: body.items, idempotencyKey: key, queueToken: body.queueToken, source: "api" });
     metrics().reservations.inc({ outcome: "held" });
     return json(
       { id: placed.id, expiresAt: new Date(placed.expiresAt).toISOString(), items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })) },

@@ -1,6 +1,6 @@
 import { appDeps } from "@/lib/context";
 import { handle, json } from "@/lib/http";
-import { clientAddress, consume, queueJoinRule } from "@/lib/rate-limit";
+import { clientAddress, limitQueueJoins } from "@/lib/rate-limit";
 import { joinQueue } from "@/lib/sales";
 import { currentSessionId } from "@/lib/session";
 
@@ -9,7 +9,7 @@ export const POST = handle(async (request: Request, { params }: { params: Promis
   const { saleId } = await params;
   const deps = appDeps();
   const sessionId = await currentSessionId();
-  await consume(deps, queueJoinRule(), clientAddress(request.headers));
+  await limitQueueJoins(deps, { sessionId, address: clientAddress(request.headers) });
   const joined = await joinQueue(deps, saleId, sessionId);
   return json(
     { ticket: joined.ticket, position: joined.position, state: joined.state, seq: joined.seq },

@@ -222,7 +222,9 @@ describe("stock settings", () => {
     expect(result.skus.sort()).toEqual([a!, b!].sort());
     const rows = await stockRows(deps, { skus: [a!, b!] });
     expect(rows.map((r) => r.lowStockThreshold)).toEqual([4, 4]);
-    expect(rows[0]).toMatchObject({ productId: product, live: true, onHand: 3, changedAt: expect.any(Number) });
+    // Rows come in catalog order, not in the order asked for: find each by its code.
+    expect(rows.find((r) => r.sku === a)).toMatchObject({ productId: product, live: true, onHand: 3, changedAt: expect.any(Number) });
+    expect(rows.find((r) => r.sku === b)).toMatchObject({ productId: product, live: true, onHand: 9 });
     expect((await stockLevel(deps, a!))!.lowStockThreshold).toBe(4);
     await expect(setLowStockThreshold(deps, { productId: "no-such-product", threshold: 1 })).rejects.toMatchObject({ code: "not_found" });
   });

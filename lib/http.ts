@@ -21,7 +21,12 @@ export function errorResponse(err: unknown): Response {
   const message = err instanceof Error ? err.message : String(err);
   console.error("[api] unexpected error", err);
   metrics().httpErrors.inc({ code: "internal" });
-  const unavailable = /ECONNREFUSED|ETIMEDOUT|Connection is closed|Can't reach database|connect/i.test(message);
+  // ioredis gives up on a command after maxRetriesPerRequest while Redis is down
+  // (MaxRetriesPerRequestError): that is an outage too, not a bug.
+  const name = err instanceof Error ? err.name : "";
+  const unavailable =
+    name === "MaxRetriesPerRequestError" ||
+    /ECONNREFUSED|ETIMEDOUT|Connection is closed|Can't reach database|connect|max retries per request/i.test(message);
   return json(
     {
       error: unavailable

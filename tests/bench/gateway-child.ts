@@ -34,6 +34,12 @@ async function serveGateway(redisUrl: string, prefix: string, coalesceMs: number
         type: "ticked",
         report: { tick: frame.tick, changed: result.changed, at, tickMs, admittedNow: result.admittedTickets.length, departed: frame.departed.length, waiting: frame.waiting },
       });
+    } else if (m.type === "memory") {
+      // Twice: the first pass can leave work for finalizers that the second collects.
+      for (let i = 0; i < 2; i++) (globalThis as { gc?: () => void }).gc?.();
+      await sleep(50);
+      const { rss, heapUsed, external } = process.memoryUsage();
+      reply({ type: "memory", report: { rss, heapUsed, external } });
     } else {
       await closeApplication(io);
       subscriber.disconnect();

@@ -9,7 +9,11 @@
 //       ceiling and a bare INCR + ZADD (tests/bench/queue.ts);
 //   (d) admission tick -> 1,000 waiting clients' sockets, next to polling the ticket every 5 s,
 //       and a check that every client's derived place equals its exact place.
-// The paths measured never touch Postgres, so none is started.
+//   (e)-(g) the real stack (tests/bench/storefront.ts): HTTP reservations through Next.js next
+//       to a bare node:http server, bytes on the wire per update next to one poll, and a real
+//       Chromium's badge latency.
+// The full run uses 10,000 clients in (b) and (d) and 1,000,000 entrants in (c); --quick keeps
+// 1,000 and 20,000. Parts (a)-(d) never touch Postgres; (e)-(g) start the whole stack.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -20,6 +24,8 @@ import { adjustStock, setStock } from "../../lib/inventory";
 import { createRedis } from "../../lib/redis";
 import { placeReservation } from "../../lib/reservations";
 import { startRedis } from "../../scripts/services";
+import type { Socket as NetSocket } from "node:net";
+import { benchStorefront, type StorefrontPlan, type StorefrontResult } from "./storefront";
 import { benchQueueJoins, benchQueueLatency, type QueueLatency, type QueuePlan } from "./queue";
 import {
   benchDeps,
@@ -36,6 +42,7 @@ import {
   summarize,
   type BenchClient,
   type Latency,
+  type MemoryReport,
   type Throughput,
 } from "./shared";
 
@@ -46,6 +53,7 @@ interface Plan {
   changes: number;
   coalesceWindows: number[];
   queue: QueuePlan;
+  storefront: StorefrontPlan;
 }
 
 function planFromArgs(argv: string[]): Plan {
@@ -54,10 +62,12 @@ function planFromArgs(argv: string[]): Plan {
     ? {
         quick, throughputMs: 3_000, clients: 1_000, changes: 80, coalesceWindows: [25, 0],
         queue: { entrants: 20_000, watchers: 1_000, ticks: 40, tickMs: 250, admissionRate: 200 },
+        storefront: { httpMs: 5_000, reservations: 50 },
       }
     : {
-        quick, throughputMs: 10_000, clients: 1_000, changes: 200, coalesceWindows: [25, 0],
-        queue: { entrants: 100_000, watchers: 1_000, ticks: 120, tickMs: 250, admissionRate: 200 },
+        quick, throughputMs: 10_000, clients: 10_000, changes: 40, coalesceWindows: [25, 0],
+        queue: { entrants: 1_000_000, watchers: 10_000, ticks: 60, tickMs: 250, admissionRate: 200 },
+        storefront: { httpMs: 10_000, reservations: 50 },
       };
 }
 
@@ -113,7 +123,17 @@ async function connectClients(url: string, count: number, sku: string): Promise<
   return clients;
 }
 
-async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesceMs: number): Promise<{ push: Latency; first: Latency; changeTimes: number[] }> {
+interface LatencyRun {
+  push: Latency;
+  first: Latency;
+  changeTimes: number[];
+  /** The gateway process before any client and after every client subscribed (full GC before each). */
+  memory: { before: MemoryReport; after: MemoryReport };
+  /** TCP bytes one client read (and wrote) per change: WebSocket frames as they crossed the socket. */
+  tcpBytesPerChange: { read: number; written: number };
+}
+
+async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesceMs: number): Promise<LatencyRun> {
   const prefix = `bench-live-${coalesceMs}:`;
   const deps = benchDeps(redis, prefix);
   const sku = "BENCH-LIVE";
@@ -129,9 +149,15 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   });
   await watcher.subscribe(deps.keys.eventsChannel);
 
+  const memoryBefore = await gateway.memory();
   const connectStarted = performance.now();
   const clients = await connectClients(`http://127.0.0.1:${gateway.port}`, plan.clients, sku);
   const connectMs = performance.now() - connectStarted;
+  await sleep(500);
+  const memoryAfter = await gateway.memory();
+  // engine.io-client's websocket transport runs on `ws`, whose net.Socket counts raw bytes.
+  const tcp = (clients[0]!.io.engine.transport as unknown as { ws?: { _socket?: NetSocket } }).ws?._socket;
+  const tcpBefore = { read: tcp?.bytesRead ?? NaN, written: tcp?.bytesWritten ?? NaN };
 
   const received: { version: number; at: number }[] = [];
   for (const socket of clients) socket.on("stock", (u) => received.push({ version: u.version, at: Date.now() }));
@@ -139,14 +165,16 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   // Spaced wider than the coalescing window, so every change is its own frame, and wide
   // enough that the one process decoding every client's frames keeps up (a real shopper's
   // browser decodes one frame, not a thousand).
-  const spacingMs = Math.max(100, coalesceMs * 4);
+  // With 10,000 clients this one process needs several hundred ms to decode one change's frames.
+  const spacingMs = Math.max(100, coalesceMs * 4, plan.clients / 10);
   const baseVersion = Number((await redis.hget(deps.keys.stock(sku), "version")) ?? 0);
   for (let i = 0; i < plan.changes; i++) {
     // Relative spacing: catching up on a late timer would fire two changes inside one window.
     await sleep(spacingMs);
     await adjustStock(deps, { sku, delta: i % 2 === 0 ? -1 : 1, reason: "bench", source: "bench" });
   }
-  await sleep(Math.max(500, coalesceMs * 4));
+  await sleep(Math.max(500, coalesceMs * 4, spacingMs * 2));
+  const tcpBytesPerChange = { read: ((tcp?.bytesRead ?? NaN) - tcpBefore.read) / plan.changes, written: ((tcp?.bytesWritten ?? NaN) - tcpBefore.written) / plan.changes };
 
   const latencies: number[] = [];
   const firstReceipt = new Map<number, number>();
@@ -166,10 +194,30 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   const first = summarize(`  first of ${plan.clients} clients`, [...firstReceipt.values()], plan.changes);
   printLatency(push, `${push.samples}/${push.expected} frames; ${plan.clients} clients connected in ${Math.round(connectMs)} ms`);
   printLatency(first, "per change: the earliest receipt");
-  return { push, first, changeTimes };
+  const perClient = (k: keyof MemoryReport) => (memoryAfter[k] - memoryBefore[k]) / plan.clients / 1024;
+  console.log(
+    `    gateway memory per client: RSS ${perClient("rss").toFixed(1)} KiB, V8 heap ${perClient("heapUsed").toFixed(1)} KiB, external ${perClient("external").toFixed(1)} KiB ` +
+      `(RSS ${(memoryBefore.rss / 2 ** 20).toFixed(0)} → ${(memoryAfter.rss / 2 ** 20).toFixed(0)} MiB); one client read ${tcpBytesPerChange.read.toFixed(1)} B per change over TCP`,
+  );
+  return { push, first, changeTimes, memory: { before: memoryBefore, after: memoryAfter }, tcpBytesPerChange };
 }
 
-function printSummary(plan: Plan, r: { throughput: Throughput[]; push: Latency[]; joins: Throughput[]; queue: QueueLatency }): void {
+/** A watched SKU changing once a minute, the rate the wire figures per hour assume. */
+const UPDATES_PER_HOUR = 60;
+/** engine.io heartbeat (pingInterval 25 s): a 3-byte ping frame down, a 7-byte masked pong up. */
+const HEARTBEAT_BYTES_PER_HOUR = (3600 / 25) * (3 + 7);
+
+interface Results {
+  throughput: Throughput[];
+  push: Latency[];
+  memory: LatencyRun["memory"];
+  tcpBytesPerChange: LatencyRun["tcpBytesPerChange"];
+  joins: Throughput[];
+  queue: QueueLatency;
+  storefront: StorefrontResult;
+}
+
+function printSummary(plan: Plan, r: Results): void {
   const line = (l: string, m: string, r: string, first = m) => `  ${l}${"─".repeat(36)}${first}${"─".repeat(10)}${`${m}${"─".repeat(10)}`.repeat(3)}${r}`;
   const row = (label: string, cells: string[]) => `  │ ${label.padEnd(34)} │${cells.map((c) => ` ${c.padStart(8)} │`).join("")}`;
   const pct = (n: number) => `${n.toFixed(1)} %`;
@@ -182,6 +230,7 @@ function printSummary(plan: Plan, r: { throughput: Throughput[]; push: Latency[]
   const latencyRows = (rows: Latency[]) => {
     for (const l of rows) console.log(row(l.label, [l.p50, l.p95, l.p99, l.max].map((n) => ms(n).trim())));
   };
+  const kb = (bytes: number) => (bytes < 10_000 ? `${bytes.toFixed(0)} B` : `${fmt(bytes / 1000)} kB`);
   const section = (title: string, heads: string[]) => {
     console.log(line("├", "┼", "┤"));
     console.log(row(title, heads));
@@ -193,12 +242,30 @@ function printSummary(plan: Plan, r: { throughput: Throughput[]; push: Latency[]
   console.log(row(`(a) reservations, ${CONCURRENCY} in flight`, ["ops/s", "ceiling", "p50", "p99"]));
   console.log(line("├", "┼", "┤"));
   throughputRows(r.throughput);
-  section(`(b) stock change → ${plan.clients} clients`, ["p50", "p95", "p99", "max"]);
+  section(`(b) stock change → ${fmt(plan.clients)} clients`, ["p50", "p95", "p99", "max"]);
   latencyRows(r.push);
+  const perClient = (k: keyof MemoryReport) => `${((r.memory.after[k] - r.memory.before[k]) / plan.clients / 1024).toFixed(1)} KiB`;
+  section(`(b) sidecar memory, ${fmt(plan.clients)} clients`, ["RSS/cl", "heap/cl", "ext/cl", "RSS"]);
+  console.log(row("per connected, subscribed client", [perClient("rss"), perClient("heapUsed"), perClient("external"), `${(r.memory.after.rss / 2 ** 20).toFixed(0)} MiB`]));
   section(`(c) queue joins, ${fmt(plan.queue.entrants)} entrants`, ["ops/s", "ceiling", "p50", "p99"]);
   throughputRows(r.joins);
-  section(`(d) queue tick → ${plan.queue.watchers} waiting`, ["p50", "p95", "p99", "max"]);
+  section(`(d) queue tick → ${fmt(plan.queue.watchers)} waiting`, ["p50", "p95", "p99", "max"]);
   latencyRows([r.queue.all, r.queue.last, r.queue.tick, r.queue.poll]);
+  const s = r.storefront;
+  section(`(e) POST reservations, ${CONCURRENCY} conn`, ["req/s", "ceiling", "p50", "p99"]);
+  const bare = s.http[0]!;
+  for (const h of s.http) console.log(row(h.label, [fmt(h.requestsPerSecond), pct((h.requestsPerSecond / bare.requestsPerSecond) * 100), ms(h.p50).trim(), ms(h.p99).trim()]));
+  section(`(f) wire bytes, ${UPDATES_PER_HOUR} updates/h`, ["B each", "each/h", "per hour", "vs push"]);
+  const pushHour = s.wire.pushBytesPerUpdate * UPDATES_PER_HOUR + HEARTBEAT_BYTES_PER_HOUR;
+  const poll = s.wire.pollRequestBytes + s.wire.pollResponseBytes;
+  console.log(row("socket push (Chromium) + heartbeat", [kb(s.wire.pushBytesPerUpdate), String(UPDATES_PER_HOUR), kb(pushHour), "1 ×"]));
+  console.log(row("  same frame, TCP bytes (b) read", [kb(r.tcpBytesPerChange.read), "", "", ""]));
+  for (const every of [5, 30]) {
+    const hour = poll * (3600 / every);
+    console.log(row(`poll every ${every} s (req + resp)`, [kb(poll), fmt(3600 / every), kb(hour), `${fmt(hour / pushHour)} ×`]));
+  }
+  section(`(g) Chromium badge, ${plan.storefront.reservations} holds`, ["p50", "p95", "p99", "max"]);
+  latencyRows(s.browser);
   console.log(line("├", "┴", "┤", "┼"));
   const verdict = `${r.queue.mismatches} of ${plan.queue.watchers} clients${r.queue.mismatches ? " ← MUST BE 0" : ""}`;
   console.log(`  │ ${"derived place ≠ exact place".padEnd(34)} │ ${verdict.padStart(41)} │`);
@@ -232,23 +299,29 @@ async function main(): Promise<void> {
     const throughput = await benchReservations(redis, plan);
     await redis.flushall();
 
-    console.log(`\n(b) latency: ${plan.clients} socket.io clients subscribed to one SKU, ${plan.changes} changes`);
+    console.log(
+      `\n(b) latency: ${fmt(plan.clients)} socket.io clients subscribed to one SKU on one gateway, ${plan.changes} changes` +
+        (plan.quick ? " (--quick; the full run connects 10,000)" : ""),
+    );
     const push: Latency[] = [];
-    let changeTimes: number[] = [];
+    let first: LatencyRun | undefined;
     for (const coalesceMs of plan.coalesceWindows) {
       const run = await benchLatency(redis, redisProcess.url, plan, coalesceMs);
       push.push(run.push, run.first);
-      if (changeTimes.length === 0) changeTimes = run.changeTimes;
+      first ??= run;
     }
-    const poll = pollingLatency(changeTimes, plan.clients);
-    printLatency(poll, "same change times, random phase per client");
+    const polls = [5_000, 30_000].map((every) => pollingLatency(first!.changeTimes, plan.clients, every));
+    for (const poll of polls) printLatency(poll, "same change times, random phase per client");
     await redis.flushall();
 
     console.log();
     const joins = await benchQueueJoins(redis, plan.queue, plan.quick);
     const queue = await benchQueueLatency(redis, redisProcess.url, plan.queue);
 
-    printSummary(plan, { throughput, push: [...push, poll], joins, queue });
+    console.log("\n(e)-(g) the real stack");
+    const storefront = await benchStorefront(plan.storefront);
+
+    printSummary(plan, { throughput, push: [...push, ...polls], memory: first!.memory, tcpBytesPerChange: first!.tcpBytesPerChange, joins, queue, storefront });
     console.log(`  total ${(Math.round((performance.now() - started) / 100) / 10).toFixed(1)} s`);
     if (queue.mismatches > 0) process.exitCode = 1;
   } finally {

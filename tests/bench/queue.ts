@@ -97,7 +97,7 @@ export async function benchQueueJoins(redis: Redis, plan: QueuePlan, quick: bool
   const results: Throughput[] = [];
   console.log(
     `(c) queue joins: ${fmt(plan.entrants)} shoppers join one line, ${CONCURRENCY} in flight` +
-      (quick ? " (--quick; the full run joins 100,000)" : ""),
+      (quick ? " (--quick; the full run joins 1,000,000)" : ""),
   );
   for (const [label, op, warmUp] of [
     ["ceiling: EVALSHA `return 1`", () => redis.evalsha(sha, 0), undefined],

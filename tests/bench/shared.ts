@@ -127,14 +127,14 @@ export function summarize(label: string, samples: number[], expected: number): L
   return { label, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN, samples: samples.length, expected };
 }
 
-/** What a client polling every 5 s would see: wait until its next poll, each client with a random phase. */
-export function pollingLatency(changeTimes: number[], clients: number): Latency {
+/** What a client polling every `intervalMs` would see: wait until its next poll, each client with a random phase. */
+export function pollingLatency(changeTimes: number[], clients: number, intervalMs = POLL_INTERVAL_MS): Latency {
   const waits: number[] = [];
   for (let c = 0; c < clients; c++) {
-    const phase = Math.random() * POLL_INTERVAL_MS;
-    for (const t of changeTimes) waits.push((((phase - t) % POLL_INTERVAL_MS) + POLL_INTERVAL_MS) % POLL_INTERVAL_MS);
+    const phase = Math.random() * intervalMs;
+    for (const t of changeTimes) waits.push((((phase - t) % intervalMs) + intervalMs) % intervalMs);
   }
-  return summarize(`poll every ${POLL_INTERVAL_MS / 1000} s`, waits, changeTimes.length * clients);
+  return summarize(`poll every ${intervalMs / 1000} s`, waits, changeTimes.length * clients);
 }
 
 export function printLatency(l: Latency, note: string): void {
@@ -156,19 +156,29 @@ export interface TickReport {
   waiting: number;
 }
 
-export type ChildRequest = { type: "tick"; saleId: string } | { type: "stop" };
-export type ChildReply = { type: "ready"; port: number } | { type: "ticked"; report: TickReport | null };
+/** The gateway process's memory after a full garbage collection, in bytes. */
+export interface MemoryReport {
+  rss: number;
+  heapUsed: number;
+  /** Buffers outside the V8 heap (socket buffers among them). */
+  external: number;
+}
+
+export type ChildRequest = { type: "tick"; saleId: string } | { type: "memory" } | { type: "stop" };
+export type ChildReply = { type: "ready"; port: number } | { type: "ticked"; report: TickReport | null } | { type: "memory"; report: MemoryReport };
 
 export interface GatewayChild {
   port: number;
   /** Run one admission tick in the gateway's process and broadcast its frame there, as the admitter does. */
   tick(saleId: string): Promise<TickReport | null>;
+  /** The child's memory after a full GC (it runs with --expose-gc). */
+  memory(): Promise<MemoryReport>;
   stop(): Promise<void>;
 }
 
 export async function startGatewayChild(redisUrl: string, prefix: string, coalesceMs: number): Promise<GatewayChild> {
   const entry = fileURLToPath(new URL("./gateway-child.ts", import.meta.url));
-  const child = fork(entry, [redisUrl, prefix, String(coalesceMs)], { stdio: "inherit" });
+  const child = fork(entry, [redisUrl, prefix, String(coalesceMs)], { stdio: "inherit", execArgv: [...process.execArgv, "--expose-gc"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const reply = <T extends ChildReply["type"]>(type: T) =>
     new Promise<Extract<ChildReply, { type: T }>>((resolve, reject) => {
@@ -187,6 +197,11 @@ export async function startGatewayChild(redisUrl: string, prefix: string, coales
     async tick(saleId) {
       const answer = reply("ticked");
       send({ type: "tick", saleId });
+      return (await answer).report;
+    },
+    async memory() {
+      const answer = reply("memory");
+      send({ type: "memory" });
       return (await answer).report;
     },
     async stop() {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { CreateWebhookForm } from "@/components/admin/create-webhook-form";
-import { DeleteWebhookForm } from "@/components/admin/delete-webhook-form";
+import { deleteWebhook } from "@/app/admin/actions/delete-webhook";
+import { ConfirmActionForm } from "@/components/admin/confirm-action-form";
 import { formatDateTime, formatDay, formatRelative } from "@/components/admin/format";
 import { Icon } from "@/components/admin/icons";
 import { hasRole } from "@/lib/auth";
@@ -96,7 +97,15 @@ export default async function ChannelsPage() {
                     </span>
                   </span>
                 </div>
-                {isAdmin ? <DeleteWebhookForm subscriptionId={s.id} url={s.url} /> : null}
+                {isAdmin ? (
+                  <ConfirmActionForm
+                    action={deleteWebhook}
+                    field={{ name: "subscriptionId", value: s.id }}
+                    verb="Remove"
+                    subject={s.url}
+                    testIds={{ open: `webhook-remove-${s.id}`, confirm: `webhook-remove-confirm-${s.id}` }}
+                  />
+                ) : null}
               </div>
               <DeliveryLog rows={logs[i] ?? []} now={now} />
             </div>

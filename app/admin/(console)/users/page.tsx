@@ -3,7 +3,8 @@ import { CreateTokenForm } from "@/components/admin/create-token-form";
 import { CreateUserForm } from "@/components/admin/create-user-form";
 import { formatDay, formatRelative, initials } from "@/components/admin/format";
 import { Icon } from "@/components/admin/icons";
-import { RevokeTokenForm } from "@/components/admin/revoke-token-form";
+import { revokeApiToken } from "@/app/admin/actions/revoke-api-token";
+import { ConfirmActionForm } from "@/components/admin/confirm-action-form";
 import { UserStatusForm } from "@/components/admin/user-status-form";
 import { listApiTokens, listUsers } from "@/lib/auth";
 import { requireStaffPage } from "@/lib/auth/next";
@@ -161,7 +162,13 @@ export default async function UsersPage() {
                     </td>
                     <td className="adm-table__nowrap adm-muted">{t.lastUsedAt ? `Used ${formatRelative(t.lastUsedAt, now)}` : "Never used"}</td>
                     <td className="adm-table__actions">
-                      <RevokeTokenForm tokenId={t.id} name={t.name} />
+                      <ConfirmActionForm
+                        action={revokeApiToken}
+                        field={{ name: "tokenId", value: t.id }}
+                        verb="Revoke"
+                        subject={t.name}
+                        testIds={{ open: `token-revoke-${t.name}`, confirm: `token-revoke-confirm-${t.name}` }}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -28,6 +28,8 @@ declare module "ioredis" {
       ttlSeconds: number, graceSeconds: number, kind: string): Result<[number, number, string, string, string], Context>;
     swTransitionReservation(reservation: string, expected: string, next: string, deadlineRule: "" | "before" | "after",
       ...fields: string[]): Result<[number, string, number], Context>;
+    /** A variable number of keys: the first argument is how many (see place-reservation-n.lua). */
+    swPlaceReservation(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<(number | string)[], Context>;
     swExtendReservation(reservation: string, extraSeconds: number, graceSeconds: number): Result<[number, number], Context>;
     swQueueJoin(sale: string, queue: string, pre: string, seen: string, tickets: string, ticket: string,
       randomKey: number): Result<[number, string, number, number], Context>;
@@ -58,6 +60,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   "open-reservation": "swOpenReservation",
   "transition-reservation": "swTransitionReservation",
   "extend-reservation": "swExtendReservation",
+  "place-reservation": "swPlaceReservation",
   "queue-join": "swQueueJoin",
   "queue-position": "swQueuePosition",
   "queue-leave": "swQueueLeave",
@@ -73,7 +76,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
 export function defineScripts<C extends Redis | Cluster>(client: C): C {
   for (const [name, script] of Object.entries(luaScripts)) {
     const command = COMMANDS[name as keyof typeof luaScripts];
-    client.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    client.defineCommand(command, { numberOfKeys: script.numberOfKeys ?? undefined, lua: script.lua });
   }
   return client;
 }

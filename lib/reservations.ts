@@ -130,6 +130,31 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
     : `r_${randomBytes(16).toString("base64url")}`;
   const key = deps.keys.reservation(id);
 
+  // On one Redis node every key is reachable from one script: the whole reservation is one
+  // atomic step and one round trip. Flash-sale holds also claim against the shopper's limit
+  // (another script, in the sale's slot), so they take the stepwise path below, as every
+  // reservation does on Redis Cluster.
+  if (!admission && !deps.redis.isCluster) {
+    const reply = await deps.redis.swPlaceReservation(
+      3 + 3 * items.length, key, deps.keys.holdDeadlines, deps.keys.sessionReservations(req.sessionId),
+      ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
+      req.sessionId, fingerprint, id, deps.holdTtlSeconds, RECORD_GRACE_SECONDS, kind, partial ? "1" : "0",
+      req.source, req.actor ?? "", deps.keys.eventsChannel,
+      ...items.flatMap(({ sku, quantity }) => [sku, quantity]),
+    );
+    const code = Number(reply[0]);
+    if (code === 1) {
+      const held = items.map((line, i) => ({ sku: line.sku, quantity: Number(reply[2 + i]), requested: line.quantity }));
+      return { id, expiresAt: Number(reply[1]), items: held, replayed: false };
+    }
+    if (code < 0) throw refusal(code, items[Number(reply[1])]!, Number(reply[2]), String(reply[3] ?? ""));
+    if (reply[3] !== fingerprint) {
+      throw new DomainError("idempotency_key_reused", "This Idempotency-Key was already used for a different request.");
+    }
+    // A retry: a stepwise attempt that died half-way is carried on below, anything else replayed.
+    if (reply[2] !== "pending") return replay(deps, id);
+  }
+
   const [opened, expiresAt, status, storedFingerprint] = await deps.redis.swOpenReservation(
     key, req.sessionId, fingerprint, JSON.stringify(items), deps.holdTtlSeconds, RECORD_GRACE_SECONDS, kind,
   );
@@ -189,7 +214,8 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   if (refused >= 0) {
     const [code, , available] = replies[refused]!;
     const line = items[refused]!;
-    await fail(await refusal(deps, code, line, available));
+    const gate = code === -3 ? (await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "" : "";
+    await fail(refusal(code, line, available, gate));
   }
 
   const held: ReservationItem[] = items.map((line, i) => ({ sku: line.sku, quantity: replies[i]![1], requested: line.quantity }));
@@ -206,11 +232,10 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   return { id, expiresAt, items: held, replayed: false };
 }
 
-/** Why the hold script refused a line, in the shopper's words. */
-async function refusal(deps: Deps, code: number, line: { sku: string; quantity: number }, available: number): Promise<DomainError> {
+/** Why a hold script refused a line, in the shopper's words (`saleId`: the sale gating the SKU). */
+function refusal(code: number, line: { sku: string; quantity: number }, available: number, saleId: string): DomainError {
   if (code === -1) return new DomainError("unknown_sku", `No product variant ${line.sku}.`, { sku: line.sku });
   if (code === -3 || code === -4) {
-    const saleId = (await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "";
     if (code === -4) {
       return new DomainError("queue_token_invalid", `This admission token is not for ${line.sku}.`, { sku: line.sku });
     }
@@ -232,6 +257,12 @@ async function replay(deps: Deps, id: string): Promise<PlacedReservation> {
   if (h.status === "failed" && h.error) {
     const stored = JSON.parse(h.error) as { error: { code: DomainError["code"]; message: string; details?: Record<string, unknown> } };
     throw new DomainError(stored.error.code, stored.error.message, stored.error.details);
+  }
+  if (h.status === "failed" && h.refusal) {
+    // Refused by the one-step path, which stores the script's verdict rather than the message.
+    const r = JSON.parse(h.refusal) as { code: number; line: number; available: number; sale: string };
+    const line = parseItems(h.items)[r.line];
+    if (line) throw refusal(r.code, line, r.available, r.sale);
   }
   if (h.status === "pending") {
     throw new DomainError("request_in_progress", "The same request is still being processed; retry in a moment.");

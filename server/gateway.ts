@@ -275,8 +275,7 @@ function createStockRelay(io: StockServer, admin: AdminNamespace, deps: GatewayD
     metrics?.eventsRelayed.inc({ outcome: "emitted" });
     const room = skuRoom(event.sku);
     if (!io.of("/").adapter.rooms.has(room)) return;
-    const frame: Availability = { sku: event.sku, available: Math.max(0, event.available), version: event.version };
-    io.local.to(room).emit("stock", frame);
+    io.local.to(room).emit("stock", event.sku, Math.max(0, event.available), event.version);
     const seconds = Math.max(0, now - event.at) / 1000;
     metrics?.emitPropagation.observe(seconds);
     deps.propagation?.record(seconds, now);

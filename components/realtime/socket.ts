@@ -1,6 +1,6 @@
 // The one Socket.IO connection of this browser tab. Every live component shares it through
 // useLiveStock; nothing else opens sockets.
-import { io, type Socket } from "socket.io-client";
+import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/protocol";
 
 export type StockSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -16,15 +16,22 @@ export function realtimeUrlFor(configured: string | null, port: number): string 
 /** The tab's socket, created (and connected) on first use. */
 export function getStockSocket(url: string): StockSocket {
   if (socket) return socket;
-  socket = io(url, {
-    transports: ["websocket"],
-    reconnection: true,
-    // Exponential backoff 0.5 s → 10 s with ±50 % jitter, so a restarted sidecar is not hit
-    // by every open tab in the same instant.
-    reconnectionDelay: 500,
-    reconnectionDelayMax: 10_000,
-    randomizationFactor: 0.5,
-    timeout: 5_000,
-  });
+  socket = io(url, STOCK_SOCKET_OPTIONS);
   return socket;
 }
+
+/**
+ * How the tab's socket connects and reconnects. Backoff 0.3 s doubling to 2 s, with ±50 %
+ * jitter so a restarted sidecar is not hit by every open tab in the same instant: a tab whose
+ * sidecar died is back on a live one (behind the load balancer) within about half a second,
+ * and never waits more than 3 s after the sidecar is back — a stale badge costs more than a
+ * refused connection attempt every 1–3 s while the sidecar is down.
+ */
+export const STOCK_SOCKET_OPTIONS = {
+  transports: ["websocket"],
+  reconnection: true,
+  reconnectionDelay: 300,
+  reconnectionDelayMax: 2_000,
+  randomizationFactor: 0.5,
+  timeout: 5_000,
+} as const satisfies Partial<ManagerOptions & SocketOptions>;

@@ -2,7 +2,7 @@
 
 import { useEffect, useMemo, useState } from "react";
 import type { Availability } from "@/lib/types";
-import type { Response } from "@/lib/realtime/protocol";
+import { stockFrame, type Response } from "@/lib/realtime/protocol";
 import { useRealtime } from "./realtime-provider";
 
 export type ConnectionStatus = "connecting" | "live" | "stale";
@@ -71,9 +71,9 @@ export function useLiveStock(initial: readonly Availability[]): { stock: LiveSto
     };
     const onDisconnect = () => setStatus("stale");
     const onConnectError = () => setStatus("stale");
-    const onStock = (update: Availability) => {
-      if (!wanted.has(update.sku)) return;
-      setLevels((current) => mergeNewer(current, [update]));
+    const onStock = (sku: string, available: number, version: number) => {
+      if (!wanted.has(sku)) return;
+      setLevels((current) => mergeNewer(current, [stockFrame(sku, available, version)]));
     };
 
     socket.on("connect", onConnect);

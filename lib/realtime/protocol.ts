@@ -23,8 +23,12 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
-  /** A SKU's new availability: small on purpose (tens of bytes per frame). */
-  stock: (update: Availability) => void;
+  /**
+   * A SKU's new availability, as positional arguments so the frame stays small: on the wire it
+   * is `42["stock","RUN-BLK-42",17,1234]` (about 35 bytes with the WebSocket header, sent to
+   * every watcher of the SKU). Decode it with `stockFrame`.
+   */
+  stock: (sku: string, available: number, version: number) => void;
   /**
    * A sale's counters after an admission tick. A waiting client derives its own place from the
    * exact snapshot it got on watch: minus the shoppers admitted since (all were ahead of it), minus
@@ -44,3 +48,8 @@ export interface AdminServerToClientEvents {
 }
 
 export type AdminClientToServerEvents = Record<string, never>;
+
+/** The `stock` event's arguments as an availability record. */
+export function stockFrame(sku: string, available: number, version: number): Availability {
+  return { sku, available, version };
+}

@@ -83,6 +83,13 @@ async function benchReservations(redis: Redis, plan: Plan): Promise<Throughput[]
   for (let i = 0; i < many.length; i += 100) await Promise.all(many.slice(i, i + 100).map((sku) => setStock(deps, { sku, ...stock })));
 
   const hold = (sku: string) => placeReservation(deps, { sessionId: `bench-${sku}`, items: [{ sku, quantity: 1 }], source: "bench" });
+  // A 3-line cart: three SKUs of the thousand, all held or none.
+  const cart = (n: number) =>
+    placeReservation(deps, {
+      sessionId: `bench-cart-${n % 997}`,
+      items: [0, 1, 2].map((k) => ({ sku: many[(n * 3 + k * 337) % many.length]!, quantity: 1 })),
+      source: "bench",
+    });
   const sha = String(await redis.script("LOAD", "return 1"));
 
   const results: Throughput[] = [];
@@ -91,6 +98,7 @@ async function benchReservations(redis: Redis, plan: Plan): Promise<Throughput[]
     ["ceiling: EVALSHA `return 1`", () => redis.evalsha(sha, 0)],
     ["placeReservation, 1 hot SKU", () => hold(hot)],
     ["placeReservation, 1,000 SKUs", (n: number) => hold(many[n % many.length]!)],
+    ["placeReservation, 3-line carts", (n: number) => cart(n)],
   ] as const) {
     const r = await saturate(label, redis, { durationMs: plan.throughputMs }, op);
     printThroughput(r);
@@ -160,7 +168,7 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   const tcpBefore = { read: tcp?.bytesRead ?? NaN, written: tcp?.bytesWritten ?? NaN };
 
   const received: { version: number; at: number }[] = [];
-  for (const socket of clients) socket.on("stock", (u) => received.push({ version: u.version, at: Date.now() }));
+  for (const socket of clients) socket.on("stock", (_sku, _available, version) => received.push({ version, at: Date.now() }));
 
   // Spaced wider than the coalescing window, so every change is its own frame, and wide
   // enough that the one process decoding every client's frames keeps up (a real shopper's
@@ -298,6 +306,7 @@ async function main(): Promise<void> {
 
     const throughput = await benchReservations(redis, plan);
     await redis.flushall();
+    if (process.argv.includes("--engine")) return; // (a) alone, while working on the engine
 
     console.log(
       `\n(b) latency: ${fmt(plan.clients)} socket.io clients subscribed to one SKU on one gateway, ${plan.changes} changes` +

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { adjustStock } from "../../lib/inventory";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/realtime/protocol";
 import type { Availability } from "../../lib/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { seedSkus, testDeps } from "../helpers";
@@ -44,7 +44,7 @@ it("sends a lone change at once and merges the next ones until the window ends",
     extraHeaders: { origin: ORIGIN },
   });
   const seen: { frame: Availability; at: number }[] = [];
-  socket.on("stock", (frame) => seen.push({ frame, at: Date.now() }));
+  socket.on("stock", (...args) => seen.push({ frame: stockFrame(...args), at: Date.now() }));
   await socket.timeout(5_000).emitWithAck("subscribe", { skus: [sku!] });
 
   const first = Date.now();

@@ -4,12 +4,13 @@ import type { Redis } from "ioredis";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adjustStock } from "../../lib/inventory";
-import type {
-  AdminClientToServerEvents,
-  AdminServerToClientEvents,
-  ClientToServerEvents,
-  Response,
-  ServerToClientEvents,
+import {
+  stockFrame,
+  type AdminClientToServerEvents,
+  type AdminServerToClientEvents,
+  type ClientToServerEvents,
+  type Response,
+  type ServerToClientEvents,
 } from "../../lib/realtime/protocol";
 import { placeReservation } from "../../lib/reservations";
 import type { Availability, StockEvent } from "../../lib/types";
@@ -103,7 +104,7 @@ async function subscribe(socket: ShopperSocket, skus: string[]): Promise<Respons
 /** Record every stock frame a socket receives. */
 function frames(socket: ShopperSocket): Availability[] {
   const seen: Availability[] = [];
-  socket.on("stock", (update) => seen.push(update));
+  socket.on("stock", (...args) => seen.push(stockFrame(...args)));
   return seen;
 }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Deps } from "../../lib/context";
 import { createDb } from "../../lib/db";
 import { adjustStock, stockLevel } from "../../lib/inventory";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/realtime/protocol";
 import { createRedis, redisNow } from "../../lib/redis";
 import { placeReservation } from "../../lib/reservations";
 import type { Availability } from "../../lib/types";
@@ -173,7 +173,7 @@ describe("two sidecars", () => {
     clients.push(socket);
     const snapshot = await socket.timeout(5_000).emitWithAck("subscribe", { skus: [sku!] });
     expect(snapshot).toMatchObject({ ok: true });
-    const heard = new Promise<Availability>((resolve) => socket.on("stock", (s) => s.sku === sku && s.available === 12 && resolve(s)));
+    const heard = new Promise<Availability>((resolve) => socket.on("stock", (...args) => args[0] === sku && args[1] === 12 && resolve(stockFrame(...args))));
     await adjustStock(app, { sku: sku!, delta: 3, reason: "restock", source: "test" });
     expect(await heard).toMatchObject({ sku, available: 12 });
   });

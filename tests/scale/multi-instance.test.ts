@@ -11,7 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/realtime/protocol";
 import type { Availability } from "../../lib/types";
 import { ROOT, startInstance, startStack, type Instance, type Stack } from "../../scripts/stack";
 
@@ -110,7 +110,7 @@ async function watch(url: string, sku: string): Promise<{ socket: ShopperSocket;
   const socket: ShopperSocket = connect(url, { transports: ["websocket"], extraHeaders: { origin }, reconnection: false, forceNew: true });
   sockets.push(socket);
   const frames: Availability[] = [];
-  socket.on("stock", (frame) => frames.push(frame));
+  socket.on("stock", (...args) => frames.push(stockFrame(...args)));
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("connect_error", reject);

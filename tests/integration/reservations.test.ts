@@ -1,7 +1,7 @@
 // Invariants 1, 2, 5 and 6 of DESIGN.md against real Redis and Postgres.
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createRedis } from "../../lib/redis";
-import { stockLevel } from "../../lib/inventory";
+import { adjustStock, stockLevel } from "../../lib/inventory";
 import { checkout, finishStalledCheckout } from "../../lib/orders";
 import {
   expireDueReservations,
@@ -121,6 +121,19 @@ describe("all-or-nothing carts (invariant 2)", () => {
     expect(await deps.redis.hlen(deps.keys.holds(a!))).toBe(0);
   });
 
+  it("on one Redis node a refused cart is one atomic step: no hold-then-release in any SKU's history (versions unchanged)", async () => {
+    const [a, b] = await seedSkus(deps, [{ onHand: 10 }, { onHand: 1 }]);
+    const before = await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)));
+    await expect(
+      placeReservation(deps, { sessionId: "atomic", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 2 }], ...who }),
+    ).rejects.toMatchObject({ code: "insufficient_stock" });
+    expect(await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)))).toEqual(before);
+    // The same cart that fits is placed whole, one hold event per line.
+    const placed = await placeReservation(deps, { sessionId: "atomic", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 1 }], ...who });
+    expect(placed.items.map((i) => i.quantity)).toEqual([1, 1]);
+    expect(await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)))).toEqual(before.map((n) => n + 1));
+  });
+
   it("an unknown SKU in a cart holds nothing", async () => {
     const [a] = await seedSkus(deps, [{ onHand: 10 }]);
     await expect(
@@ -177,8 +190,11 @@ describe("idempotent mutations (invariant 6)", () => {
   it("a refused request is refused again on retry, even after stock returns", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const req = { sessionId: "refused", items: [{ sku: sku!, quantity: 2 }], idempotencyKey: "r", ...who };
-    await expect(placeReservation(deps, req)).rejects.toMatchObject({ code: "insufficient_stock" });
-    await expect(placeReservation(deps, req)).rejects.toMatchObject({ code: "insufficient_stock" });
+    const first = await placeReservation(deps, req).catch((e: unknown) => e as { code: string; message: string });
+    expect(first).toMatchObject({ code: "insufficient_stock", message: `Only 1 of ${sku} left: nothing was reserved.` });
+    await adjustStock(deps, { sku: sku!, delta: 9, type: "restock", reason: "received", source: "test" });
+    // Ten units now, but the answer to this request was given: the retry hears the same.
+    await expect(placeReservation(deps, req)).rejects.toMatchObject({ code: "insufficient_stock", message: first.message });
     expect((await stockLevel(deps, sku!))!.reserved).toBe(0);
   });
 

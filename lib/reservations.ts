@@ -140,6 +140,7 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
       ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
       req.sessionId, fingerprint, id, deps.holdTtlSeconds, RECORD_GRACE_SECONDS, kind, partial ? "1" : "0",
       req.source, req.actor ?? "", deps.keys.eventsChannel,
+      JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
       ...items.flatMap(({ sku, quantity }) => [sku, quantity]),
     );
     const code = Number(reply[0]);

@@ -16,7 +16,8 @@
   ARGV[4] hold time-to-live (seconds)   ARGV[5] how long the record outlives its deadline (seconds)
   ARGV[6] kind   ARGV[7] partial: '1' to hold what is left of a single line
   ARGV[8] source   ARGV[9] actor   ARGV[10] pub/sub channel
-  ARGV[11 + 2i], ARGV[12 + 2i] line i's sku and quantity (> 0), in the caller's fixed SKU order
+  ARGV[11] the lines as JSON [{sku, quantity, requested}] as stored when every line is held in full
+  ARGV[12 + 2i], ARGV[13 + 2i] line i's sku and quantity (> 0), in the caller's fixed SKU order
 
   Returns
     { 1, expiresAt, held_0, held_1, ... }        placed now (held_i < quantity only when partial)
@@ -46,10 +47,9 @@ end
 local expiresAt = now + tonumber(ARGV[4]) * 1000
 local keepUntil = expiresAt + tonumber(ARGV[5]) * 1000
 local lines = (#KEYS - 3) / 3
-local requested, items = {}, {}
+local requested = {}
 for i = 0, lines - 1 do
-  requested[i] = { sku = ARGV[11 + 2 * i], quantity = tonumber(ARGV[12 + 2 * i]) }
-  items[#items + 1] = requested[i]
+  requested[i] = { sku = ARGV[12 + 2 * i], quantity = tonumber(ARGV[13 + 2 * i]) }
 end
 
 local function open(status, fields)
@@ -61,17 +61,17 @@ local function open(status, fields)
 end
 
 -- Check every line before changing any: all or nothing, in one step.
-local held = {}
+local held, levels = {}, {}
 for i = 0, lines - 1 do
-  local stock = KEYS[4 + 3 * i]
   local line = requested[i]
   local code, available, gate = 0, 0, ''
-  if redis.call('EXISTS', stock) == 0 then
+  local s = redis.call('HMGET', KEYS[4 + 3 * i], 'onHand', 'reserved', 'safety', 'version', 'location', 'sale')
+  if not s[1] then
     code = -1
   else
-    local s = redis.call('HMGET', stock, 'onHand', 'reserved', 'safety', 'sale')
+    levels[i] = s
     available = tonumber(s[1]) - tonumber(s[2]) - tonumber(s[3])
-    gate = s[4] or ''
+    gate = s[6] or ''
     if gate ~= '' then
       code = -3
     elseif available >= line.quantity then
@@ -83,21 +83,29 @@ for i = 0, lines - 1 do
     end
   end
   if code < 0 then
-    open('failed', { 'items', cjson.encode(items), 'refusal',
+    local asked = {}
+    for j = 0, lines - 1 do asked[j + 1] = requested[j] end
+    open('failed', { 'items', cjson.encode(asked), 'refusal',
       cjson.encode({ code = code, line = i, available = available, sale = gate }) })
     return { code, i, available, gate }
   end
 end
 
-local placed = {}
+-- Counters, version and time of change in one HSET per SKU, then the event (emit-event's
+-- appendEvent): the same records and events as reserve-3 + emitEvent, in fewer calls.
+local itemsJson = ARGV[11]
 for i = 0, lines - 1 do
-  local stock, holds, events = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
-  redis.call('HINCRBY', stock, 'reserved', held[i])
-  redis.call('HSET', holds, rid, held[i])
-  emitEvent(stock, events, ARGV[10], requested[i].sku, 'hold', -held[i], '', ARGV[8], ARGV[9], rid)
-  placed[#placed + 1] = { sku = requested[i].sku, quantity = held[i], requested = requested[i].quantity }
+  local s = levels[i]
+  local reserved, version = tonumber(s[2]) + held[i], (tonumber(s[4]) or 0) + 1
+  redis.call('HSET', KEYS[4 + 3 * i], 'reserved', reserved, 'version', version, 'changedAt', now)
+  redis.call('HSET', KEYS[5 + 3 * i], rid, held[i])
+  appendEvent(KEYS[6 + 3 * i], ARGV[10], requested[i].sku, 'hold', -held[i], '', ARGV[8], ARGV[9], rid,
+    tonumber(s[1]), reserved, tonumber(s[3]), s[5] or 'main', version, now)
+  if held[i] ~= requested[i].quantity then
+    itemsJson = cjson.encode({ { sku = requested[i].sku, quantity = held[i], requested = requested[i].quantity } })
+  end
 end
-open('held', { 'items', cjson.encode(placed) })
+open('held', { 'items', itemsJson })
 redis.call('ZADD', KEYS[2], expiresAt, rid)
 
 local reply = { 1, expiresAt }

@@ -190,7 +190,7 @@ describe("idempotent mutations (invariant 6)", () => {
   it("a refused request is refused again on retry, even after stock returns", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const req = { sessionId: "refused", items: [{ sku: sku!, quantity: 2 }], idempotencyKey: "r", ...who };
-    const first = await placeReservation(deps, req).catch((e: unknown) => e as { code: string; message: string });
+    const first = (await placeReservation(deps, req).then(() => null, (e: unknown) => e)) as { code: string; message: string };
     expect(first).toMatchObject({ code: "insufficient_stock", message: `Only 1 of ${sku} left: nothing was reserved.` });
     await adjustStock(deps, { sku: sku!, delta: 9, type: "restock", reason: "received", source: "test" });
     // Ten units now, but the answer to this request was given: the retry hears the same.

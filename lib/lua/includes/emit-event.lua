@@ -6,24 +6,28 @@
   inside the same script, so the change and its event are one atomic step.
   Returns: version, available, at (ms, Redis clock).
 ]]
-local function emitEvent(stockKey, eventsKey, channel, sku, etype, delta, reason, source, actor, rid)
-  local s = redis.call('HMGET', stockKey, 'onHand', 'reserved', 'safety', 'location')
-  local onHand = tonumber(s[1]) or 0
-  local reserved = tonumber(s[2]) or 0
-  local safety = tonumber(s[3]) or 0
-  local location = s[4] or 'main'
-  local version = redis.call('HINCRBY', stockKey, 'version', 1)
-  local t = redis.call('TIME')
-  local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- The stream entry and the notice alone, for a script that already set the SKU's counters,
+-- its version (the previous one + 1) and changedAt = at itself (see place-reservation-n.lua).
+local function appendEvent(eventsKey, channel, sku, etype, delta, reason, source, actor, rid,
+                           onHand, reserved, safety, location, version, at)
   local available = onHand - reserved - safety
   redis.call('XADD', eventsKey, '*',
     'type', etype, 'sku', sku, 'location', location, 'delta', delta,
     'onHand', onHand, 'reserved', reserved, 'safety', safety, 'available', available,
     'version', version, 'reason', reason, 'source', source, 'actor', actor, 'rid', rid, 'at', at)
-  redis.call('HSET', stockKey, 'changedAt', at)
   redis.call('PUBLISH', channel, cjson.encode({
     type = etype, sku = sku, location = location, delta = delta, onHand = onHand,
     reserved = reserved, safety = safety, available = available, version = version,
     reason = reason, source = source, actor = actor, reservationId = rid, at = at }))
   return version, available, at
+end
+
+local function emitEvent(stockKey, eventsKey, channel, sku, etype, delta, reason, source, actor, rid)
+  local s = redis.call('HMGET', stockKey, 'onHand', 'reserved', 'safety', 'location')
+  local version = redis.call('HINCRBY', stockKey, 'version', 1)
+  local t = redis.call('TIME')
+  local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('HSET', stockKey, 'changedAt', at)
+  return appendEvent(eventsKey, channel, sku, etype, delta, reason, source, actor, rid,
+    tonumber(s[1]) or 0, tonumber(s[2]) or 0, tonumber(s[3]) or 0, s[4] or 'main', version, at)
 end

@@ -1,8 +1,9 @@
 // Inbound sales-channel webhooks (`POST /api/v1/webhooks/channels/:channel`): a signed event
 // changes a SKU's stock once, however often the channel sends it, and a late, older absolute
 // report never undoes a newer one. The ChannelDelivery row is written before the stock moves:
-// its partial unique index on (channel, eventId) is the idempotency gate.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// its partial unique indexes on (channel, eventId) and on the signed body's digest (the same
+// signed bytes replayed to another channel's URL) are the idempotency gate.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Deps } from "./context";
 import { DomainError, isDomainError } from "./errors";
@@ -90,11 +91,14 @@ export async function receiveChannelEvent(
     const issue = parsed.error.issues[0];
     throw new DomainError("invalid_request", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
   }
-  return applyChannelEvent(deps, channel.data, parsed.data);
+  return applyChannelEvent(deps, channel.data, parsed.data, createHash("sha256").update(input.rawBody).digest("hex"));
 }
 
-/** Record and apply a verified, parsed channel event exactly once. */
-export async function applyChannelEvent(deps: Deps, channel: string, event: ChannelEvent): Promise<ChannelEventResult> {
+/**
+ * Record and apply a verified, parsed channel event exactly once: once per (channel, eventId),
+ * and once per signed body (`bodyDigest`) across every channel.
+ */
+export async function applyChannelEvent(deps: Deps, channel: string, event: ChannelEvent, bodyDigest: string | null = null): Promise<ChannelEventResult> {
   const occurredAt = new Date(event.occurredAt);
   const row = {
     channel,
@@ -103,6 +107,7 @@ export async function applyChannelEvent(deps: Deps, channel: string, event: Chan
     delta: event.delta,
     onHand: event.onHand ?? null,
     occurredAt,
+    bodyDigest,
   };
   const id = deliveryId();
   try {
@@ -110,7 +115,10 @@ export async function applyChannelEvent(deps: Deps, channel: string, event: Chan
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const first = await deps.db.channelDelivery.findFirst({
-      where: { channel, eventId: event.eventId, status: { not: "duplicate" } },
+      where: {
+        OR: [{ channel, eventId: event.eventId }, ...(bodyDigest ? [{ bodyDigest }] : [])],
+        status: { not: "duplicate" },
+      },
       select: { status: true },
     });
     await deps.db.channelDelivery.create({ data: { id: deliveryId(), ...row, status: "duplicate" } });

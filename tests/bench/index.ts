@@ -1,10 +1,11 @@
 // Benchmark: `npm run bench` (a few minutes) or `npm run bench -- --quick` (about a minute).
 // Starts its own Redis in a temporary folder and prints, side by side:
-//   (a) reservations per second through the engine (hot SKU, 1,000 SKUs) next to the raw ceiling
+//   (a) reservations per second through the engine (hot SKU, 1,000 SKUs, 3-line carts) next to the raw ceiling
 //       of the same Redis running a trivial EVALSHA at the same concurrency from this process;
 //   (b) stock change -> socket client latency with 1,000+ subscribed clients on one gateway
-//       (the gateway runs in a child process, as the sidecar would), next to what a client
-//       polling every 5 s would see for the same changes;
+//       (the gateway runs in a child process, as the sidecar would; the clients are wire-level
+//       socket.io clients split over child processes, tests/bench/thin-clients-child.ts), next
+//       to what a client polling every 5 s would see for the same changes;
 //   (c) flash-sale queue joins per second into one line of 100,000 entrants, next to the same
 //       ceiling and a bare INCR + ZADD (tests/bench/queue.ts);
 //   (d) admission tick -> 1,000 waiting clients' sockets, next to polling the ticket every 5 s,
@@ -19,12 +20,10 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Redis } from "ioredis";
-import { io as connect } from "socket.io-client";
 import { adjustStock, setStock } from "../../lib/inventory";
 import { createRedis } from "../../lib/redis";
 import { placeReservation } from "../../lib/reservations";
 import { startRedis } from "../../scripts/services";
-import type { Socket as NetSocket } from "node:net";
 import { benchStorefront, type StorefrontPlan, type StorefrontResult } from "./storefront";
 import { benchQueueJoins, benchQueueLatency, type QueueLatency, type QueuePlan } from "./queue";
 import {
@@ -32,15 +31,14 @@ import {
   CONCURRENCY,
   fmt,
   ms,
-  ORIGIN,
   pollingLatency,
   printLatency,
   printThroughput,
   saturate,
   sleep,
   startGatewayChild,
+  startThinClients,
   summarize,
-  type BenchClient,
   type Latency,
   type MemoryReport,
   type Throughput,
@@ -110,26 +108,8 @@ async function benchReservations(redis: Redis, plan: Plan): Promise<Throughput[]
 // ---------------------------------------------------------------------------------------------
 // (b) change -> client latency
 
-async function connectClients(url: string, count: number, sku: string): Promise<BenchClient[]> {
-  const clients: BenchClient[] = [];
-  // In batches: a thousand simultaneous handshakes only measure the accept queue.
-  for (let i = 0; i < count; i += 100) {
-    const batch = Array.from({ length: Math.min(100, count - i) }, () => {
-      const socket: BenchClient = connect(url, { transports: ["websocket"], forceNew: true, reconnection: false, extraHeaders: { origin: ORIGIN } });
-      clients.push(socket);
-      return new Promise<void>((resolve, reject) => {
-        socket.once("connect_error", reject);
-        socket.once("connect", async () => {
-          const res = await socket.timeout(10_000).emitWithAck("subscribe", { skus: [sku] });
-          if (res.ok) resolve();
-          else reject(new Error(res.error.message));
-        });
-      });
-    });
-    await Promise.all(batch);
-  }
-  return clients;
-}
+/** Child processes the (b) clients are split over: one per core, as far as this machine goes. */
+const THIN_CLIENT_PROCESSES = Math.max(1, Math.min(4, os.cpus().length));
 
 interface LatencyRun {
   push: Latency;
@@ -159,22 +139,16 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
 
   const memoryBefore = await gateway.memory();
   const connectStarted = performance.now();
-  const clients = await connectClients(`http://127.0.0.1:${gateway.port}`, plan.clients, sku);
+  const clients = await startThinClients(`http://127.0.0.1:${gateway.port}`, sku, plan.clients, THIN_CLIENT_PROCESSES);
   const connectMs = performance.now() - connectStarted;
   await sleep(500);
   const memoryAfter = await gateway.memory();
-  // engine.io-client's websocket transport runs on `ws`, whose net.Socket counts raw bytes.
-  const tcp = (clients[0]!.io.engine.transport as unknown as { ws?: { _socket?: NetSocket } }).ws?._socket;
-  const tcpBefore = { read: tcp?.bytesRead ?? NaN, written: tcp?.bytesWritten ?? NaN };
-
-  const received: { version: number; at: number }[] = [];
-  for (const socket of clients) socket.on("stock", (_sku, _available, version) => received.push({ version, at: Date.now() }));
+  // The client's `ws` net.Socket counts raw bytes: WebSocket frames as they crossed TCP.
+  const tcpBefore = await clients.record();
 
   // Spaced wider than the coalescing window, so every change is its own frame, and wide
-  // enough that the one process decoding every client's frames keeps up (a real shopper's
-  // browser decodes one frame, not a thousand).
-  // With 10,000 clients this one process needs several hundred ms to decode one change's frames.
-  const spacingMs = Math.max(100, coalesceMs * 4, plan.clients / 10);
+  // enough that the client processes have decoded one change's frames before the next.
+  const spacingMs = Math.max(100, coalesceMs * 4, plan.clients / 50);
   const baseVersion = Number((await redis.hget(deps.keys.stock(sku), "version")) ?? 0);
   for (let i = 0; i < plan.changes; i++) {
     // Relative spacing: catching up on a late timer would fire two changes inside one window.
@@ -182,19 +156,23 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
     await adjustStock(deps, { sku, delta: i % 2 === 0 ? -1 : 1, reason: "bench", source: "bench" });
   }
   await sleep(Math.max(500, coalesceMs * 4, spacingMs * 2));
-  const tcpBytesPerChange = { read: ((tcp?.bytesRead ?? NaN) - tcpBefore.read) / plan.changes, written: ((tcp?.bytesWritten ?? NaN) - tcpBefore.written) / plan.changes };
+  const { frames, bytes: tcpAfter } = await clients.report();
+  const tcpBytesPerChange = { read: (tcpAfter.read - tcpBefore.read) / plan.changes, written: (tcpAfter.written - tcpBefore.written) / plan.changes };
 
   const latencies: number[] = [];
   const firstReceipt = new Map<number, number>();
-  for (const r of received) {
-    const at = changedAt.get(r.version);
-    if (r.version <= baseVersion || at === undefined) continue;
-    latencies.push(r.at - at);
-    firstReceipt.set(r.version, Math.min(firstReceipt.get(r.version) ?? Infinity, r.at - at));
+  for (const pairs of frames) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      const [version, receivedAt] = [pairs[i]!, pairs[i + 1]!];
+      const at = changedAt.get(version);
+      if (version <= baseVersion || at === undefined) continue;
+      latencies.push(receivedAt - at);
+      firstReceipt.set(version, Math.min(firstReceipt.get(version) ?? Infinity, receivedAt - at));
+    }
   }
   const changeTimes = [...changedAt].filter(([v]) => v > baseVersion).map(([, at]) => at);
 
-  for (const socket of clients) socket.disconnect();
+  await clients.stop();
   await watcher.quit();
   await gateway.stop();
 

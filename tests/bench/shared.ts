@@ -210,3 +210,56 @@ export async function startGatewayChild(redisUrl: string, prefix: string, coales
     },
   };
 }
+
+export type ThinChildRequest = { type: "record" } | { type: "report" } | { type: "stop" };
+export type ThinChildReply =
+  | { type: "ready" }
+  | { type: "recording"; bytes: { read: number; written: number } }
+  | { type: "report"; frames: number[][]; bytes: { read: number; written: number } };
+
+export interface ThinClients {
+  /** Start keeping frames; TCP bytes of one client so far. */
+  record(): Promise<{ read: number; written: number }>;
+  /** Every client's [version, receipt time, …] pairs since record(), and one client's TCP bytes. */
+  report(): Promise<{ frames: number[][]; bytes: { read: number; written: number } }>;
+  stop(): Promise<void>;
+}
+
+/** `count` wire-level socket.io clients subscribed to `sku`, split over `processes` child processes. */
+export async function startThinClients(url: string, sku: string, count: number, processes: number): Promise<ThinClients> {
+  const entry = fileURLToPath(new URL("./thin-clients-child.ts", import.meta.url));
+  const per = Math.ceil(count / processes);
+  const children = Array.from({ length: processes }, (_, i) =>
+    fork(entry, [url, ORIGIN, sku, String(Math.max(0, Math.min(per, count - i * per)))], { stdio: "inherit", execArgv: process.execArgv }),
+  );
+  const ask = <T extends ThinChildReply["type"]>(child: (typeof children)[number], type: T, request?: ThinChildRequest) =>
+    new Promise<Extract<ThinChildReply, { type: T }>>((resolve, reject) => {
+      const onMessage = (m: ThinChildReply) => {
+        if (m.type !== type) return;
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        resolve(m as Extract<ThinChildReply, { type: T }>);
+      };
+      const onExit = (code: number | null) => reject(new Error(`thin-client child exited with ${code}`));
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+      if (request) child.send(request);
+    });
+  await Promise.all(children.map((c) => ask(c, "ready")));
+  return {
+    async record() {
+      const [first] = await Promise.all(children.map((c) => ask(c, "recording", { type: "record" })));
+      return first!.bytes;
+    },
+    async report() {
+      const replies = await Promise.all(children.map((c) => ask(c, "report", { type: "report" })));
+      return { frames: replies.flatMap((r) => r.frames), bytes: replies[0]!.bytes };
+    },
+    async stop() {
+      await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+        c.once("exit", () => resolve());
+        c.send({ type: "stop" } satisfies ThinChildRequest);
+      })));
+    },
+  };
+}

@@ -110,7 +110,19 @@ export async function createWebhookSubscription(
   const row = await deps.db.webhookSubscription.create({
     data: { id: `whk_${randomBytes(12).toString("base64url")}`, url: body.url, secret, events: body.events, createdBy: input.createdBy ?? null },
   });
-  return { subscription: toSubscription(row), secret };
+  const subscription = toSubscription(row);
+  console.log(`[webhooks] ${input.createdBy ?? "someone"} subscribed ${urlForLogs(subscription.url)} (${subscription.id}, ${subscription.events})`);
+  return { subscription, secret };
+}
+
+/** A URL without its query string and fragment, which may carry a receiver's token: logs keep the rest. */
+export function urlForLogs(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}${u.search || u.hash ? "?…" : ""}`;
+  } catch {
+    return "(unparseable URL)";
+  }
 }
 
 /** Subscriptions, newest first. */

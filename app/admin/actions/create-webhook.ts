@@ -13,7 +13,6 @@ export async function createWebhook(_prev: CreateWebhookState, formData: FormDat
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   return asStaff("admin", "createWebhook", async (staff) => {
     const { subscription, secret } = await createWebhookSubscription(appDeps(), { ...input.data, createdBy: staff.actor });
-    console.log(`[webhooks] ${staff.actor} subscribed ${subscription.url} (${subscription.id}, ${subscription.events})`);
     revalidatePath("/admin/channels");
     return { message: `${subscription.url} is subscribed.`, url: subscription.url, events: subscription.events, secret };
   });

@@ -14,6 +14,5 @@ export const POST = handle(async (request: Request) => {
   const staff = await requireStaff(request, "admin");
   const body = await readJson(request, webhookCreateBody);
   const { subscription, secret } = await createWebhookSubscription(appDeps(), { ...body, createdBy: staff.actor });
-  console.log(`[webhooks] ${staff.actor} subscribed ${subscription.url} (${subscription.id}, ${subscription.events})`);
   return json({ ...subscription, secret }, 201);
 });

@@ -1,4 +1,12 @@
 // The catalog (Postgres) joined with live availability (Redis).
+//
+// Reads go through a per-process snapshot of the whole catalog (products and their variants),
+// reused while the catalog version in Redis is unchanged: every catalog write bumps it, so each
+// app instance reloads on the next read after any instance's change. Browsing therefore costs
+// Postgres nothing in the steady state and keeps working while Postgres is down (the snapshot is
+// served stale, and said so in the log once), as badges and holds do. A catalog of tens of
+// thousands of variants would want a per-product cache instead of one snapshot.
+import { randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { availabilityOf, setStock, stockLevel, type Actor } from "./inventory";
@@ -6,12 +14,76 @@ import type { AvailabilityState, Product, StockLevel } from "./types";
 
 type ProductRow = Awaited<ReturnType<typeof loadProducts>>[number];
 
-function loadProducts(deps: Deps, where: { slug?: string } = {}) {
+function loadProducts(deps: Pick<Deps, "db">) {
   return deps.db.product.findMany({
-    where,
     include: { skus: { orderBy: [{ position: "asc" }, { code: "asc" }] } },
     orderBy: { name: "asc" },
   });
+}
+
+interface CatalogSnapshot {
+  version: string;
+  products: ProductRow[];
+  bySlug: Map<string, ProductRow>;
+  bySku: Map<string, { sku: ProductRow["skus"][number]; product: ProductRow }>;
+}
+
+interface SnapshotHolder {
+  snapshot?: CatalogSnapshot;
+  loading?: { version: string; promise: Promise<CatalogSnapshot> };
+  servingStale?: boolean;
+}
+
+// On globalThis, keyed by the Postgres client: Next.js bundles route handlers and pages apart,
+// and they should share one snapshot per database.
+const HOLDERS = Symbol.for("stockwire.catalogSnapshots");
+function holderFor(db: Deps["db"]): SnapshotHolder {
+  const g = globalThis as { [HOLDERS]?: WeakMap<object, SnapshotHolder> };
+  const holders = (g[HOLDERS] ??= new WeakMap());
+  let holder = holders.get(db);
+  if (!holder) holders.set(db, (holder = {}));
+  return holder;
+}
+
+async function catalogSnapshot(deps: Deps): Promise<CatalogSnapshot> {
+  const version = (await deps.redis.get(deps.keys.catalogVersion)) ?? "0";
+  const holder = holderFor(deps.db);
+  if (holder.snapshot?.version === version) return holder.snapshot;
+  if (holder.loading?.version !== version) {
+    const promise = loadProducts(deps).then((products) => {
+      const snapshot: CatalogSnapshot = {
+        version,
+        products,
+        bySlug: new Map(products.map((p) => [p.slug, p])),
+        bySku: new Map(products.flatMap((product) => product.skus.map((sku) => [sku.code, { sku, product }] as const))),
+      };
+      holder.snapshot = snapshot;
+      if (holder.servingStale) console.log("[catalog] Postgres answers again: catalog reloaded");
+      holder.servingStale = false;
+      return snapshot;
+    });
+    holder.loading = { version, promise };
+    void promise.finally(() => {
+      if (holder.loading?.promise === promise) holder.loading = undefined;
+    }).catch(() => {});
+  }
+  try {
+    return await holder.loading!.promise;
+  } catch (err) {
+    if (!holder.snapshot) throw err;
+    if (!holder.servingStale) {
+      console.error(`[catalog] Postgres unavailable, serving the catalog as of version ${holder.snapshot.version}:`, err instanceof Error ? err.message.trim() || err.name : err);
+    }
+    holder.servingStale = true;
+    return holder.snapshot;
+  }
+}
+
+/** Tell every app instance that the catalog changed (after the Postgres write). */
+export async function markCatalogChanged(deps: Pick<Deps, "redis" | "keys">): Promise<void> {
+  // A random token, not a counter: after Redis is emptied and rebuilt, a counter could climb
+  // back to a number some instance still holds a different snapshot for.
+  await deps.redis.set(deps.keys.catalogVersion, randomUUID());
 }
 
 async function withAvailability(deps: Deps, rows: ProductRow[]): Promise<Product[]> {
@@ -39,26 +111,29 @@ async function withAvailability(deps: Deps, rows: ProductRow[]): Promise<Product
 
 /** Every product with its variants and their live availability. */
 export async function listProducts(deps: Deps): Promise<Product[]> {
-  return withAvailability(deps, await loadProducts(deps));
+  return withAvailability(deps, (await catalogSnapshot(deps)).products);
 }
 
 /** One product by slug, or null. */
 export async function getProduct(deps: Deps, slug: string): Promise<Product | null> {
   if (!/^[a-z0-9-]{1,100}$/.test(slug)) return null;
-  const [product] = await withAvailability(deps, await loadProducts(deps, { slug }));
+  const row = (await catalogSnapshot(deps)).bySlug.get(slug);
+  if (!row) return null;
+  const [product] = await withAvailability(deps, [row]);
   return product ?? null;
 }
 
 /** The products holding these SKUs, each with only those variants, in the given SKU order. */
 export async function productsOfSkus(deps: Deps, skus: string[]): Promise<Product[]> {
   if (skus.length === 0) return [];
-  const rows = await deps.db.product.findMany({
-    where: { skus: { some: { code: { in: skus } } } },
-    include: { skus: { where: { code: { in: skus } }, orderBy: [{ position: "asc" }, { code: "asc" }] } },
-  });
-  const order = new Map(skus.map((sku, i) => [sku, i]));
-  const first = (p: ProductRow) => Math.min(...p.skus.map((s) => order.get(s.code) ?? Infinity));
-  return withAvailability(deps, rows.sort((a, b) => first(a) - first(b)));
+  const snapshot = await catalogSnapshot(deps);
+  const wanted = new Set(skus);
+  const rows = [...new Set(skus.flatMap((sku) => snapshot.bySku.get(sku)?.product ?? []))].map((p) => ({
+    ...p,
+    skus: p.skus.filter((s) => wanted.has(s.code)),
+  }));
+  // Products in the order of their first wanted SKU; variants in catalog order.
+  return withAvailability(deps, rows);
 }
 
 /** What the badge says for a number of units left. */
@@ -70,12 +145,14 @@ export function availabilityState(available: number, lowStockThreshold: number):
 
 /** Products and variants for a set of SKU codes (cart lines, order lines). */
 export async function describeSkus(deps: Deps, skus: string[]) {
-  const rows = await deps.db.sku.findMany({ where: { code: { in: skus } }, include: { product: true } });
+  const snapshot = await catalogSnapshot(deps);
   return new Map(
-    rows.map((s) => [
-      s.code,
-      { sku: s.code, label: s.label, priceCents: s.priceCents, productName: s.product.name, productSlug: s.product.slug, hue: s.product.hue },
-    ]),
+    skus.flatMap((code) => {
+      const found = snapshot.bySku.get(code);
+      if (!found) return [];
+      const { sku: s, product } = found;
+      return [[s.code, { sku: s.code, label: s.label, priceCents: s.priceCents, productName: product.name, productSlug: product.slug, hue: product.hue }] as const];
+    }),
   );
 }
 
@@ -144,5 +221,6 @@ export async function upsertSku(deps: Deps, input: SkuUpsert): Promise<{ created
     actor: input.actor ?? null,
     startVersion: known ? undefined : lastEvent?.version ?? 0,
   });
+  await markCatalogChanged(deps);
   return { created: !existing, level };
 }

@@ -21,6 +21,8 @@ export function redisKeys(prefix: string) {
     sale: (id: string) => saleKeys(prefix, id),
     /** Set of the sales the admitters look after (scheduled, live or paused). */
     activeSales: `${prefix}sales:active`,
+    /** Bumped by every catalog write: app instances reuse their catalog snapshot while it is unchanged. */
+    catalogVersion: `${prefix}catalog:version`,
     /** Pub/Sub channel carrying every stock event as JSON. */
     eventsChannel: `${prefix}events`,
     /** Hash: sidecar instance id -> JSON of its recent emit propagation (p50/p99), for the overview. */

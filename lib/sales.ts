@@ -449,6 +449,7 @@ export async function refundAdmission(deps: Deps, saleId: string, reservationId:
 }
 
 /** Which open sale gates each of these SKUs (for the product page and error messages). */
+/** The open sales (from Postgres) of these SKUs: what a rebuilt Redis must gate. */
 export async function salesOfSkus(deps: Deps, skus: string[]): Promise<Map<string, { id: string; name: string }>> {
   if (skus.length === 0) return new Map();
   const rows = await deps.db.saleSku.findMany({
@@ -456,6 +457,23 @@ export async function salesOfSkus(deps: Deps, skus: string[]): Promise<Map<strin
     include: { sale: { select: { id: true, name: true } } },
   });
   return new Map(rows.map((r) => [r.sku, { id: r.sale.id, name: r.sale.name }]));
+}
+
+/** The sales gating these SKUs right now, for a product page. */
+export async function saleGatesOfSkus(deps: Deps, skus: string[]): Promise<Map<string, { id: string; name: string }>> {
+  if (skus.length === 0) return new Map();
+  // Read the gates the hold scripts enforce (Redis), not Postgres: product pages keep working
+  // through a Postgres outage, and the link shown is exactly the gate a reservation would meet.
+  const gates = await Promise.all(skus.map((sku) => deps.redis.hget(deps.keys.stock(sku), "sale")));
+  const ids = [...new Set(gates.filter((g): g is string => !!g))];
+  const names = await Promise.all(ids.map((id) => deps.redis.hget(k(deps, id).hash, "name")));
+  const byId = new Map(ids.map((id, i) => [id, { id, name: names[i] || id }]));
+  const out = new Map<string, { id: string; name: string }>();
+  skus.forEach((sku, i) => {
+    const gate = gates[i];
+    if (gate) out.set(sku, byId.get(gate)!);
+  });
+  return out;
 }
 
 /** Mirror a status the admitter reached by itself (live at the start, sold out) into Postgres. */

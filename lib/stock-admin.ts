@@ -1,6 +1,7 @@
 // The back office's view of stock: every SKU's live counters (Redis) beside its catalog entry
 // (Postgres), and the two settings staff change besides the count itself: safety stock and a
 // product's low-stock threshold.
+import { markCatalogChanged } from "./catalog";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { assertSku, type Actor } from "./inventory";
@@ -125,6 +126,7 @@ export async function setSafetyStock(deps: Deps, input: SafetySetting): Promise<
   if (!settled) throw new DomainError("request_in_progress", `${input.sku} is changing too fast right now; try again in a moment.`);
   // The catalog keeps safety too: a rebuild from the ledger restores it from there.
   await deps.db.sku.updateMany({ where: { code: input.sku }, data: { safety: input.safety } });
+  await markCatalogChanged(deps);
   const row = await stockRow(deps, input.sku);
   if (!row) throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
   return row;
@@ -141,6 +143,7 @@ export async function setLowStockThreshold(deps: Deps, input: { productId: strin
   const product = await deps.db.product.findUnique({ where: { id: input.productId }, include: { skus: { select: { code: true } } } });
   if (!product) throw new DomainError("not_found", "No such product.");
   await deps.db.product.update({ where: { id: product.id }, data: { lowStockThreshold: input.threshold } });
+  await markCatalogChanged(deps);
   const skus = product.skus.map((s) => s.code);
   const exists = deps.redis.pipeline();
   for (const sku of skus) exists.exists(deps.keys.stock(sku));

@@ -1,6 +1,6 @@
 // Fault: Postgres stops (fast shutdown) for CHAOS_PG_OUTAGE_SECONDS (30 by default) while
-// shoppers place and release holds. Pass: holds, releases and the inventory API (Redis) answer
-// 2xx throughout; checkout answers 503 service_unavailable during the outage and 201 on retry
+// shoppers place and release holds. Pass: holds, releases, the inventory API (Redis) and
+// browsing (catalog API, home, product and cart pages) answer 2xx throughout; checkout answers 503 service_unavailable during the outage and 201 on retry
 // after it; the ledger ends with versions 1..n of every SKU used, none missing, none doubled.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createSku, report, Shopper, sleep, startChaosStack, Tally, waitForLedger, type ChaosStack } from "./harness";
@@ -36,10 +36,13 @@ it(`keeps holds and badges working through a ${OUTAGE_S} s Postgres outage, and 
       await sleep(20);
     }
   });
-  // Browsing: which reads still answer while Postgres is down.
+  // Browsing: the catalog, a product page and the cart answer while Postgres is down (each app
+  // instance serves its catalog snapshot; availability and holds come from Redis).
   const browse = async (t: Tally) => {
     t.add("products", (await buyer.call("GET", "/api/v1/products")).status);
     t.add("home page", (await buyer.call("GET", "/")).status);
+    t.add("product page", (await buyer.call("GET", `/products/chaos-${skus[0]!.toLowerCase()}`)).status);
+    t.add("cart page", (await buyer.call("GET", "/cart")).status);
   };
 
   await sleep(2_000);
@@ -86,6 +89,11 @@ it(`keeps holds and badges working through a ${OUTAGE_S} s Postgres outage, and 
   expect(tally.outage.failures("hold")).toBe(0);
   expect(tally.outage.failures("release")).toBe(0);
   expect(tally.outage.failures("inventory")).toBe(0);
+  for (const read of ["products", "home page", "product page", "cart page"]) {
+    expect(tally.before.failures(read), `${read} before`).toBe(0);
+    expect(tally.outage.failures(read), `${read} during the outage`).toBe(0);
+    expect(tally.outage.total(read), read).toBe(1);
+  }
   expect(tally.after.failures("hold")).toBe(0);
   expect(during.status).toBe(503);
   expect((during.body as { error?: { code: string } }).error?.code).toBe("service_unavailable");

@@ -7,7 +7,7 @@ import { ProductPurchase } from "@/components/product-purchase";
 import { getProduct } from "@/lib/catalog";
 import { config } from "@/lib/config";
 import { appDeps } from "@/lib/context";
-import { salesOfSkus } from "@/lib/sales";
+import { saleGatesOfSkus } from "@/lib/sales";
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -23,7 +23,7 @@ export default async function ProductPage({ params }: Props) {
   const product = await getProduct(deps, slug);
   if (!product) notFound();
   // Variants in an open flash sale are sold only through its line: link there instead.
-  const sales = Object.fromEntries(await salesOfSkus(deps, product.variants.map((v) => v.sku)));
+  const sales = Object.fromEntries(await saleGatesOfSkus(deps, product.variants.map((v) => v.sku)));
   const minutes = Math.round(config().HOLD_TTL_SECONDS / 60);
   const initial = product.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version }));
 

@@ -17,6 +17,14 @@ export function proxy(request: NextRequest) {
       { status: 400, headers: { "cache-control": "no-store" } },
     );
   }
+  // A Server Action posted from another origin: Next.js refuses it too, but as a bare 500.
+  // Answer it as what it is, a forbidden cross-site request, before anything runs.
+  if (request.method === "POST" && request.headers.has("next-action") && !isSameOrigin(request)) {
+    return NextResponse.json(
+      { error: { code: "cross_origin_request", message: "This form was sent from another site; reload the page and try again." } },
+      { status: 403, headers: { "cache-control": "no-store" } },
+    );
+  }
   const hasSession = isValidSessionId(request.cookies.get(SESSION_COOKIE)?.value);
   const isAdmin = request.nextUrl.pathname === "/admin" || request.nextUrl.pathname.startsWith("/admin/");
   if (hasSession && !isAdmin) return NextResponse.next();
@@ -41,6 +49,22 @@ export function proxy(request: NextRequest) {
     maxAge: SESSION_MAX_AGE_SECONDS,
   });
   return response;
+}
+
+/**
+ * Next.js's own rule for Server Actions: an Origin header, when present, must name the host the
+ * request was sent to (X-Forwarded-Host behind a proxy). A request without Origin is left to
+ * Next.js, which lets it through as browsers that omit it are not cross-site form posts.
+ */
+function isSameOrigin(request: NextRequest): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true;
+  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host");
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false; // "null" or garbage
+  }
 }
 
 export const config = {

@@ -130,6 +130,19 @@ export function createRedisCluster(nodes: string, name = "stockwire"): Redis {
   return defineScripts(client) as unknown as Redis;
 }
 
+/**
+ * A new connection for SUBSCRIBE, from any client of ours. Without ioredis's ready check: once
+ * the socket is up, ioredis spends a round trip on CLIENT SETINFO before its ready check, and a
+ * SUBSCRIBE issued in that window is written at once (Redis accepts it while loading); the
+ * check's INFO is then refused in subscriber mode, the check fails and the client reconnects —
+ * a sidecar could start without hearing stock events. (A flaky realtime test showed it.)
+ * No auto-pipelining either: subscriptions are not pipelined commands.
+ */
+export function createSubscriber(client: Redis): Redis {
+  if (isCluster(client)) return client.duplicate();
+  return client.duplicate({ enableAutoPipelining: false, enableReadyCheck: false });
+}
+
 /** True when a client made by createRedisCluster is a cluster client. */
 export function isCluster(client: Redis): boolean {
   return (client as unknown) instanceof Cluster;

@@ -13,6 +13,7 @@ import type { StockEvent } from "../lib/types";
 import { parseStockEvent } from "./gateway";
 import type { PropagationWindow } from "./metrics";
 import { every, type Loop } from "./workers";
+import { createSubscriber } from "../lib/redis";
 
 export interface AlertRaiserOptions {
   /** How often the events gathered since the last run are checked. */
@@ -39,7 +40,7 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
   const quietUntil = new Map<string, number>();
   let lastLogged = 0;
 
-  const subscriber: Redis = deps.redis.duplicate();
+  const subscriber: Redis = createSubscriber(deps.redis);
   subscriber.on("error", () => {}); // reconnects by itself; failed runs are logged below
   subscriber.on("message", (channel: string, message: string) => {
     if (channel !== deps.keys.eventsChannel) return;

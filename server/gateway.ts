@@ -9,7 +9,7 @@ import { staffFromHandshake, type StaffPrincipal } from "../lib/auth";
 import type { Deps } from "../lib/context";
 import { availabilityOf } from "../lib/inventory";
 import { SALE_ID_PATTERN, SKU_PATTERN, type RedisKeys } from "../lib/keys";
-import { redisNow } from "../lib/redis";
+import { createSubscriber, redisNow } from "../lib/redis";
 import { markPresent, queueSnapshot, TICKET_PATTERN, type QueueFrame, type QueueSnapshot } from "../lib/sales";
 import {
   MAX_SUBSCRIBED_SKUS,
@@ -84,7 +84,7 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
   // No auto-pipelining: ioredis would hold back the adapter's PUNSUBSCRIBE at close (its list of
   // commands never to batch misspells it), and the disconnect would then reject it unhandled.
   const adapterPub = deps.redis.duplicate({ enableAutoPipelining: false });
-  const adapterSub = deps.redis.duplicate({ enableAutoPipelining: false });
+  const adapterSub = createSubscriber(deps.redis);
   // They reconnect by themselves; the commands client already logs an outage.
   for (const client of [adapterPub, adapterSub]) client.on("error", () => {});
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${deps.keys.eventsChannel}:socket.io` }));

@@ -6,7 +6,7 @@ import type { Deps } from "../lib/context";
 import { createDb } from "../lib/db";
 import { redisKeys } from "../lib/keys";
 import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
-import { createConfiguredRedis } from "../lib/redis";
+import { createConfiguredRedis, createSubscriber } from "../lib/redis";
 import { startAdmitter } from "./admitter";
 import { startAlertRaiser, startPropagationReporter } from "./alerts";
 import { broadcastAlert, broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const metrics = createSidecarMetrics({ pendingLedgerEvents: () => pendingLedgerEvents(deps), processMetrics: true });
   const httpServer = createServer(metricsRequestHandler(metrics, redis));
   const propagation = createPropagationWindow();
-  const subscriber = redis.duplicate();
+  const subscriber = createSubscriber(redis);
   subscriber.on("error", (err) => console.error("[redis:stockwire-sidecar-events]", err.message));
   const io = createApplication(httpServer, {
     redis,

@@ -8,6 +8,7 @@ import { createLease } from "../lib/lease";
 import type { StockEvent } from "../lib/types";
 import { deliverDueWebhooks, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
 import { every, type Loop } from "./workers";
+import { createSubscriber } from "../lib/redis";
 
 export interface WebhookWorkerOptions extends DeliveryOptions {
   /** How often due deliveries are looked for. */
@@ -52,7 +53,7 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   // Events are buffered and enqueued in batches: one subscription look-up and one insert per
   // flush, however busy the shop is.
   let buffer: StockEvent[] = [];
-  const subscriber: Redis = deps.redis.duplicate();
+  const subscriber: Redis = createSubscriber(deps.redis);
   subscriber.on("error", () => {}); // reconnects by itself
   subscriber.on("message", (channel: string, message: string) => {
     if (channel !== deps.keys.eventsChannel) return;

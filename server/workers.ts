@@ -18,6 +18,7 @@ import { persistAllPending, persistSkuEventsExclusively, type PersistClaim } fro
 import { finishStalledCheckout } from "../lib/orders";
 import { expireDueReservations } from "../lib/reservations";
 import type { SidecarMetrics } from "./metrics";
+import { createSubscriber } from "../lib/redis";
 
 export interface WorkerOptions {
   /** How often due holds are looked for: holds must end within about a second of their deadline. */
@@ -95,7 +96,7 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   );
 
   const dirty = new Set<string>();
-  const subscriber: Redis = deps.redis.duplicate();
+  const subscriber: Redis = createSubscriber(deps.redis);
   subscriber.on("error", () => {}); // reconnects by itself; failed runs are reported by the loops
   subscriber.on("message", (channel: string, message: string) => {
     if (channel !== deps.keys.eventsChannel) return;

@@ -4,14 +4,14 @@
 // server/admitter.ts does (admitTick, then broadcast), without the admitter's Postgres steps.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRedis } from "../../lib/redis";
+import { createRedis, createSubscriber } from "../../lib/redis";
 import { admitTick } from "../../lib/sales";
 import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "../../server/gateway";
 import { benchDeps, clock, ORIGIN, sleep, type ChildReply, type ChildRequest } from "./shared";
 
 async function serveGateway(redisUrl: string, prefix: string, coalesceMs: number): Promise<void> {
   const redis = createRedis(redisUrl, "bench-gateway");
-  const subscriber = redis.duplicate();
+  const subscriber = createSubscriber(redis);
   const deps = benchDeps(redis, prefix);
   const httpServer = createServer();
   const io = createApplication(httpServer, { redis, subscriber, keys: deps.keys, deps, allowedOrigins: [ORIGIN], coalesceMs });

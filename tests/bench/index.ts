@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Redis } from "ioredis";
 import { adjustStock, setStock } from "../../lib/inventory";
-import { createRedis } from "../../lib/redis";
+import { createRedis, createSubscriber } from "../../lib/redis";
 import { placeReservation } from "../../lib/reservations";
 import { startRedis } from "../../scripts/services";
 import { benchStorefront, type StorefrontPlan, type StorefrontResult } from "./storefront";
@@ -130,7 +130,7 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   const gateway = await startGatewayChild(redisUrl, prefix, coalesceMs);
 
   const changedAt = new Map<number, number>();
-  const watcher = redis.duplicate();
+  const watcher = createSubscriber(redis);
   watcher.on("message", (_channel: string, message: string) => {
     const e = JSON.parse(message) as { sku: string; version: number; at: number };
     if (e.sku === sku) changedAt.set(e.version, e.at);

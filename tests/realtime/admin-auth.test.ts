@@ -11,6 +11,7 @@ import type { AdminClientToServerEvents, AdminServerToClientEvents } from "../..
 import type { StockEvent } from "../../lib/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { seedSkus, testDeps, uid } from "../helpers";
+import { createSubscriber } from "../../lib/redis";
 
 type AdminSocket = ClientSocket<AdminServerToClientEvents, AdminClientToServerEvents>;
 
@@ -22,7 +23,7 @@ let url: string;
 const clients: ClientSocket[] = [];
 
 beforeAll(async () => {
-  subscriber = deps.redis.duplicate();
+  subscriber = createSubscriber(deps.redis);
   const httpServer = createServer();
   // No ADMIN_API_TOKEN at all: sessions and API tokens still open the feed.
   gateway = createApplication(httpServer, { redis: deps.redis, subscriber, keys: deps.keys, deps, allowedOrigins: [ORIGIN], coalesceMs: 0 });

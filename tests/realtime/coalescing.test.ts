@@ -10,11 +10,12 @@ import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from
 import type { Availability } from "../../lib/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { seedSkus, testDeps } from "../helpers";
+import { createSubscriber } from "../../lib/redis";
 
 const ORIGIN = "http://shop.test";
 const WINDOW_MS = 3_000;
 const deps = testDeps();
-const subscriber = deps.redis.duplicate();
+const subscriber = createSubscriber(deps.redis);
 let gateway: StockServer;
 let url: string;
 

@@ -17,6 +17,7 @@ import type { Availability, StockEvent } from "../../lib/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { createSidecarMetrics, metricsRequestHandler } from "../../server/metrics";
 import { seedSkus, testDeps, uid } from "../helpers";
+import { createSubscriber } from "../../lib/redis";
 
 type ShopperSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 type AdminSocket = ClientSocket<AdminServerToClientEvents, AdminClientToServerEvents>;
@@ -33,7 +34,7 @@ let url: string;
 const clients: ClientSocket[] = [];
 
 beforeAll(async () => {
-  subscriber = deps.redis.duplicate();
+  subscriber = createSubscriber(deps.redis);
   const httpServer = createServer(metricsRequestHandler(metrics, deps.redis));
   gateway = createApplication(httpServer, {
     redis: deps.redis,

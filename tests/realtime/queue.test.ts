@@ -8,7 +8,7 @@ import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Deps } from "../../lib/context";
 import type { ClientToServerEvents, Response, ServerToClientEvents } from "../../lib/realtime/protocol";
-import { createRedis, redisNow } from "../../lib/redis";
+import { createRedis, createSubscriber, redisNow } from "../../lib/redis";
 import {
   admitTick,
   controlSale,
@@ -54,7 +54,7 @@ const extraRedis: Redis[] = [];
 const sales: string[] = [];
 
 async function startGateway(): Promise<Gateway> {
-  const subscriber = deps.redis.duplicate();
+  const subscriber = createSubscriber(deps.redis);
   const httpServer = createServer();
   const io = createApplication(httpServer, {
     redis: deps.redis,

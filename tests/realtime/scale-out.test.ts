@@ -10,7 +10,7 @@ import type { Deps } from "../../lib/context";
 import { createDb } from "../../lib/db";
 import { adjustStock, stockLevel } from "../../lib/inventory";
 import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/realtime/protocol";
-import { createRedis, redisNow } from "../../lib/redis";
+import { createRedis, createSubscriber, redisNow } from "../../lib/redis";
 import { placeReservation } from "../../lib/reservations";
 import type { Availability } from "../../lib/types";
 import { startAdmitter, type Admitter } from "../../server/admitter";
@@ -61,7 +61,7 @@ async function startSidecar(name: string): Promise<Sidecar> {
     },
   });
   const deps: Deps = { ...app, redis, db };
-  const subscriber = redis.duplicate();
+  const subscriber = createSubscriber(redis);
   subscriber.on("error", () => {});
   const httpServer = createServer();
   const io = createApplication(httpServer, {

@@ -1,7 +1,8 @@
 // Alerts against the real stack: stock changes raise low-stock and sold-out alerts in the
 // sidecar, a toast announces them live on any console screen, acknowledging moves one down the
 // list; the overview shows today's figures and live propagation. Saves screenshots.
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { signIn } from "./staff";
 
 const bearer = () => ({ authorization: `Bearer ${process.env.ADMIN_API_TOKEN ?? ""}` });
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
@@ -21,14 +22,6 @@ async function createSku(api: APIRequestContext, onHand: number) {
 async function adjust(api: APIRequestContext, sku: string, delta: number) {
   const res = await api.post(`/api/v1/admin/inventory/${sku}/adjust`, { headers: bearer(), data: { delta, reason: delta < 0 ? "damaged" : "received" } });
   expect(res.ok(), await res.text()).toBeTruthy();
-}
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/admin/login?next=${encodeURIComponent(next)}`);
-  await page.getByTestId("login-email").fill(process.env.ADMIN_EMAIL ?? "");
-  await page.getByTestId("login-password").fill(process.env.ADMIN_PASSWORD ?? "");
-  await page.getByTestId("login-submit").click();
-  await expect(page).toHaveURL(new RegExp(`${next}$`));
 }
 
 test("stock changes raise alerts live; acknowledging one; the overview's figures", async ({ page, browser, request }) => {

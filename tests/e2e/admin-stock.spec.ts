@@ -1,7 +1,8 @@
 // The merchandiser's Stock and Activity screens against the real stack: restocking reaches a
 // shopper's page live, shoppers' holds reach the stock table live, the SKU page's history and
 // chart, the live activity feed, and the audit API's access rules. Saves screenshots.
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { signIn } from "./staff";
 
 const bearer = () => ({ authorization: `Bearer ${process.env.ADMIN_API_TOKEN ?? ""}` });
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
@@ -16,14 +17,6 @@ async function createSku(api: APIRequestContext, onHand: number, name = "Canvas 
   });
   expect(res.ok(), await res.text()).toBeTruthy();
   return { sku, slug };
-}
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/admin/login?next=${encodeURIComponent(next)}`);
-  await page.getByTestId("login-email").fill(process.env.ADMIN_EMAIL ?? "");
-  await page.getByTestId("login-password").fill(process.env.ADMIN_PASSWORD ?? "");
-  await page.getByTestId("login-submit").click();
-  await expect(page).toHaveURL(new RegExp(`${next.replace(/[?]/g, "\\?")}$`));
 }
 
 /** Wait until the ledger has at least `count` events of a SKU (the persister runs every ~100 ms). */

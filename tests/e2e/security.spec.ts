@@ -4,8 +4,9 @@
 // itself answers is a 4xx with `{ error: { code } }`, and no refused request moves stock.
 // (The fuzz, access matrix, auth and per-route tests live beside this file; see docs/reliability.md.)
 import { createHmac } from "node:crypto";
-import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
+import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { io } from "socket.io-client";
+import { signIn } from "./staff";
 
 const EVIL = "https://evil.example";
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
@@ -186,14 +187,6 @@ test.describe("replayed channel webhooks", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-
-async function signIn(page: Page, next: string) {
-  await page.goto(`/admin/login?next=${encodeURIComponent(next)}`);
-  await page.getByTestId("login-email").fill(process.env.ADMIN_EMAIL ?? "");
-  await page.getByTestId("login-password").fill(process.env.ADMIN_PASSWORD ?? "");
-  await page.getByTestId("login-submit").click();
-  await expect(page).toHaveURL(new RegExp(`${next}$`));
-}
 
 function socketAttempt(url: string, origin: string | null, auth: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve) => {

@@ -14,11 +14,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { io } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ROOT } from "../../scripts/stack";
 import { freePort } from "../../scripts/services";
 import { createSku, report, sleep, startChaosStack, type ChaosStack } from "./harness";
+import { socketAttempt } from "../socket-attempt";
 
 const NAME = "secrets";
 const LOG_DIR = path.join(ROOT, ".data", "chaos-logs", NAME);
@@ -116,22 +116,6 @@ function startReceiver(port: number, hits: { id: string; signature: string; body
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
-function socketAttempt(url: string, opts: { origin: string; auth?: Record<string, string>; cookie?: string }): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = io(url, {
-      transports: ["websocket"], reconnection: false, forceNew: true, timeout: 5_000, auth: opts.auth ?? {},
-      extraHeaders: { origin: opts.origin, ...(opts.cookie ? { cookie: opts.cookie } : {}) },
-    });
-    socket.on("connect", () => {
-      socket.disconnect();
-      resolve("connected");
-    });
-    socket.on("connect_error", (err) => {
-      socket.disconnect();
-      resolve(err.message);
-    });
-  });
-}
 
 /** Where a value shows up in a text: whole, URL-encoded, or any 16-character piece of its start, end or random core. */
 function findLeaks(value: string, text: string): string[] {

@@ -2,7 +2,7 @@
 // caller: anonymous, a shopper (storefront session cookie), a merchandiser, an admin. Refusals
 // carry no data: 401 without credentials, 403 for a role too low.
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
-import { io } from "socket.io-client";
+import { socketAttempt } from "../socket-attempt";
 
 type Role = "merchandiser" | "admin";
 const ROUTES: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: string; role: Role }[] = [
@@ -98,23 +98,7 @@ test.describe("access matrix", () => {
   test("the /admin socket namespace refuses anonymous and shopper sockets and accepts staff tokens", async ({ baseURL, request }) => {
     const url = `${process.env.STOCKWIRE_REALTIME_URL}/admin`;
     const shopperCookie = (await (await request.get("/")).headersArray()).find((h) => h.name.toLowerCase() === "set-cookie")?.value.split(";")[0];
-    const attempt = (auth: Record<string, string>, cookie?: string) =>
-      new Promise<string>((resolve) => {
-        const socket = io(url, {
-          transports: ["websocket"],
-          reconnection: false,
-          auth,
-          extraHeaders: { origin: baseURL!, ...(cookie ? { cookie } : {}) },
-        });
-        socket.on("connect", () => {
-          socket.disconnect();
-          resolve("connected");
-        });
-        socket.on("connect_error", (err) => {
-          socket.disconnect();
-          resolve(err.message);
-        });
-      });
+    const attempt = (auth: Record<string, string>, cookie?: string) => socketAttempt(url, { origin: baseURL!, auth, cookie });
     expect(await attempt({})).toBe("unauthorized");
     expect(await attempt({}, shopperCookie)).toBe("unauthorized");
     expect(await attempt({ token: "not-a-valid-token-at-all" })).toBe("unauthorized");

@@ -5,8 +5,8 @@
 // (The fuzz, access matrix, auth and per-route tests live beside this file; see docs/reliability.md.)
 import { createHmac } from "node:crypto";
 import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
-import { io } from "socket.io-client";
 import { signIn } from "./staff";
+import { socketAttempt } from "../socket-attempt";
 
 const EVIL = "https://evil.example";
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
@@ -188,25 +188,10 @@ test.describe("replayed channel webhooks", () => {
 
 // ---------------------------------------------------------------------------------------------
 
-function socketAttempt(url: string, origin: string | null, auth: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = io(url, {
-      transports: ["websocket"],
-      reconnection: false,
-      forceNew: true,
-      timeout: 5_000,
-      auth,
-      extraHeaders: origin ? { origin } : {},
-    });
-    socket.on("connect", () => {
-      socket.disconnect();
-      resolve("connected");
-    });
-    socket.on("connect_error", (err) => {
-      socket.disconnect();
-      resolve(`refused: ${err.message}`);
-    });
-  });
+/** "connected", or "refused: <the server's message>". */
+async function attemptFrom(url: string, origin: string | null, auth: Record<string, string> = {}): Promise<string> {
+  const result = await socketAttempt(url, { origin, auth });
+  return result === "connected" ? result : `refused: ${result}`;
 }
 
 test.describe("cross-origin", () => {
@@ -220,11 +205,11 @@ test.describe("cross-origin", () => {
     const token = { token: process.env.ADMIN_API_TOKEN ?? "" };
 
     // Controls: the storefront's own origin connects, so each refusal below is the Origin's doing.
-    expect(await socketAttempt(realtime, own)).toBe("connected");
-    expect(await socketAttempt(`${realtime}/admin`, own, token)).toBe("connected");
+    expect(await attemptFrom(realtime, own)).toBe("connected");
+    expect(await attemptFrom(`${realtime}/admin`, own, token)).toBe("connected");
     for (const origin of [EVIL, "null", `${own}.evil.example`, own.replace("http:", "https:"), null]) {
-      expect(await socketAttempt(realtime, origin), `/ from ${origin}`).toMatch(/^refused/);
-      expect(await socketAttempt(`${realtime}/admin`, origin, token), `/admin from ${origin}`).toMatch(/^refused/);
+      expect(await attemptFrom(realtime, origin), `/ from ${origin}`).toMatch(/^refused/);
+      expect(await attemptFrom(`${realtime}/admin`, origin, token), `/admin from ${origin}`).toMatch(/^refused/);
     }
 
     // The HTTP long-polling handshake: 403 with Engine.IO's code, and no CORS grant for the foreign origin.

@@ -28,8 +28,8 @@ declare module "ioredis" {
       ttlSeconds: number, graceSeconds: number, kind: string): Result<[number, number, string, string, string], Context>;
     swTransitionReservation(reservation: string, expected: string, next: string, deadlineRule: "" | "before" | "after",
       ...fields: string[]): Result<[number, string, number], Context>;
-    /** A variable number of keys: the first argument is how many (see place-reservation-n.lua). */
-    swPlaceReservation(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<(number | string)[], Context>;
+    /** A batch; a variable number of keys: the first argument is how many (see place-reservations-n.lua). */
+    swPlaceReservations(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<(number | string)[][], Context>;
     swExtendReservation(reservation: string, extraSeconds: number, graceSeconds: number): Result<[number, number], Context>;
     swQueueJoin(sale: string, queue: string, pre: string, seen: string, tickets: string, ticket: string,
       randomKey: number): Result<[number, string, number, number], Context>;
@@ -60,7 +60,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   "open-reservation": "swOpenReservation",
   "transition-reservation": "swTransitionReservation",
   "extend-reservation": "swExtendReservation",
-  "place-reservation": "swPlaceReservation",
+  "place-reservations": "swPlaceReservations",
   "queue-join": "swQueueJoin",
   "queue-position": "swQueuePosition",
   "queue-leave": "swQueueLeave",

@@ -6,7 +6,9 @@
 // Idempotency-Key) makes every step idempotent, so a retry after a crash converges on the
 // same holds instead of doubling them, and the expiry worker cleans up what a dead process
 // left half-done.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import DataLoader from "dataloader";
+import type { Redis } from "ioredis";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { assertSku, type Actor } from "./inventory";
@@ -116,6 +118,56 @@ export async function releaseLines(deps: Deps, id: string, skus: string[], type:
   if (saleId) await refundAdmission(deps, saleId, id);
 }
 
+/** One reservation for place-reservations-n.lua: its keys, then its values. */
+interface Placement {
+  keys: string[];
+  args: (string | number)[];
+}
+type PlacementReply = (number | string)[];
+
+/**
+ * Most reservations in one script call. Redis runs nothing else during a call (~40 µs per
+ * reservation), so this bounds what a batch adds to other clients' latency (~1.3 ms).
+ */
+const MAX_PLACEMENTS_PER_CALL = 32;
+
+const batchers = new WeakMap<Redis, Map<string, DataLoader<Placement, PlacementReply>>>();
+
+/**
+ * Group commit for the one-step path: the reservations placed in the same turn of the event
+ * loop (concurrent requests, the lines of a busy sale) go to Redis as one script call, each
+ * still all-or-nothing and in arrival order. Redis then pays its per-call cost (parsing,
+ * script dispatch, reply) once per batch rather than per reservation, and this process builds
+ * one command instead of dozens. Nothing waits for a batch to fill: a lone request is sent in
+ * the same turn, alone (DataLoader's scheduling, no timer; its cache is off: no two calls are
+ * the same request).
+ */
+function placementBatcher(deps: Deps): DataLoader<Placement, PlacementReply> {
+  let perClient = batchers.get(deps.redis);
+  if (!perClient) batchers.set(deps.redis, (perClient = new Map()));
+  const { holdDeadlines, eventsChannel } = deps.keys;
+  const ttl = deps.holdTtlSeconds;
+  const name = `${holdDeadlines}\u0000${eventsChannel}\u0000${ttl}`;
+  let loader = perClient.get(name);
+  if (!loader) {
+    const redis = deps.redis;
+    loader = new DataLoader<Placement, PlacementReply>(
+      async (batch) => {
+        const keys = [holdDeadlines];
+        const args: (string | number)[] = [ttl, RECORD_GRACE_SECONDS, eventsChannel, batch.length];
+        for (const p of batch) {
+          keys.push(...p.keys);
+          args.push(...p.args);
+        }
+        return redis.swPlaceReservations(keys.length, ...keys, ...args);
+      },
+      { cache: false, maxBatchSize: MAX_PLACEMENTS_PER_CALL, batchScheduleFn: (run) => setImmediate(run) },
+    );
+    perClient.set(name, loader);
+  }
+  return loader;
+}
+
 /** Place an all-or-nothing hold on every line, or none. */
 export async function placeReservation(deps: Deps, req: ReservationRequest): Promise<PlacedReservation> {
   const items = normalizeItems(req.items);
@@ -127,22 +179,21 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   const fingerprint = hash(JSON.stringify(items), partial ? "partial" : "all", kind, admission?.ticket ?? "");
   const id = req.idempotencyKey
     ? `r_${hash("idem", req.sessionId, req.idempotencyKey).slice(0, 32)}`
-    : `r_${randomBytes(16).toString("base64url")}`;
+    : `r_${randomUUID().replaceAll("-", "")}`;
   const key = deps.keys.reservation(id);
 
   // On one Redis node every key is reachable from one script: the whole reservation is one
-  // atomic step and one round trip. Flash-sale holds also claim against the shopper's limit
-  // (another script, in the sale's slot), so they take the stepwise path below, as every
-  // reservation does on Redis Cluster.
+  // atomic step, sent with the others of the same tick in one script call (placementBatcher).
+  // Flash-sale holds also claim against the shopper's limit (another script, in the sale's
+  // slot), so they take the stepwise path below, as every reservation does on Redis Cluster.
   if (!admission && !deps.redis.isCluster) {
-    const reply = await deps.redis.swPlaceReservation(
-      3 + 3 * items.length, key, deps.keys.holdDeadlines, deps.keys.sessionReservations(req.sessionId),
-      ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
-      req.sessionId, fingerprint, id, deps.holdTtlSeconds, RECORD_GRACE_SECONDS, kind, partial ? "1" : "0",
-      req.source, req.actor ?? "", deps.keys.eventsChannel,
-      JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
-      ...items.flatMap(({ sku, quantity }) => [sku, quantity]),
-    );
+    const reply = await placementBatcher(deps).load({
+      keys: [key, deps.keys.sessionReservations(req.sessionId),
+        ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)])],
+      args: [req.sessionId, fingerprint, id, kind, partial ? "1" : "0", req.source, req.actor ?? "",
+        JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
+        items.length, ...items.flatMap(({ sku, quantity }) => [sku, quantity])],
+    });
     const code = Number(reply[0]);
     if (code === 1) {
       const held = items.map((line, i) => ({ sku: line.sku, quantity: Number(reply[2 + i]), requested: line.quantity }));

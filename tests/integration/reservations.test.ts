@@ -1,5 +1,5 @@
 // Invariants 1, 2, 5 and 6 of DESIGN.md against real Redis and Postgres.
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { createRedis } from "../../lib/redis";
 import { adjustStock, stockLevel } from "../../lib/inventory";
 import { checkout, finishStalledCheckout } from "../../lib/orders";
@@ -105,6 +105,47 @@ describe("never oversell (invariant 1)", () => {
     );
     expect(results.filter((r) => r === "ok")).toHaveLength(1);
     expect(results.filter((r) => r === "insufficient_stock")).toHaveLength(99);
+  });
+});
+
+describe("group commit: the reservations of one tick in one script call", () => {
+  it("40 concurrent placements are 2 calls (32 + 8), served in call order, each all-or-nothing", async () => {
+    const [sku, short] = await seedSkus(deps, [{ onHand: 25 }, { onHand: 1 }]);
+    // One placement first, so the script is in Redis's cache (EVALSHA, no EVAL fallback) and the SKU has 25.
+    await placeReservation(deps, { sessionId: "gc-warm", items: [{ sku: short!, quantity: 1 }], ...who });
+    await adjustStock(deps, { sku: short!, delta: 1, type: "restock", reason: "warm-up", source: "test" });
+    // Redis's MONITOR sees every script call: count those that carry this test's SKU.
+    const monitor = await deps.redis.monitor();
+    const calls: number[] = [];
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (args[0]?.toLowerCase() !== "evalsha" || !args.includes(deps.keys.stock(sku!))) return;
+      calls.push(Number(args[3 + Number(args[2]) + 3])); // ARGV[4]: the reservations in this call
+    });
+    const d = deps;
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          codeOf(placeReservation(d, {
+            sessionId: `gc${i}`,
+            // Call 5 also asks for 2 units of a SKU that has 1: refused whole, its neighbours unaffected.
+            items: i === 5 ? [{ sku: sku!, quantity: 1 }, { sku: short!, quantity: 2 }] : [{ sku: sku!, quantity: 1 }],
+            ...who,
+          })),
+        ),
+      );
+      await vi.waitFor(() => expect(calls).toEqual([32, 8]));
+      // In call order: the first 25 that asked only for `sku` got its 25 units, every later one was refused.
+      const expected = Array.from({ length: 40 }, (_, i) => (i === 5 ? "insufficient_stock" : i <= 25 ? "ok" : "insufficient_stock"));
+      expect(results).toEqual(expected);
+      expect(await stockLevel(deps, sku!)).toMatchObject({ reserved: 25, available: 0, version: 26 });
+      expect(await stockLevel(deps, short!)).toMatchObject({ onHand: 2, reserved: 1, version: 3 });
+      // One hold event per placed reservation, with consecutive versions.
+      const events = await deps.redis.xrange(deps.keys.events(sku!), "-", "+");
+      const holds = events.filter(([, f]) => f[f.indexOf("type") + 1] === "hold").map(([, f]) => Number(f[f.indexOf("version") + 1]));
+      expect(holds).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
+    } finally {
+      monitor.disconnect();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { createRedis, createSubscriber } from "../../lib/redis";
 import { admitTick } from "../../lib/sales";
 import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "../../server/gateway";
-import { benchDeps, clock, ORIGIN, sleep, type ChildReply, type ChildRequest } from "./shared";
+import { benchDeps, clock, cpuMicros, ORIGIN, sleep, type ChildReply, type ChildRequest } from "./shared";
 
 async function serveGateway(redisUrl: string, prefix: string, coalesceMs: number): Promise<void> {
   const redis = createRedis(redisUrl, "bench-gateway");
@@ -40,6 +40,8 @@ async function serveGateway(redisUrl: string, prefix: string, coalesceMs: number
       await sleep(50);
       const { rss, heapUsed, external } = process.memoryUsage();
       reply({ type: "memory", report: { rss, heapUsed, external } });
+    } else if (m.type === "cpu") {
+      reply({ type: "cpu", micros: cpuMicros() });
     } else {
       await closeApplication(io);
       subscriber.disconnect();

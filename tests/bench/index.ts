@@ -61,12 +61,12 @@ function planFromArgs(argv: string[]): Plan {
     ? {
         quick, throughputMs: 3_000, clients: 1_000, changes: 80, coalesceWindows: [25, 0],
         queue: { entrants: 20_000, watchers: 1_000, ticks: 40, tickMs: 250, admissionRate: 200 },
-        storefront: { httpMs: 5_000, reservations: 50 },
+        storefront: { httpMs: 5_000, warmUpMs: 2_000, reservations: 50 },
       }
     : {
         quick, throughputMs: 10_000, clients: 10_000, changes: 40, coalesceWindows: [25, 0],
         queue: { entrants: 1_000_000, watchers: 10_000, ticks: 60, tickMs: 250, admissionRate: 200 },
-        storefront: { httpMs: 10_000, reservations: 50 },
+        storefront: { httpMs: 10_000, warmUpMs: 8_000, reservations: 50 },
       };
 }
 
@@ -120,6 +120,8 @@ interface LatencyRun {
   memory: { before: MemoryReport; after: MemoryReport };
   /** TCP bytes one client read (and wrote) per change: WebSocket frames as they crossed the socket. */
   tcpBytesPerChange: { read: number; written: number };
+  /** CPU time per delivered frame while the changes ran (µs): the gateway's, and the client processes' together. */
+  cpuPerFrame: { gateway: number; clients: number };
 }
 
 async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesceMs: number): Promise<LatencyRun> {
@@ -145,7 +147,8 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   await sleep(500);
   const memoryAfter = await gateway.memory();
   // The client's `ws` net.Socket counts raw bytes: WebSocket frames as they crossed TCP.
-  const tcpBefore = await clients.record();
+  const { bytes: tcpBefore, cpuMicros: clientCpuBefore } = await clients.record();
+  const gatewayCpuBefore = await gateway.cpu();
 
   // Spaced wider than the coalescing window, so every change is its own frame, and wide
   // enough that one change's broadcast has reached every client before the next starts (on
@@ -159,7 +162,8 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
     await adjustStock(deps, { sku, delta: i % 2 === 0 ? -1 : 1, reason: "bench", source: "bench" });
   }
   await sleep(Math.max(500, coalesceMs * 4, spacingMs * 2));
-  const { frames, bytes: tcpAfter } = await clients.report();
+  const gatewayCpuAfter = await gateway.cpu();
+  const { frames, bytes: tcpAfter, cpuMicros: clientCpuAfter } = await clients.report();
   const tcpBytesPerChange = { read: (tcpAfter.read - tcpBefore.read) / plan.changes, written: (tcpAfter.written - tcpBefore.written) / plan.changes };
 
   const latencies: number[] = [];
@@ -179,6 +183,11 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   await watcher.quit();
   await gateway.stop();
 
+  // Everything the processes did while the changes ran (heartbeats included), per frame delivered.
+  const cpuPerFrame = {
+    gateway: (gatewayCpuAfter - gatewayCpuBefore) / Math.max(1, latencies.length),
+    clients: (clientCpuAfter - clientCpuBefore) / Math.max(1, latencies.length),
+  };
   const push = summarize(`push, ${coalesceMs} ms coalescing`, latencies, plan.changes * plan.clients);
   const first = summarize(`  first of ${plan.clients} clients`, [...firstReceipt.values()], plan.changes);
   printLatency(push, `${push.samples}/${push.expected} frames; ${plan.clients} clients connected in ${Math.round(connectMs)} ms`);
@@ -188,7 +197,12 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
     `    gateway memory per client: RSS ${perClient("rss").toFixed(1)} KiB, V8 heap ${perClient("heapUsed").toFixed(1)} KiB, external ${perClient("external").toFixed(1)} KiB ` +
       `(RSS ${(memoryBefore.rss / 2 ** 20).toFixed(0)} → ${(memoryAfter.rss / 2 ** 20).toFixed(0)} MiB); one client read ${tcpBytesPerChange.read.toFixed(1)} B per change over TCP`,
   );
-  return { push, first, changeTimes, memory: { before: memoryBefore, after: memoryAfter }, tcpBytesPerChange };
+  const perChangeMs = ((cpuPerFrame.gateway + cpuPerFrame.clients) * plan.clients) / 1000;
+  console.log(
+    `    CPU per delivered frame: gateway ${cpuPerFrame.gateway.toFixed(1)} µs, clients ${cpuPerFrame.clients.toFixed(1)} µs; ` +
+      `one change to ${fmt(plan.clients)} clients costs ${perChangeMs.toFixed(0)} ms of CPU, ${(perChangeMs / os.cpus().length).toFixed(0)} ms on ${os.cpus().length} cores at best`,
+  );
+  return { push, first, changeTimes, memory: { before: memoryBefore, after: memoryAfter }, tcpBytesPerChange, cpuPerFrame };
 }
 
 /** A watched SKU changing once a minute, the rate the wire figures per hour assume. */
@@ -201,6 +215,8 @@ interface Results {
   push: Latency[];
   memory: LatencyRun["memory"];
   tcpBytesPerChange: LatencyRun["tcpBytesPerChange"];
+  /** Per coalescing window run of (b). */
+  cpu: { label: string; cpuPerFrame: LatencyRun["cpuPerFrame"] }[];
   joins: Throughput[];
   queue: QueueLatency;
   storefront: StorefrontResult;
@@ -233,6 +249,11 @@ function printSummary(plan: Plan, r: Results): void {
   throughputRows(r.throughput);
   section(`(b) stock change → ${fmt(plan.clients)} clients`, ["p50", "p95", "p99", "max"]);
   latencyRows(r.push);
+  section(`(b) CPU per frame, ${fmt(plan.clients)} clients`, ["gateway", "clients", "/change", `÷${os.cpus().length} cores`]);
+  for (const { label, cpuPerFrame } of r.cpu) {
+    const perChange = ((cpuPerFrame.gateway + cpuPerFrame.clients) * plan.clients) / 1000;
+    console.log(row(label, [`${cpuPerFrame.gateway.toFixed(1)} µs`, `${cpuPerFrame.clients.toFixed(1)} µs`, ms(perChange).trim(), ms(perChange / os.cpus().length).trim()]));
+  }
   const perClient = (k: keyof MemoryReport) => `${((r.memory.after[k] - r.memory.before[k]) / plan.clients / 1024).toFixed(1)} KiB`;
   section(`(b) sidecar memory, ${fmt(plan.clients)} clients`, ["RSS/cl", "heap/cl", "ext/cl", "RSS"]);
   console.log(row("per connected, subscribed client", [perClient("rss"), perClient("heapUsed"), perClient("external"), `${(r.memory.after.rss / 2 ** 20).toFixed(0)} MiB`]));
@@ -296,9 +317,11 @@ async function main(): Promise<void> {
     );
     const push: Latency[] = [];
     let first: LatencyRun | undefined;
+    const cpuRuns: Results["cpu"] = [];
     for (const coalesceMs of plan.coalesceWindows) {
       const run = await benchLatency(redis, redisProcess.url, plan, coalesceMs);
       push.push(run.push, run.first);
+      cpuRuns.push({ label: run.push.label, cpuPerFrame: run.cpuPerFrame });
       first ??= run;
     }
     const polls = [5_000, 30_000].map((every) => pollingLatency(first!.changeTimes, plan.clients, every));
@@ -313,7 +336,7 @@ async function main(): Promise<void> {
     console.log("\n(e)-(g) the real stack");
     const storefront = await benchStorefront(plan.storefront);
 
-    printSummary(plan, { throughput, push: [...push, ...polls], memory: first!.memory, tcpBytesPerChange: first!.tcpBytesPerChange, joins, queue, storefront });
+    printSummary(plan, { throughput, push: [...push, ...polls], memory: first!.memory, tcpBytesPerChange: first!.tcpBytesPerChange, cpu: cpuRuns, joins, queue, storefront });
     console.log(`  total ${(Math.round((performance.now() - started) / 100) / 10).toFixed(1)} s`);
     if (queue.mismatches > 0) process.exitCode = 1;
   } finally {

@@ -164,8 +164,18 @@ export interface MemoryReport {
   external: number;
 }
 
-export type ChildRequest = { type: "tick"; saleId: string } | { type: "memory" } | { type: "stop" };
-export type ChildReply = { type: "ready"; port: number } | { type: "ticked"; report: TickReport | null } | { type: "memory"; report: MemoryReport };
+export type ChildRequest = { type: "tick"; saleId: string } | { type: "memory" } | { type: "cpu" } | { type: "stop" };
+export type ChildReply =
+  | { type: "ready"; port: number }
+  | { type: "ticked"; report: TickReport | null }
+  | { type: "memory"; report: MemoryReport }
+  | { type: "cpu"; micros: number };
+
+/** CPU time this process has used so far (user + system), in microseconds. */
+export function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
 
 export interface GatewayChild {
   port: number;
@@ -173,6 +183,8 @@ export interface GatewayChild {
   tick(saleId: string): Promise<TickReport | null>;
   /** The child's memory after a full GC (it runs with --expose-gc). */
   memory(): Promise<MemoryReport>;
+  /** CPU time the child has used so far, in microseconds. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -204,6 +216,11 @@ export async function startGatewayChild(redisUrl: string, prefix: string, coales
       send({ type: "memory" });
       return (await answer).report;
     },
+    async cpu() {
+      const answer = reply("cpu");
+      send({ type: "cpu" });
+      return (await answer).micros;
+    },
     async stop() {
       send({ type: "stop" });
       await exited;
@@ -214,14 +231,14 @@ export async function startGatewayChild(redisUrl: string, prefix: string, coales
 export type ThinChildRequest = { type: "record" } | { type: "report" } | { type: "stop" };
 export type ThinChildReply =
   | { type: "ready" }
-  | { type: "recording"; bytes: { read: number; written: number } }
-  | { type: "report"; frames: number[][]; bytes: { read: number; written: number } };
+  | { type: "recording"; bytes: { read: number; written: number }; cpuMicros: number }
+  | { type: "report"; frames: number[][]; bytes: { read: number; written: number }; cpuMicros: number };
 
 export interface ThinClients {
-  /** Start keeping frames; TCP bytes of one client so far. */
-  record(): Promise<{ read: number; written: number }>;
-  /** Every client's [version, receipt time, …] pairs since record(), and one client's TCP bytes. */
-  report(): Promise<{ frames: number[][]; bytes: { read: number; written: number } }>;
+  /** Start keeping frames; TCP bytes of one client so far, CPU time of all children so far (µs). */
+  record(): Promise<{ bytes: { read: number; written: number }; cpuMicros: number }>;
+  /** Every client's [version, receipt time, …] pairs since record(), one client's TCP bytes, all children's CPU time. */
+  report(): Promise<{ frames: number[][]; bytes: { read: number; written: number }; cpuMicros: number }>;
   stop(): Promise<void>;
 }
 
@@ -248,12 +265,12 @@ export async function startThinClients(url: string, sku: string, count: number, 
   await Promise.all(children.map((c) => ask(c, "ready")));
   return {
     async record() {
-      const [first] = await Promise.all(children.map((c) => ask(c, "recording", { type: "record" })));
-      return first!.bytes;
+      const replies = await Promise.all(children.map((c) => ask(c, "recording", { type: "record" })));
+      return { bytes: replies[0]!.bytes, cpuMicros: replies.reduce((sum, r) => sum + r.cpuMicros, 0) };
     },
     async report() {
       const replies = await Promise.all(children.map((c) => ask(c, "report", { type: "report" })));
-      return { frames: replies.flatMap((r) => r.frames), bytes: replies[0]!.bytes };
+      return { frames: replies.flatMap((r) => r.frames), bytes: replies[0]!.bytes, cpuMicros: replies.reduce((sum, r) => sum + r.cpuMicros, 0) };
     },
     async stop() {
       await Promise.all(children.map((c) => new Promise<void>((resolve) => {

@@ -24,6 +24,11 @@ import { benchDeps, clock, CONCURRENCY, fmt, ms, pollingLatency, printLatency, s
 
 export interface StorefrontPlan {
   httpMs: number;
+  /**
+   * Load before each measured run, not counted. A freshly started `next start` was still
+   * getting faster after 2 s (its JIT): two 5 s runs in a row measured 295 then 407 req/s.
+   */
+  warmUpMs: number;
   reservations: number;
 }
 
@@ -114,7 +119,7 @@ async function hammer(label: string, url: string, durationMs: number, health = f
 async function benchHttp(stack: Stack, redisUrl: string, prefix: string, plan: StorefrontPlan): Promise<HttpRun[]> {
   const bare = await startBareServer(redisUrl, prefix);
   try {
-    console.log(`(e) POST /api/v1/reservations: autocannon, ${CONCURRENCY} connections, ${plan.httpMs / 1000} s per run, 1 unit of one SKU each`);
+    console.log(`(e) POST /api/v1/reservations: autocannon, ${CONCURRENCY} connections, ${plan.httpMs / 1000} s per run after ${plan.warmUpMs / 1000} s of warm-up, 1 unit of one SKU each`);
     const runs: HttpRun[] = [];
     const next = stack.baseUrl.replace("localhost", "127.0.0.1");
     // The third: what Next.js itself allows on this machine — its health route (one Redis PING,
@@ -122,7 +127,7 @@ async function benchHttp(stack: Stack, redisUrl: string, prefix: string, plan: S
     for (const [label, url, health] of [
       ["ceiling: bare node:http", bare.url, false], ["Next.js route (next start)", next, false], ["Next.js floor: GET /api/health", next, true],
     ] as const) {
-      await hammer(`${label} warm-up`, url, 2_000, health);
+      await hammer(`${label} warm-up`, url, plan.warmUpMs, health);
       const r = await hammer(label, url, plan.httpMs, health);
       console.log(`    ${r.label.padEnd(30)} ${fmt(r.requestsPerSecond).padStart(8)} /s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  (${r.ok} ${health ? "answered" : "held"}, ${r.other} other answers or errors)`);
       runs.push(r);

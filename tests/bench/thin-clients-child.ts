@@ -7,7 +7,7 @@
 // Several children split the clients so their decoding runs on both cores, as browsers would
 // on their own machines.
 import WebSocket from "ws";
-import type { ThinChildReply, ThinChildRequest } from "./shared";
+import { cpuMicros, type ThinChildReply, type ThinChildRequest } from "./shared";
 
 interface Client {
   ws: WebSocket;
@@ -62,7 +62,7 @@ process.on("message", (m: ThinChildRequest) => {
   if (m.type === "record") {
     const socket = (clients[0]?.ws as unknown as { _socket?: { bytesRead: number; bytesWritten: number } } | undefined)?._socket;
     recording = true;
-    reply({ type: "recording", bytes: { read: socket?.bytesRead ?? NaN, written: socket?.bytesWritten ?? NaN } });
+    reply({ type: "recording", bytes: { read: socket?.bytesRead ?? NaN, written: socket?.bytesWritten ?? NaN }, cpuMicros: cpuMicros() });
   } else if (m.type === "report") {
     recording = false;
     const socket = (clients[0]?.ws as unknown as { _socket?: { bytesRead: number; bytesWritten: number } } | undefined)?._socket;
@@ -70,6 +70,7 @@ process.on("message", (m: ThinChildRequest) => {
       type: "report",
       frames: clients.map((c) => c.frames),
       bytes: { read: socket?.bytesRead ?? NaN, written: socket?.bytesWritten ?? NaN },
+      cpuMicros: cpuMicros(),
     });
   } else if (m.type === "stop") {
     for (const c of clients) c.ws.terminate();

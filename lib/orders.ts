@@ -5,11 +5,18 @@
 // ("committing") before that, so the expiry worker cannot release them mid-checkout; if this
 // process dies afterwards, the worker finds the stalled checkout and finishes it when the
 // order exists, or gives the units back when it does not.
+//
+// The order is confirmed only after every one of its reservations moved from "committing" to
+// "committed" (confirmOrder): that transition is the one gate the expiry worker's undo also
+// goes through, so when a slow order write loses the race to the worker the order is marked
+// failed and the shopper told, never left looking paid with its units back on sale (defect 4).
+// A "committed" reservation stays in the deadline set until its lines are sold, so a crash
+// between the gate and the sale is finished by the worker.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError, isDomainError } from "./errors";
 import { redisNow } from "./redis";
-import { getReservation, parseReservationItems, releaseLines, STALLED_CHECKOUT_MS } from "./reservations";
+import { endReservation, getReservation, parseReservationItems, STALLED_CHECKOUT_MS } from "./reservations";
 import type { OrderSummary, ReservationItem } from "./types";
 
 export interface CheckoutRequest {
@@ -84,7 +91,15 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
     console.error("[checkout] could not write the order", err);
     throw new DomainError("service_unavailable", "We could not place your order just now; your items are still held. Please try again.");
   }
-  await commitReservations(deps, ids, order);
+  const confirmed = await confirmOrder(deps, order, ids);
+  if (!confirmed.ok) {
+    await unclaim(deps, claimed);
+    throw new DomainError(
+      "reservation_expired",
+      "A hold in your cart ran out while your order was being placed: the order was not placed and nothing was charged.",
+      { reservationId: confirmed.lost },
+    );
+  }
   return order;
 }
 
@@ -137,42 +152,83 @@ async function writeOrder(
   return { orderId: id, number };
 }
 
-/** Turn claimed holds into sales and confirm the order (idempotent: safe to repeat). */
-async function commitReservations(deps: Deps, ids: string[], order: CheckoutResult): Promise<void> {
+type Confirmation = { ok: true } | { ok: false; lost: string };
+
+/**
+ * Confirm an order whose reservations are claimed: pass every reservation through the gate
+ * ("committing" -> "committed", recording the order), then sell their lines and mark the
+ * order confirmed. If one of them was undone meanwhile (the expiry worker took a slow
+ * checkout for a dead one), the gates already passed are put back to "committing", the
+ * order is marked failed and its reservation links dropped (so the shopper can check out
+ * the remaining holds again), and nothing is sold. Idempotent: the checkout and the expiry
+ * worker may both run it for the same order.
+ */
+export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: string[]): Promise<Confirmation> {
+  const gated: string[] = [];
   for (const id of ids) {
     const key = deps.keys.reservation(id);
-    const items = parseReservationItems(await deps.redis.hget(key, "items"));
-    await Promise.all(
-      items.map(({ sku }) =>
-        deps.redis.swCommit(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, "checkout",
-          "", deps.keys.eventsChannel, order.number),
-      ),
-    );
-    await deps.redis.swTransitionReservation(key, "committing", "committed", "", "orderId", order.orderId);
-    await deps.redis.zrem(deps.keys.holdDeadlines, id);
+    const [code, status] = await deps.redis.swTransitionReservation(key, "committing", "committed", "",
+      "orderId", order.orderId, "orderNumber", order.number);
+    if (code === 1) {
+      gated.push(id);
+      continue;
+    }
+    if (status === "committed" && (await deps.redis.hget(key, "orderId")) === order.orderId) continue; // a concurrent confirm
+    for (const g of gated) await deps.redis.swTransitionReservation(deps.keys.reservation(g), "committed", "committing", "");
+    await deps.db.$transaction([
+      deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "failed" } }),
+      deps.db.orderReservation.deleteMany({ where: { orderId: order.orderId } }),
+    ]);
+    return { ok: false, lost: id };
   }
-  await deps.db.order.update({ where: { id: order.orderId }, data: { status: "confirmed", confirmedAt: new Date() } });
+  for (const id of ids) await sellCommitted(deps, id);
+  await deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "confirmed", confirmedAt: new Date() } });
+  return { ok: true };
+}
+
+/** Turn a committed reservation's holds into sales (idempotent), then take it off the to-do list. */
+async function sellCommitted(deps: Deps, id: string): Promise<void> {
+  const key = deps.keys.reservation(id);
+  const [itemsJson, orderNumber] = await deps.redis.hmget(key, "items", "orderNumber");
+  const items = parseReservationItems(itemsJson);
+  await Promise.all(
+    items.map(({ sku }) =>
+      deps.redis.swCommit(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, "checkout",
+        "", deps.keys.eventsChannel, orderNumber ?? ""),
+    ),
+  );
+  await deps.redis.zrem(deps.keys.holdDeadlines, id);
 }
 
 /**
- * Finish a checkout whose process died between claiming and committing: roll forward when
- * its order is in Postgres, otherwise give the units back. Called by the expiry worker.
+ * Finish a checkout the expiry worker found unfinished: a reservation "committed" whose lines
+ * may not be sold yet (sell them, confirm the order), or one "committing" for longer than
+ * STALLED_CHECKOUT_MS (its process died, or its order write is slow): roll forward when its
+ * order is in Postgres, otherwise give the units back.
  */
 export async function finishStalledCheckout(deps: Deps, id: string): Promise<void> {
   const key = deps.keys.reservation(id);
-  const since = Number(await deps.redis.hget(key, "committingSince"));
-  if ((await redisNow(deps.redis)) - since < STALLED_CHECKOUT_MS) return; // still in progress somewhere
-  const link = await deps.db.orderReservation.findUnique({ where: { reservationId: id }, include: { order: true } });
-  if (link) {
-    await commitReservations(deps, [id], { orderId: link.order.id, number: link.order.number });
+  const [status, since, orderId] = await deps.redis.hmget(key, "status", "committingSince", "orderId");
+  if (status === "committed") {
+    await sellCommitted(deps, id);
+    if (orderId) {
+      await deps.db.order.updateMany({ where: { id: orderId, status: "pending" }, data: { status: "confirmed", confirmedAt: new Date() } });
+    }
     return;
   }
-  const [code] = await deps.redis.swTransitionReservation(key, "committing", "expired", "");
-  if (code === 1) {
-    const items = parseReservationItems(await deps.redis.hget(key, "items"));
-    await releaseLines(deps, id, items.map((i) => i.sku), "expire", { source: "expiry-worker", actor: "stalled-checkout" });
+  if (status !== "committing") return;
+  if ((await redisNow(deps.redis)) - Number(since) < STALLED_CHECKOUT_MS) return; // still in progress somewhere
+  const link = await deps.db.orderReservation.findUnique({ where: { reservationId: id }, include: { order: true } });
+  if (link) {
+    const all = await deps.db.orderReservation.findMany({ where: { orderId: link.orderId }, select: { reservationId: true } });
+    await confirmOrder(deps, { orderId: link.order.id, number: link.order.number }, all.map((r) => r.reservationId));
+    return;
   }
-  await deps.redis.zrem(deps.keys.holdDeadlines, id);
+  const outcome = await endReservation(deps, id, {
+    from: ["committing"], to: "expired", rule: "", type: "expire", who: { source: "expiry-worker", actor: "stalled-checkout" },
+  });
+  // The checkout's own confirm won the race after all: finish its sale instead.
+  if (!outcome.ended && outcome.status === "committed") await finishStalledCheckout(deps, id);
 }
 
 /** An order as its shopper may see it (null when it is not theirs). */

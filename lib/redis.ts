@@ -30,6 +30,8 @@ declare module "ioredis" {
       ...fields: string[]): Result<[number, string, number], Context>;
     /** A batch; a variable number of keys: the first argument is how many (see place-reservations-n.lua). */
     swPlaceReservations(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<(number | string)[][], Context>;
+    /** A variable number of keys: the first argument is how many (see end-reservation-n.lua). */
+    swEndReservation(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<[number, string, number, number], Context>;
     swExtendReservation(reservation: string, extraSeconds: number, graceSeconds: number): Result<[number, number], Context>;
     swQueueJoin(sale: string, queue: string, pre: string, seen: string, tickets: string, ticket: string,
       randomKey: number): Result<[number, string, number, number], Context>;
@@ -60,6 +62,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   "open-reservation": "swOpenReservation",
   "transition-reservation": "swTransitionReservation",
   "extend-reservation": "swExtendReservation",
+  "end-reservation": "swEndReservation",
   "place-reservations": "swPlaceReservations",
   "queue-join": "swQueueJoin",
   "queue-position": "swQueuePosition",

@@ -33,8 +33,9 @@
     { code, line, available, sale }              refused, nothing held: `line` (0-based) is the
                                                  first refused line and `code` its reserve-3 code
                                                  (-1 unknown SKU, -2 insufficient, -3 sale-gated);
-                                                 stored in the record as status 'failed' so a
-                                                 retry gets the same answer
+                                                 stored in the record as status 'failed' for one
+                                                 hold time (not in the cart) so a retry gets the
+                                                 same answer
 ]]
 --- @include "emit-event"
 
@@ -66,6 +67,13 @@ local function place(k, a, lines)
   local function open(status, fields)
     redis.call('HSET', recordKey, 'session', session, 'fingerprint', fingerprint, 'status', status,
       'createdAt', now, 'expiresAt', expiresAt, 'extended', 0, 'kind', kind, unpack(fields))
+    if status == 'failed' then
+      -- A refusal is kept only so that a retry with the same Idempotency-Key gets the same
+      -- answer, for one hold time, and stays out of the cart: a loop of refused requests
+      -- costs bounded memory (at most the rate limit × the hold time records per address).
+      redis.call('PEXPIREAT', recordKey, expiresAt)
+      return
+    end
     redis.call('PEXPIREAT', recordKey, keepUntil)
     redis.call('SADD', sessionKey, rid)
     redis.call('EXPIRE', sessionKey, graceSeconds)

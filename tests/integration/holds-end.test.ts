@@ -194,7 +194,7 @@ describe("concurrent retries on the stepwise path (defect 7)", () => {
     const [x, y] = await seedSkus(deps, [{ onHand: 1 }, { onHand: 0 }]);
     const items = [{ sku: x!, quantity: 1 }, { sku: y!, quantity: 1 }];
     const req = { sessionId: "dup", items, idempotencyKey: "same-key", ...who };
-    let winner: Promise<unknown> | null = null;
+    const race: { winner?: Promise<{ id: string }> } = {};
     // Request B is refused on Y (none left). Before B rolls back, Y is restocked and request A
     // with the same key holds both lines and finishes.
     const b = {
@@ -203,15 +203,15 @@ describe("concurrent retries on the stepwise path (defect 7)", () => {
         commands: ["swReserve"],
         stepwise: true,
         after: async (_n, args) => {
-          if (args[3] !== y || winner) return;
+          if (args[3] !== y || race.winner) return;
           await deps.redis.hincrby(deps.keys.stock(y!), "onHand", 1);
-          winner = placeReservation({ ...deps, redis: faultyRedis(deps.redis, { commands: [], stepwise: true }) }, req);
-          await winner;
+          race.winner = placeReservation({ ...deps, redis: faultyRedis(deps.redis, { commands: [], stepwise: true }) }, req);
+          await race.winner;
         },
       }),
     };
     const bResult = await placeReservation(b, req).then((p) => p.id, (e: { code?: string }) => e.code);
-    const aResult = (await winner) as { id: string };
+    const aResult = await race.winner!;
     expect(bResult).toBe(aResult.id); // B answers with A's result, as a retry should
     const r = await getReservation(deps, "dup", aResult.id);
     expect(r.status).toBe("held");

@@ -1,8 +1,10 @@
 // Stock levels and staff changes to them. Every change runs as one Lua script that checks,
 // changes and records the event atomically (see lib/lua/).
+import { randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { SKU_PATTERN } from "./keys";
+import { isPgInt, PG_INT_MAX } from "./shared/validation";
 import type { Availability, StockLevel } from "./types";
 
 export interface Actor {
@@ -73,27 +75,50 @@ export interface Adjustment extends Actor {
   delta: number;
   reason: string;
   type?: AdjustmentType;
+  /**
+   * Identifies this change across retries: the same id is applied once (a second call answers
+   * as the first did). Generate it once per request; without one, each call is its own change
+   * (still safe against ioredis re-sending the same call after a reconnect).
+   */
+  operationId?: string;
+}
+
+/** The 400 for a change that would put on-hand beyond what the ledger's integer can hold. */
+function onHandOutOfRange(sku: string, maxIncrease: number): DomainError {
+  return new DomainError(
+    "invalid_request",
+    `On-hand stock of ${sku} can grow by at most ${maxIncrease} more: it is limited to ${PG_INT_MAX.toLocaleString("en")} units.`,
+    { reason: "on_hand_out_of_range", maxIncrease },
+  );
+}
+
+/** The 422 for an operation id (an Idempotency-Key) reused for a different change. */
+export function operationReused(operationId: string): DomainError {
+  return new DomainError("idempotency_key_reused", `Operation ${operationId.slice(0, 80)} was used before for a different change.`);
 }
 
 /** Change physical stock by a delta; refused if it would undercut held units plus safety. */
 export async function adjustStock(deps: Deps, input: Adjustment): Promise<StockLevel> {
   assertSku(input.sku);
-  if (!Number.isSafeInteger(input.delta) || input.delta === 0) {
-    throw new DomainError("invalid_request", "delta must be a non-zero whole number.");
+  if (!isPgInt(input.delta) || input.delta === 0) {
+    throw new DomainError("invalid_request", `delta must be a non-zero whole number between -${PG_INT_MAX} and ${PG_INT_MAX}.`);
   }
   const type = input.type ?? (input.delta > 0 ? "restock" : "adjust");
-  const [code, , maxDecrease] = await deps.redis.swAdjust(
-    deps.keys.stock(input.sku), deps.keys.events(input.sku), input.sku, input.delta, type, input.reason,
-    input.source, input.actor ?? "", deps.keys.eventsChannel,
+  const operationId = input.operationId ?? randomUUID();
+  const [code, , limit] = await deps.redis.swAdjust(
+    deps.keys.stock(input.sku), deps.keys.events(input.sku), deps.keys.stockOps(input.sku), deps.keys.stockOpsAt(input.sku),
+    input.sku, input.delta, type, input.reason, input.source, input.actor ?? "", deps.keys.eventsChannel, operationId,
   );
   if (code === -1) throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
   if (code === -3) {
     throw new DomainError(
       "stock_below_reserved",
-      `On-hand stock of ${input.sku} can drop by at most ${maxDecrease} now: the rest is held by shoppers or kept as safety stock.`,
-      { maxDecrease },
+      `On-hand stock of ${input.sku} can drop by at most ${limit} now: the rest is held by shoppers or kept as safety stock.`,
+      { maxDecrease: limit },
     );
   }
+  if (code === -4) throw onHandOutOfRange(input.sku, limit);
+  if (code === -5) throw operationReused(operationId);
   const level = await stockLevel(deps, input.sku);
   if (!level) throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
   return level;
@@ -108,16 +133,23 @@ export interface StockSetting extends Actor {
   reason?: string;
   /** For a SKU new to Redis: the ledger's last version, so versions continue. */
   startVersion?: number;
+  /** As for adjustStock: the same id sets once (re-sent later, an absolute value would undo newer changes). */
+  operationId?: string;
 }
 
 /** Create a SKU's counters or set them to absolute values. */
 export async function setStock(deps: Deps, input: StockSetting): Promise<StockLevel> {
   assertSku(input.sku);
+  const outOfRange = () => new DomainError("invalid_request", `onHand and safety must be whole numbers from 0 to ${PG_INT_MAX}.`);
+  if (!isPgInt(input.onHand) || input.onHand < 0 || !isPgInt(input.safety) || input.safety < 0) throw outOfRange();
+  const operationId = input.operationId ?? randomUUID();
   const [code] = await deps.redis.swSetStock(
-    deps.keys.stock(input.sku), deps.keys.events(input.sku), input.sku, input.onHand, input.safety,
-    input.lowStockThreshold, input.location ?? "main", input.reason ?? "", input.source, input.actor ?? "",
-    deps.keys.eventsChannel, input.startVersion ?? 0,
+    deps.keys.stock(input.sku), deps.keys.events(input.sku), deps.keys.stockOps(input.sku), deps.keys.stockOpsAt(input.sku),
+    input.sku, input.onHand, input.safety, input.lowStockThreshold, input.location ?? "main", input.reason ?? "",
+    input.source, input.actor ?? "", deps.keys.eventsChannel, input.startVersion ?? 0, operationId,
   );
+  if (code === -4) throw outOfRange();
+  if (code === -5) throw operationReused(operationId);
   if (code === -3) {
     const current = await stockLevel(deps, input.sku);
     throw new DomainError(

@@ -10,6 +10,14 @@ export function redisKeys(prefix: string) {
     stock: (sku: string) => `${prefix}stock:{${sku}}`,
     holds: (sku: string) => `${prefix}stock:{${sku}}:holds`,
     events: (sku: string) => `${prefix}stock:{${sku}}:events`,
+    /** Hash: operation id -> first reply of a stock script, so a re-sent call applies once (lib/lua/includes/operation.lua). */
+    stockOps: (sku: string) => `${prefix}stock:{${sku}}:ops`,
+    /** Sorted set: operation id -> when it was applied (ms), to forget old operation ids. */
+    stockOpsAt: (sku: string) => `${prefix}stock:{${sku}}:ops:at`,
+    /** Hash: a channel's last applied count of the SKU (countAt, countValue, countEvent, prunedTo). */
+    channelCount: (channel: string, sku: string) => `${prefix}stock:{${sku}}:channel:${channel}`,
+    /** Sorted set: the channel's applied movements of the SKU ("<delta> <operation id>" -> occurredAt ms). */
+    channelMovements: (channel: string, sku: string) => `${prefix}stock:{${sku}}:channel:${channel}:movements`,
     /** Set of every SKU code present in Redis (for sweeps and rebuild checks). */
     skuIndex: `${prefix}skus`,
     reservation: (id: string) => `${prefix}res:{${id}}`,

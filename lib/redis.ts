@@ -15,11 +15,14 @@ declare module "ioredis" {
       type: "release" | "expire", source: string, actor: string, channel: string): Result<StockScriptReply, Context>;
     swCommit(stock: string, holds: string, events: string, sku: string, reservationId: string, source: string,
       actor: string, channel: string, orderNumber: string): Result<StockScriptReply, Context>;
-    swAdjust(stock: string, events: string, sku: string, delta: number, type: string, reason: string, source: string,
-      actor: string, channel: string): Result<StockScriptReply, Context>;
-    swSetStock(stock: string, events: string, sku: string, onHand: number, safety: number, lowStockThreshold: number,
-      location: string, reason: string, source: string, actor: string, channel: string,
-      startVersion: number): Result<StockScriptReply, Context>;
+    swAdjust(stock: string, events: string, ops: string, opsAt: string, sku: string, delta: number, type: string,
+      reason: string, source: string, actor: string, channel: string, operationId: string): Result<StockScriptReply, Context>;
+    swSetStock(stock: string, events: string, ops: string, opsAt: string, sku: string, onHand: number, safety: number,
+      lowStockThreshold: number, location: string, reason: string, source: string, actor: string, channel: string,
+      startVersion: number, operationId: string): Result<StockScriptReply, Context>;
+    swChannelReport(stock: string, events: string, ops: string, opsAt: string, channelCount: string, channelMovements: string,
+      sku: string, kind: "movement" | "count", value: number, occurredAtMs: number, operationId: string, eventId: string,
+      source: string, actor: string, channel: string): Result<[number, number, number, number, string], Context>;
     swRebuild(stock: string, holds: string, events: string, sku: string, onHand: number, safety: number,
       lowStockThreshold: number, location: string, ledgerVersion: number, source: string, actor: string,
       channel: string, reason: string, saleId: string, onlyIfCaughtUp?: "0" | "1"): Result<StockScriptReply, Context>;
@@ -57,6 +60,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   commit: "swCommit",
   adjust: "swAdjust",
   "set-stock": "swSetStock",
+  "channel-report": "swChannelReport",
   rebuild: "swRebuild",
   "mark-persisted": "swMarkPersisted",
   "open-reservation": "swOpenReservation",

@@ -1,11 +1,13 @@
 // The back office's view of stock: every SKU's live counters (Redis) beside its catalog entry
 // (Postgres), and the two settings staff change besides the count itself: safety stock and a
 // product's low-stock threshold.
+import { randomUUID } from "node:crypto";
 import { markCatalogChanged } from "./catalog";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { assertSku, type Actor } from "./inventory";
 import { defineScripts } from "./redis";
+import { isPgInt, PG_INT_MAX } from "./shared/validation";
 
 export interface StockRow {
   sku: string;
@@ -83,7 +85,8 @@ export interface SafetySetting extends Actor {
  */
 export async function setSafetyStock(deps: Deps, input: SafetySetting): Promise<StockRow> {
   assertSku(input.sku);
-  if (!Number.isSafeInteger(input.safety) || input.safety < 0) throw new DomainError("invalid_request", "Safety stock must be a whole number, 0 or more.");
+  // Safety is a Postgres integer in the catalog and in every event of the SKU.
+  if (!isPgInt(input.safety) || input.safety < 0) throw new DomainError("invalid_request", `Safety stock must be a whole number from 0 to ${PG_INT_MAX}.`);
   const key = deps.keys.stock(input.sku);
   // WATCH belongs to a connection: a private one, so no other caller's EXEC can clear it.
   const conn = defineScripts(deps.redis.duplicate());
@@ -111,8 +114,9 @@ export async function setSafetyStock(deps: Deps, input: SafetySetting): Promise<
       }
       const result = await conn
         .multi()
-        .swSetStock(key, deps.keys.events(input.sku), input.sku, Number(onHand), input.safety, Number(low ?? 5), location ?? "main",
-          `safety stock ${safety ?? 0} → ${input.safety}`, input.source, input.actor ?? "", deps.keys.eventsChannel, 0)
+        .swSetStock(key, deps.keys.events(input.sku), deps.keys.stockOps(input.sku), deps.keys.stockOpsAt(input.sku), input.sku,
+          Number(onHand), input.safety, Number(low ?? 5), location ?? "main",
+          `safety stock ${safety ?? 0} → ${input.safety}`, input.source, input.actor ?? "", deps.keys.eventsChannel, 0, randomUUID())
         .exec();
       if (result === null) continue; // the SKU changed under us: read again
       const [err, reply] = result[0] ?? [];

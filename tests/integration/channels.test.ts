@@ -86,27 +86,127 @@ describe("inbound channel webhooks", () => {
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 4, version: 1 });
   });
 
-  it("a late, older absolute report is recorded stale and not applied; late deltas still count", async () => {
+  // Source times relative to now: counts older than the window of kept movements are stale.
+  const T0 = Date.now() - 600_000;
+  const ago = (s: number) => new Date(T0 + s * 1000).toISOString();
+  const events = async (sku: string) => (await deps.redis.xrange(deps.keys.events(sku), "-", "+")).length;
+
+  it("counts and movements delivered in any order end at the true count (count 20@t0, -2@t1, -5@t2: 13)", async () => {
+    const reports = [
+      // A today's-style count that also carries the channel's delta: the delta is never applied.
+      { eventId: "count-t0", delta: 5, onHand: 20, occurredAt: ago(0) },
+      { eventId: "sale-t1", delta: -2, occurredAt: ago(10) },
+      { eventId: "sale-t2", delta: -5, occurredAt: ago(20) },
+    ];
+    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    const skus = await seedSkus(deps, orders.map(() => ({ onHand: 40 })));
+    for (const [i, order] of orders.entries()) {
+      const sku = skus[i]!;
+      const channel = channelOf();
+      for (const r of order) await send(channel, { ...reports[r]!, sku });
+      expect(await stockLevel(deps, sku), `order ${order.join(",")}`).toMatchObject({ onHand: 13 });
+    }
+    // The reverse order, step by step: both sales land before the count, which then includes them.
+    const [sku] = await seedSkus(deps, [{ onHand: 40 }]);
+    const channel = channelOf();
+    expect(await send(channel, { ...reports[2]!, sku: sku! })).toMatchObject({ status: "applied", onHand: 35 });
+    expect(await send(channel, { ...reports[1]!, sku: sku! })).toMatchObject({ status: "applied", onHand: 33 });
+    expect(await send(channel, { ...reports[0]!, sku: sku! })).toMatchObject({ status: "applied", onHand: 13 });
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 13, version: 4 });
+    await persistSkuEvents(deps, sku!);
+    const ledger = await deps.db.inventoryEvent.findMany({ where: { sku: sku! }, orderBy: { version: "asc" } });
+    expect(ledger.map((e) => [e.type, e.delta, e.onHand, e.actor])).toEqual([
+      ["set", 40, 40, null],
+      ["channel", -5, 35, "sale-t2"],
+      ["channel", -2, 33, "sale-t1"],
+      ["channel", -20, 13, "count-t0"],
+    ]);
+  });
+
+  it("the worked example of docs/channels.md gives the levels it shows", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 40 }]);
+    const channel = channelOf();
+    const at = (s: number) => ago(60 + s); // 10:00:00 is ago(60)
+    const steps: [object, object][] = [
+      [{ eventId: "sale-t2", delta: -5, occurredAt: at(20) }, { status: "applied", onHand: 35 }],
+      [{ eventId: "sale-t1", delta: -2, occurredAt: at(10) }, { status: "applied", onHand: 33 }],
+      [{ eventId: "count-t0", onHand: 20, occurredAt: at(0) }, { status: "applied", onHand: 13 }],
+      [{ eventId: "count-t1", onHand: 18, occurredAt: at(10) }, { status: "applied", onHand: 13 }],
+      [{ eventId: "count-old", onHand: 25, occurredAt: at(-60) }, { status: "stale", newerThan: "count-t1" }],
+      [{ eventId: "sale-late", delta: -1, occurredAt: at(5) }, { status: "stale", newerThan: "count-t1" }],
+      [{ eventId: "return-1", delta: 1, occurredAt: at(30) }, { status: "applied", onHand: 14 }],
+    ];
+    for (const [report, expected] of steps) expect(await send(channel, { ...report, sku: sku! })).toMatchObject(expected);
+    // count-t1 changed nothing: no event for it.
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 14, version: 5 });
+  });
+
+  it("the issue's reports 20 -> (-2, onHand 18) -> (-5, onHand 13) delivered out of order end at 13", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 20 }]);
     const channel = channelOf();
-    const t = (s: number) => new Date(Date.UTC(2026, 10, 23, 10, 0, s)).toISOString();
-    expect(await send(channel, { eventId: "r-2", sku: sku!, delta: -5, onHand: 15, occurredAt: t(20) })).toMatchObject({ status: "applied", onHand: 15 });
-    // Sent earlier by the channel, arrives later: it would undo the newer state.
-    expect(await send(channel, { eventId: "r-1", sku: sku!, delta: -2, onHand: 18, occurredAt: t(10) })).toMatchObject({ status: "stale", newerThan: "r-2" });
-    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 15, version: 2 });
-    // A plain delta commutes, so even a late one is applied.
-    expect(await send(channel, { eventId: "d-1", sku: sku!, delta: -1, occurredAt: t(5) })).toMatchObject({ status: "applied", onHand: 14 });
-    // A newer report goes through; another channel's reports are ordered on their own.
-    expect(await send(channel, { eventId: "r-3", sku: sku!, delta: 1, onHand: 16, occurredAt: t(30) })).toMatchObject({ status: "applied", onHand: 15 });
-    expect(await send(channelOf(), { eventId: "r-1", sku: sku!, delta: 1, onHand: 9, occurredAt: t(1) })).toMatchObject({ status: "applied", onHand: 16 });
-    expect((await rows(channel)).map((r) => [r.eventId, r.status])).toEqual([
-      ["r-2", "applied"],
-      ["r-1", "stale"],
-      ["d-1", "applied"],
-      ["r-3", "applied"],
+    expect(await send(channel, { eventId: "r-2", sku: sku!, delta: -5, onHand: 13, occurredAt: ago(20) })).toMatchObject({ status: "applied", onHand: 13 });
+    expect(await send(channel, { eventId: "r-1", sku: sku!, delta: -2, onHand: 18, occurredAt: ago(10) })).toMatchObject({ status: "stale", newerThan: "r-2" });
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 13, version: 2 });
+  });
+
+  it("a count older than (or as old as) an applied count changes nothing; a movement it includes is not applied", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 50 }]);
+    const channel = channelOf();
+    expect(await send(channel, { eventId: "c-2", sku: sku!, onHand: 30, delta: 4, occurredAt: ago(20) })).toMatchObject({ status: "applied", onHand: 30 });
+    expect(await send(channel, { eventId: "c-1", sku: sku!, onHand: 10, delta: -1, occurredAt: ago(10) })).toEqual({ status: "stale", eventId: "c-1", sku, newerThan: "c-2" });
+    expect(await send(channel, { eventId: "c-2b", sku: sku!, onHand: 11, occurredAt: ago(20) })).toMatchObject({ status: "stale", newerThan: "c-2" });
+    // A sale at t15 is inside the count taken at t20: recorded, not applied.
+    expect(await send(channel, { eventId: "m-15", sku: sku!, delta: -3, occurredAt: ago(15) })).toMatchObject({ status: "stale", newerThan: "c-2" });
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 30, version: 2 });
+    expect(await events(sku!)).toBe(2);
+    // After the count: applied. A newer count sets the level; another channel is ordered on its own.
+    expect(await send(channel, { eventId: "m-25", sku: sku!, delta: -1, occurredAt: ago(25) })).toMatchObject({ status: "applied", onHand: 29 });
+    expect(await send(channel, { eventId: "c-3", sku: sku!, onHand: 31, occurredAt: ago(30) })).toMatchObject({ status: "applied", onHand: 31 });
+    expect(await send(channelOf(), { eventId: "c-1", sku: sku!, onHand: 9, occurredAt: ago(1) })).toMatchObject({ status: "applied", onHand: 9 });
+    const log = await rows(channel);
+    expect(log.map((r) => [r.eventId, r.status])).toEqual([
+      ["c-2", "applied"],
+      ["c-1", "stale"],
+      ["c-2b", "stale"],
+      ["m-15", "stale"],
+      ["m-25", "applied"],
+      ["c-3", "applied"],
     ]);
+    expect(log[1]!.error).toMatch(/c-2/);
     // Repeating the stale report is a duplicate, still not applied.
-    expect(await send(channel, { eventId: "r-1", sku: sku!, delta: -2, onHand: 18, occurredAt: t(10) })).toMatchObject({ status: "duplicate", first: "stale" });
+    expect(await send(channel, { eventId: "c-1", sku: sku!, onHand: 10, occurredAt: ago(10) })).toMatchObject({ status: "duplicate", first: "stale" });
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 9 });
+  });
+
+  it("an occurredAt more than 5 minutes ahead is 400 invalid_request, not recorded, not applied", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
+    const channel = channelOf();
+    const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+    expect(await codeOf(send(channel, { eventId: "f-1", sku: sku!, onHand: 99, occurredAt: ahead(6 * 60_000) }))).toBe("invalid_request");
+    expect(await codeOf(send(channel, { eventId: "f-2", sku: sku!, delta: -1, occurredAt: ahead(24 * 3_600_000) }))).toBe("invalid_request");
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 10, version: 1 });
+    expect(await rows(channel)).toHaveLength(0);
+    // Within the allowed skew it is a report like any other, and later counts are not blocked by it.
+    expect(await send(channel, { eventId: "f-3", sku: sku!, onHand: 8, occurredAt: ahead(60_000) })).toMatchObject({ status: "applied", onHand: 8 });
+  });
+
+  it("numbers beyond a Postgres integer are 400 and change nothing", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
+    const channel = channelOf();
+    const now = new Date().toISOString();
+    for (const bad of [
+      { eventId: "big-1", sku: sku!, delta: 2_147_483_648, occurredAt: now },
+      { eventId: "big-2", sku: sku!, delta: -2_147_483_649, occurredAt: now },
+      { eventId: "big-3", sku: sku!, onHand: 2_147_483_648, occurredAt: now },
+      { eventId: "big-4", sku: sku!, delta: 2 ** 53, occurredAt: now },
+    ]) {
+      expect(await codeOf(send(channel, bad)), bad.eventId).toBe("invalid_request");
+    }
+    // A delta that fits, on a level it would push past the limit: refused by the script, recorded.
+    const refused = await send(channel, { eventId: "big-5", sku: sku!, delta: 2_147_483_640, occurredAt: now }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "invalid_request", details: { reason: "on_hand_out_of_range", maxIncrease: 2_147_483_637 } });
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 10, version: 1 });
+    expect((await rows(channel)).map((r) => [r.eventId, r.status])).toEqual([["big-5", "rejected"]]);
   });
 
   it("an unknown SKU is 404 and recorded as rejected; an impossible decrease is 409 and rejected", async () => {

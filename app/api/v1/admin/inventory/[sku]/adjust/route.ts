@@ -1,13 +1,15 @@
 import { adjustBody, skuCode } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/context";
-import { handle, json, parseWith, readJson } from "@/lib/http";
+import { handle, idempotencyKey, json, parseWith, readJson } from "@/lib/http";
 import { adjustStock } from "@/lib/inventory";
 
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
   const { actor } = await requireStaff(request, "merchandiser");
   const sku = parseWith(skuCode, (await params).sku);
   const body = await readJson(request, adjustBody);
+  // A retried request with the same key is the same change: applied once (per staff member and SKU).
+  const key = idempotencyKey(request);
   const level = await adjustStock(appDeps(), {
     sku,
     delta: body.delta,
@@ -15,6 +17,7 @@ export const POST = handle(async (request: Request, { params }: { params: Promis
     type: body.reason === "received" ? "restock" : body.reason === "channel" ? "channel" : "adjust",
     source: "admin-api",
     actor,
+    operationId: key ? `admin-api:${actor}:${key}` : undefined,
   });
   const { onHand, reserved, safety, available, version } = level;
   return json({ sku, onHand, reserved, safety, available: Math.max(0, available), version });

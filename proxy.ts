@@ -1,12 +1,13 @@
-// Issues the shopper session cookie on the first page view or API call, and makes it
-// visible to that same request so pages, actions and routes can rely on it. For back-office
+// Issues the signed shopper session cookie on the first page view or API call (and in place of
+// any cookie whose signature does not check out: a client cannot choose its own session), and
+// makes it visible to that same request so pages, actions and routes can rely on it. For back-office
 // pages it also passes the requested path on, so a layout that has to send someone to the
 // sign-in page can bring them back afterwards (layouts are not told their URL).
 import { NextResponse, type NextRequest } from "next/server";
 import { REQUESTED_PATH_HEADER } from "./lib/auth/paths";
-import { isValidSessionId, newSessionId, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS } from "./lib/session-id";
+import { issueSession, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, verifySessionCookie } from "./lib/session-id";
 
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   // A path that is not valid percent-encoding would otherwise reach the router and fail as a
   // bare 500: answer it here as a client error, in the API's error shape.
   try {
@@ -25,7 +26,7 @@ export function proxy(request: NextRequest) {
       { status: 403, headers: { "cache-control": "no-store" } },
     );
   }
-  const hasSession = isValidSessionId(request.cookies.get(SESSION_COOKIE)?.value);
+  const hasSession = (await verifySessionCookie(request.cookies.get(SESSION_COOKIE)?.value)) !== null;
   const isAdmin = request.nextUrl.pathname === "/admin" || request.nextUrl.pathname.startsWith("/admin/");
   if (hasSession && !isAdmin) return NextResponse.next();
   // Never trust a client-sent copy of the header.
@@ -36,12 +37,12 @@ export function proxy(request: NextRequest) {
     request.headers.set(REQUESTED_PATH_HEADER, `${url.pathname}${url.search}`);
   }
   if (hasSession) return NextResponse.next({ request: { headers: request.headers } });
-  const id = newSessionId();
-  request.cookies.set(SESSION_COOKIE, id);
+  const { cookie } = await issueSession();
+  request.cookies.set(SESSION_COOKIE, cookie);
   const response = NextResponse.next({ request: { headers: request.headers } });
   response.cookies.set({
     name: SESSION_COOKIE,
-    value: id,
+    value: cookie,
     httpOnly: true,
     sameSite: "lax",
     secure: request.nextUrl.protocol === "https:",

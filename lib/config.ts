@@ -35,11 +35,13 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   WEBHOOK_SECRET: optionalSecret,
   QUEUE_TOKEN_SECRET: optionalSecret,
+  /** HMAC key of the shopper session cookie; required in production (lib/session-id.ts). */
+  SESSION_SECRET: optionalSecret,
   /** Prefix of every Redis key and channel, so several stores (or test runs) share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]*$/i).default("sw:"),
   /** Queue joins allowed per client address per minute (a joined shopper asking again is counted too). */
   QUEUE_JOIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
-  /** Back-office sign-in attempts allowed per email per 15 minutes (per client address: five times as many). */
+  /** Failed back-office sign-ins allowed per email and client address per 15 minutes (lib/rate-limit.ts: the others). */
   LOGIN_LIMIT_PER_15_MINUTES: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** How often each sale's admitter ticks, in milliseconds. */
   QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),

@@ -142,7 +142,7 @@ export async function limitQueueJoins(deps: Deps, caller: Caller): Promise<void>
   await consume(deps, queueJoinRule(), caller.address);
 }
 
-/** Forget a key's count under a rule (a successful sign-in clears its email's failures). */
+/** Forget a key's count under a rule (a successful sign-in clears its email's failures from that address). */
 export async function forgive(deps: Deps, rule: LimitRule, key: string): Promise<void> {
   try {
     await limiterFor(deps, rule).delete(key);
@@ -151,14 +151,32 @@ export async function forgive(deps: Deps, rule: LimitRule, key: string): Promise
   }
 }
 
-const LOGIN_WINDOW_SECONDS = 15 * 60;
-
-/** Back-office sign-in attempts per email (whatever address they come from). */
-export function loginEmailRule(): LimitRule {
-  return { name: "login-email", points: config().LOGIN_LIMIT_PER_15_MINUTES, durationSeconds: LOGIN_WINDOW_SECONDS };
+/** Give back one point of a key's count under a rule (an attempt that turned out not to count). */
+export async function refund(deps: Deps, rule: LimitRule, key: string): Promise<void> {
+  try {
+    await limiterFor(deps, rule).reward(key, 1);
+  } catch (err) {
+    console.error("[rate-limit] store unavailable, point not given back:", err instanceof Error ? err.message : err);
+  }
 }
 
-/** Back-office sign-in attempts per client address (an office shares one; it may try several emails). */
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+/** Failed back-office sign-ins per email from one client address: the limit that stops guessing. */
+export function loginPairRule(): LimitRule {
+  return { name: "login-pair", points: config().LOGIN_LIMIT_PER_15_MINUTES, durationSeconds: LOGIN_WINDOW_SECONDS };
+}
+
+/** Failed sign-ins per client address, whatever the emails (an office shares one address). */
 export function loginAddressRule(): LimitRule {
   return { name: "login-address", points: config().LOGIN_LIMIT_PER_15_MINUTES * 5, durationSeconds: LOGIN_WINDOW_SECONDS };
+}
+
+/**
+ * Failed sign-ins per email from all addresses together: caps guessing spread over many
+ * addresses. Not applied to an address the email has signed in from before, so such an attack
+ * cannot lock the rightful user out where they usually work.
+ */
+export function loginEmailRule(): LimitRule {
+  return { name: "login-email", points: config().LOGIN_LIMIT_PER_15_MINUTES * 10, durationSeconds: LOGIN_WINDOW_SECONDS };
 }

@@ -2,11 +2,14 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { DomainError } from "./errors";
-import { isValidSessionId, SESSION_COOKIE } from "./session-id";
+import { SESSION_COOKIE, verifySessionCookie } from "./session-id";
 
-/** The current shopper's session id (proxy.ts guarantees one on every request it matches). */
+/**
+ * The current shopper's session id, from the signed cookie (proxy.ts issues one on every
+ * request it matches and replaces any it cannot verify); an unsigned or forged value is refused.
+ */
 export async function currentSessionId(): Promise<string> {
-  const value = (await cookies()).get(SESSION_COOKIE)?.value;
-  if (!isValidSessionId(value)) throw new DomainError("unauthorized", "No shopper session: enable cookies and reload the page.");
-  return value;
+  const id = await verifySessionCookie((await cookies()).get(SESSION_COOKIE)?.value);
+  if (!id) throw new DomainError("unauthorized", "No shopper session: enable cookies and reload the page.");
+  return id;
 }

@@ -77,7 +77,7 @@ export interface StackFaults {
 }
 
 /** Secrets and the first merchandiser, generated for development when unset and kept in secrets.json. */
-const GENERATED = ["ADMIN_API_TOKEN", "WEBHOOK_SECRET", "QUEUE_TOKEN_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD"] as const;
+const GENERATED = ["ADMIN_API_TOKEN", "WEBHOOK_SECRET", "QUEUE_TOKEN_SECRET", "SESSION_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD"] as const;
 type GeneratedName = (typeof GENERATED)[number];
 
 function generateValue(name: GeneratedName): string {

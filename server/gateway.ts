@@ -5,7 +5,7 @@ import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Server, type Namespace, type Socket } from "socket.io";
-import { staffFromHandshake, type StaffPrincipal } from "../lib/auth";
+import { admitStaffSocket, stillGranted, type StaffGrant, type StaffPrincipal } from "../lib/auth";
 import type { Deps } from "../lib/context";
 import { availabilityOf } from "../lib/inventory";
 import { SALE_ID_PATTERN, SKU_PATTERN, type RedisKeys } from "../lib/keys";
@@ -44,6 +44,8 @@ export interface GatewayDeps {
   propagation?: PropagationWindow;
   /** How often connected waiting shoppers' places are marked present (they lapse after the sale's grace). */
   presenceIntervalMs?: number;
+  /** How often each /admin socket's session or token is checked again (default 5 s). */
+  adminRecheckMs?: number;
 }
 
 export type StockServer = Server<ClientToServerEvents, ServerToClientEvents>;
@@ -60,6 +62,8 @@ const MAX_WATCHED_SALES = 5;
 interface AdminSocketData {
   /** Who opened the admin socket. */
   staff?: StaffPrincipal;
+  /** What they opened it with, checked again every adminRecheckMs. */
+  grant?: StaffGrant;
 }
 
 interface SocketData {
@@ -194,10 +198,10 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
     // `auth.token` (ADMIN_API_TOKEN or an API token), or else the back-office session cookie the
     // browser sends with the handshake (cookies are per host, not per port).
     const handshake = { token: socket.handshake.auth?.token as unknown, cookieHeader: socket.handshake.headers.cookie };
-    staffFromHandshake(handshake, "merchandiser", { deps: deps.deps, adminApiToken: deps.adminToken }).then(
-      (staff) => {
-        if (!staff) return next(new Error("unauthorized"));
-        (socket.data as AdminSocketData).staff = staff;
+    admitStaffSocket(handshake, "merchandiser", { deps: deps.deps, adminApiToken: deps.adminToken }).then(
+      (admitted) => {
+        if (!admitted) return next(new Error("unauthorized"));
+        Object.assign(socket.data as AdminSocketData, admitted);
         next();
       },
       (err: unknown) => {
@@ -211,6 +215,28 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
     socket.on("disconnect", () => deps.metrics?.connectedSockets.dec({ namespace: "/admin" }));
   });
 
+  // The handshake is checked once; logout, a disabled user or a revoked token must also end a
+  // socket that is already open. One batched look-up per interval for all of this instance's sockets.
+  let rechecking = false;
+  const adminRecheckTimer = setInterval(() => {
+    if (rechecking || admin.sockets.size === 0) return;
+    rechecking = true;
+    const held = [...admin.sockets.values()].flatMap((socket) => {
+      const { grant } = socket.data as AdminSocketData;
+      return grant ? [{ socket, grant }] : [];
+    });
+    stillGranted(held.map((h) => h.grant), "merchandiser", { deps: deps.deps })
+      .then((valid) => {
+        for (const [i, { socket }] of held.entries()) if (!valid[i]) socket.disconnect();
+      })
+      // A database outage keeps open sockets open: nothing can be revoked while it lasts.
+      .catch((err: unknown) => console.error("[gateway] cannot re-check /admin sockets:", err instanceof Error ? err.message : err))
+      .finally(() => {
+        rechecking = false;
+      });
+  }, deps.adminRecheckMs ?? 5_000);
+  adminRecheckTimer.unref();
+
   const relay = createStockRelay(io, admin, deps);
   const onMessage = (channel: string, message: string) => {
     if (channel === deps.keys.eventsChannel) relay.receive(message);
@@ -223,6 +249,7 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
   cleanups.set(io, async () => {
     relay.stop();
     clearInterval(presenceTimer);
+    clearInterval(adminRecheckTimer);
     deps.subscriber.off("message", onMessage);
     await subscribed;
     await deps.subscriber.unsubscribe(deps.keys.eventsChannel).catch(() => {});

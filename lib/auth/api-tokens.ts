@@ -2,9 +2,10 @@
 // Only the SHA-256 of a token is stored; its plaintext is returned once, by createApiToken.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { storableText } from "../shared/validation";
 import { DomainError } from "../errors";
 import type { ApiToken, User } from "../generated/prisma/client";
-import { toStaffRole, type StaffRole } from "./roles";
+import { hasRole, toStaffRole, type StaffRole } from "./roles";
 import { hashToken } from "./sessions";
 import type { AuthDeps } from "./users";
 
@@ -13,7 +14,7 @@ const TOKEN_PATTERN = /^swt_[A-Za-z0-9_-]{43}$/;
 /** lastUsedAt is written at most once a minute per token. */
 const TOUCH_EVERY_MS = 60_000;
 
-export const apiTokenName = z.string().trim().min(1, "Name the token after what uses it.").max(80, "Use at most 80 characters.");
+export const apiTokenName = storableText({ max: 80 }).refine((s) => s.length > 0, "Name the token after what uses it.");
 
 export interface ApiTokenInfo {
   id: string;
@@ -74,13 +75,25 @@ export async function revokeApiToken(deps: AuthDeps, id: string): Promise<ApiTok
   return toInfo(row);
 }
 
-/** The live (unrevoked) token a bearer value names, or null. */
+/**
+ * Whether a token may still act: not revoked, and its creator (when it had one) is enabled and
+ * still holds the token's role. A token is its creator's delegate, so disabling or demoting the
+ * creator must end it at once; tokens issued with ADMIN_API_TOKEN have no creator.
+ */
+export function apiTokenIsLive(row: ApiToken & { createdBy: User | null }): boolean {
+  if (row.revokedAt) return false;
+  if (!row.createdById) return true;
+  const creator = row.createdBy;
+  return creator !== null && !creator.disabledAt && hasRole(toStaffRole(creator.role), toStaffRole(row.role));
+}
+
+/** The live token a bearer value names (see apiTokenIsLive), or null. */
 export async function verifyApiToken(deps: AuthDeps, token: string, now = new Date()): Promise<ApiTokenInfo | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const row = await deps.db.apiToken.findUnique({ where: { tokenHash: hashToken(token) } });
-  if (!row || row.revokedAt) return null;
+  const row = await deps.db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { createdBy: true } });
+  if (!row || !apiTokenIsLive(row)) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
     await deps.db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return toInfo({ ...row, createdBy: null });
+  return toInfo(row);
 }

@@ -5,9 +5,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { config } from "../config";
 import { db } from "../db";
 import { DomainError } from "../errors";
-import { verifyApiToken } from "./api-tokens";
-import { hasRole, type StaffRole } from "./roles";
-import { cookieFromHeader, STAFF_COOKIE, verifyStaffSession } from "./sessions";
+import { apiTokenIsLive, verifyApiToken } from "./api-tokens";
+import { hasRole, toStaffRole, type StaffRole } from "./roles";
+import { cookieFromHeader, sessionTimeLeft, STAFF_COOKIE, staffSessionId, verifyStaffSession } from "./sessions";
 import type { AuthDeps } from "./users";
 
 export interface StaffPrincipal {
@@ -149,8 +149,56 @@ export async function staffFromHandshake(
   minimumRole: StaffRole,
   opts: StaffAuthOptions = {},
 ): Promise<StaffPrincipal | null> {
+  return (await admitStaffSocket(handshake, minimumRole, opts))?.staff ?? null;
+}
+
+/**
+ * What an open socket was admitted with, to check again later: the session's stored id (the
+ * token's hash) or the API token's id, never the secret itself.
+ */
+export type StaffGrant = { kind: "admin-token" } | { kind: "api-token"; tokenId: string } | { kind: "session"; sessionId: string };
+
+/** staffFromHandshake, plus the grant that stillGranted re-checks while the socket stays open. */
+export async function admitStaffSocket(
+  handshake: { token?: unknown; cookieHeader?: string | null },
+  minimumRole: StaffRole,
+  opts: StaffAuthOptions = {},
+): Promise<{ staff: StaffPrincipal; grant: StaffGrant } | null> {
   const bearer = typeof handshake.token === "string" && handshake.token !== "" ? handshake.token : null;
   const sessionToken = bearer ? null : cookieFromHeader(handshake.cookieHeader, STAFF_COOKIE);
   const check = await identifyStaff({ bearer, sessionToken }, opts);
-  return check.ok && hasRole(check.staff.role, minimumRole) ? check.staff : null;
+  if (!check.ok || !hasRole(check.staff.role, minimumRole)) return null;
+  const { staff } = check;
+  if (staff.kind === "admin-token") return { staff, grant: { kind: "admin-token" } };
+  if (staff.kind === "api-token") return { staff, grant: { kind: "api-token", tokenId: staff.id } };
+  const sessionId = staffSessionId(sessionToken);
+  return sessionId ? { staff, grant: { kind: "session", sessionId } } : null;
+}
+
+/**
+ * For each grant, whether it still lets its holder act as `minimumRole`: the session is not
+ * logged out, ended or its user disabled or demoted; the API token is not revoked and its
+ * creator still may issue it. At most two queries however many grants; read-only, so checking
+ * open sockets neither slides a session's expiry nor touches a token.
+ */
+export async function stillGranted(
+  grants: readonly StaffGrant[],
+  minimumRole: StaffRole,
+  opts: { deps?: AuthDeps; now?: Date } = {},
+): Promise<boolean[]> {
+  const deps = opts.deps ?? { db: db() };
+  const now = opts.now ?? new Date();
+  const sessionIds = [...new Set(grants.flatMap((g) => (g.kind === "session" ? [g.sessionId] : [])))];
+  const tokenIds = [...new Set(grants.flatMap((g) => (g.kind === "api-token" ? [g.tokenId] : [])))];
+  const [sessions, tokens] = await Promise.all([
+    sessionIds.length ? deps.db.staffSession.findMany({ where: { id: { in: sessionIds } }, include: { user: true } }) : [],
+    tokenIds.length ? deps.db.apiToken.findMany({ where: { id: { in: tokenIds } }, include: { createdBy: true } }) : [],
+  ]);
+  const liveSessions = new Set(
+    sessions
+      .filter((s) => sessionTimeLeft(s, now) && !s.user.disabledAt && hasRole(toStaffRole(s.user.role), minimumRole))
+      .map((s) => s.id),
+  );
+  const liveTokens = new Set(tokens.filter((t) => apiTokenIsLive(t) && hasRole(toStaffRole(t.role), minimumRole)).map((t) => t.id));
+  return grants.map((g) => (g.kind === "admin-token" ? true : g.kind === "session" ? liveSessions.has(g.sessionId) : liveTokens.has(g.tokenId)));
 }

@@ -1,9 +1,12 @@
 // Staff access for the back office: accounts, sessions, API tokens and the one gate
 // (requireStaff) every admin route, page, Server Action and socket goes through.
 // Pages and Server Actions use ./next (cookies, redirects); everything here runs anywhere.
-export { createApiToken, listApiTokens, revokeApiToken, verifyApiToken, apiTokenName, API_TOKEN_PREFIX, type ApiTokenInfo } from "./api-tokens";
+export { apiTokenIsLive, createApiToken, listApiTokens, revokeApiToken, verifyApiToken, apiTokenName, API_TOKEN_PREFIX, type ApiTokenInfo } from "./api-tokens";
 export { ensureFirstAdmin, GENERATED_ADMIN_EMAIL, type BootstrapResult } from "./bootstrap";
-export { bearerToken, identifyStaff, requireStaff, staffFromHandshake, type CookieReader, type StaffPrincipal } from "./guard";
+export {
+  admitStaffSocket, bearerToken, identifyStaff, requireStaff, staffFromHandshake, stillGranted,
+  type CookieReader, type StaffGrant, type StaffPrincipal,
+} from "./guard";
 export { bootstrapFirstAdmin, signIn, WRONG_CREDENTIALS, type SignedIn } from "./login";
 export { hashPassword, verifyPassword } from "./passwords";
 export { hasRole, staffRole, STAFF_ROLES, type StaffRole } from "./roles";

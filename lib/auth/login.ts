@@ -1,10 +1,11 @@
-// Signing in: rate limits first (per client address and per email), then the first-admin
-// bootstrap, then the password check, then a new session. Every refusal of the credentials
-// reads the same, so the form tells nobody which emails have an account.
+// Signing in: rate limits first (failures per email and address, per address, per email),
+// then the first-admin bootstrap, then the password check, then a new session. Every refusal
+// of the credentials reads the same, so the form tells nobody which emails have an account.
+import { createHash } from "node:crypto";
 import { config } from "../config";
 import type { Deps } from "../context";
 import { DomainError } from "../errors";
-import { consume, forgive, loginAddressRule, loginEmailRule } from "../rate-limit";
+import { consume, forgive, loginAddressRule, loginEmailRule, loginPairRule, refund, type LimitRule } from "../rate-limit";
 import { ensureFirstAdmin } from "./bootstrap";
 import { createStaffSession, pruneStaffSessions } from "./sessions";
 import { authenticateUser, normalizeEmail, type StaffUser } from "./users";
@@ -47,19 +48,60 @@ export function bootstrapFirstAdmin(deps: Pick<Deps, "db">): Promise<unknown> {
   return bootstrapped;
 }
 
-/** Check credentials and open a session; `invalid_credentials` (401) or `rate_limited` (429) otherwise. */
+/** How long an address an email signed in from stays exempt from that email's all-addresses limit. */
+const KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Check credentials and open a session; `invalid_credentials` (401) or `rate_limited` (429)
+ * otherwise. Only failures count: guesses are capped per email and address, per address, and
+ * per email from addresses it never signed in from, so an attacker elsewhere cannot lock the
+ * rightful user out of their own address.
+ */
 export async function signIn(deps: Deps, input: SignInInput, opts: { bootstrap?: boolean } = {}): Promise<SignedIn> {
   const email = normalizeEmail(input.email);
-  // Both counters move on every attempt, so parallel guesses cannot slip past a check.
-  await consume(deps, loginAddressRule(), input.address);
-  await consume(deps, loginEmailRule(), email);
-  if (opts.bootstrap ?? true) await bootstrapFirstAdmin(deps);
-  const user = await authenticateUser(deps, email, input.password);
+  const knownKey = `${deps.keys.rateLimit("login-known")}:${createHash("sha256").update(`${email}\n${input.address}`).digest("base64url")}`;
+  const known = await deps.redis.exists(knownKey).then((n) => n === 1, () => false);
+  const counters: [LimitRule, string][] = [
+    [loginPairRule(), `${email}|${input.address}`],
+    [loginAddressRule(), input.address],
+    ...(known ? [] : [[loginEmailRule(), email] as [LimitRule, string]]),
+  ];
+  // Every attempt takes its points before the password is checked, so parallel guesses cannot
+  // slip past a check; a success gives them back.
+  await takePoints(deps, counters);
+  let user: StaffUser | null;
+  try {
+    if (opts.bootstrap ?? true) await bootstrapFirstAdmin(deps);
+    user = await authenticateUser(deps, email, input.password);
+  } catch (err) {
+    // An outage is not a wrong password.
+    await Promise.all(counters.map(([rule, key]) => refund(deps, rule, key)));
+    throw err;
+  }
   if (!user) throw new DomainError("invalid_credentials", WRONG_CREDENTIALS);
-  // A successful sign-in clears the email's count (not the address's: one address may try many emails).
-  await forgive(deps, loginEmailRule(), email);
+  const [pair, ...others] = counters;
+  // This address's own mistakes are forgiven; other addresses' failures against the email stay counted.
+  if (pair) await forgive(deps, pair[0], pair[1]);
+  await Promise.all(others.map(([rule, key]) => refund(deps, rule, key)));
+  await deps.redis.set(knownKey, "1", "EX", KNOWN_ADDRESS_SECONDS).catch((err: unknown) => {
+    console.error("[auth] could not remember a sign-in address:", err instanceof Error ? err.message : err);
+  });
   const session = await createStaffSession(deps, user.id, { userAgent: input.userAgent, ip: input.address });
   // Housekeeping at a quiet moment: sign-ins are rare, the delete uses the expiresAt index.
   void pruneStaffSessions(deps).catch((err: unknown) => console.error("[auth] could not prune ended sessions:", err));
   return { user, ...session };
+}
+
+/** One point from each counter, or none: a refusal by one gives back what the others took. */
+async function takePoints(deps: Deps, counters: [LimitRule, string][]): Promise<void> {
+  const taken: [LimitRule, string][] = [];
+  try {
+    for (const counter of counters) {
+      await consume(deps, counter[0], counter[1]);
+      taken.push(counter);
+    }
+  } catch (err) {
+    await Promise.all(taken.map(([rule, key]) => refund(deps, rule, key)));
+    throw err;
+  }
 }

@@ -58,8 +58,8 @@ export async function verifyStaffSession(deps: AuthDeps, token: string | null | 
   const id = hashToken(token);
   const row = await deps.db.staffSession.findUnique({ where: { id }, include: { user: true } });
   if (!row) return null;
-  const hardLimit = row.createdAt.getTime() + STAFF_SESSION_MAX_SECONDS * 1000;
-  if (row.expiresAt <= now || hardLimit <= now.getTime()) {
+  const hardLimit = sessionHardLimit(row);
+  if (!sessionTimeLeft(row, now)) {
     await deps.db.staffSession.deleteMany({ where: { id } });
     return null;
   }
@@ -70,6 +70,20 @@ export async function verifyStaffSession(deps: AuthDeps, token: string | null | 
     await deps.db.staffSession.updateMany({ where: { id }, data: { lastSeenAt: now, expiresAt } });
   }
   return { id, user: toStaffUser(row.user), createdAt: row.createdAt, expiresAt };
+}
+
+function sessionHardLimit(row: { createdAt: Date }): number {
+  return row.createdAt.getTime() + STAFF_SESSION_MAX_SECONDS * 1000;
+}
+
+/** Whether a session row has neither idled out nor passed its hard limit. */
+export function sessionTimeLeft(row: { createdAt: Date; expiresAt: Date }, now: Date): boolean {
+  return row.expiresAt > now && sessionHardLimit(row) > now.getTime();
+}
+
+/** The id a session is stored under (the token's hash), or null for a malformed token. */
+export function staffSessionId(token: string | null | undefined): string | null {
+  return token && TOKEN_PATTERN.test(token) ? hashToken(token) : null;
 }
 
 /** End the session a cookie token names (logout); unknown tokens are ignored. */

@@ -1,6 +1,7 @@
 // Staff accounts: create, list, enable/disable, and check a password at sign-in.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { storableText } from "../shared/validation";
 import type { Deps } from "../context";
 import { DomainError } from "../errors";
 import type { User } from "../generated/prisma/client";
@@ -23,12 +24,12 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export const staffEmail = z.string().trim().max(254).pipe(z.email("Enter a valid email address.")).transform(normalizeEmail);
+export const staffEmail = storableText({ max: 254 }).pipe(z.email("Enter a valid email address.")).transform(normalizeEmail);
 export const staffPassword = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
   .max(MAX_PASSWORD_LENGTH, `Use at most ${MAX_PASSWORD_LENGTH} characters.`);
-export const staffName = z.string().trim().min(1, "Enter a name.").max(120, "Use at most 120 characters.");
+export const staffName = storableText({ max: 120 }).refine((s) => s.length > 0, "Enter a name.");
 
 export function toStaffUser(row: User): StaffUser {
   return { id: row.id, email: row.email, name: row.name, role: toStaffRole(row.role), createdAt: row.createdAt, disabledAt: row.disabledAt };

@@ -125,9 +125,9 @@ export class Shopper {
     this.address = `10.77.${Math.floor(index / 250) % 250}.${(index % 250) + 1}`;
   }
 
-  /** The shopper's session id (the sw_sid cookie), once the server has issued one. */
+  /** The shopper's session id (the sw_sid cookie without its signature), once the server has issued one. */
   get sessionId(): string | null {
-    return this.cookie ? this.cookie.slice("sw_sid=".length) : null;
+    return this.cookie ? this.cookie.slice("sw_sid=".length).split(".")[0]! : null;
   }
 
   /**

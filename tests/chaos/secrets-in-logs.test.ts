@@ -31,6 +31,7 @@ const CONFIG = {
   ADMIN_API_TOKEN: `AdminApiToken-${core()}`,
   WEBHOOK_SECRET: `ChannelSecret-${core()}`,
   QUEUE_TOKEN_SECRET: `QueueSecret-${core()}`,
+  SESSION_SECRET: `SessionSecret-${core()}`,
 };
 const OUTBOUND_SECRET = `OutboundSecret-${core()}`;
 const WRONG_PASSWORD = `WrongPw-${core()}`;
@@ -41,6 +42,7 @@ const secrets = new Map<string, string>([
   ["ADMIN_API_TOKEN", CONFIG.ADMIN_API_TOKEN],
   ["WEBHOOK_SECRET", CONFIG.WEBHOOK_SECRET],
   ["QUEUE_TOKEN_SECRET", CONFIG.QUEUE_TOKEN_SECRET],
+  ["SESSION_SECRET", CONFIG.SESSION_SECRET],
   ["outbound webhook secret", OUTBOUND_SECRET],
   ["wrong password tried", WRONG_PASSWORD],
 ]);

@@ -1,7 +1,7 @@
 // Starts the whole stack for the end-to-end tests on the ports chosen in playwright.config.ts,
 // in a temporary folder, and hands its URLs and secrets to the tests through process.env
 // (workers inherit the runner's environment): ADMIN_API_TOKEN, WEBHOOK_SECRET,
-// QUEUE_TOKEN_SECRET, STOCKWIRE_REALTIME_URL, DATABASE_URL, REDIS_URL.
+// QUEUE_TOKEN_SECRET, SESSION_SECRET, STOCKWIRE_REALTIME_URL, DATABASE_URL, REDIS_URL.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -50,7 +50,7 @@ export default async function globalSetup(): Promise<void> {
   }
   globalState.stockwireE2E = { stack, dir };
   for (const [key, value] of Object.entries(stack.env)) {
-    if (["ADMIN_API_TOKEN", "WEBHOOK_SECRET", "QUEUE_TOKEN_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX"].includes(key)) {
+    if (["ADMIN_API_TOKEN", "WEBHOOK_SECRET", "QUEUE_TOKEN_SECRET", "SESSION_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX"].includes(key)) {
       process.env[key] = value;
     }
   }

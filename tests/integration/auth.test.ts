@@ -36,7 +36,8 @@ const auth = { deps, adminApiToken: ADMIN_API_TOKEN };
 const savedEnv = { ...process.env };
 
 beforeAll(() => {
-  // signIn reads its rate limits from the configuration: 3 per email, 15 per address here.
+  // signIn reads its rate limits from the configuration: 3 failures per email and address,
+  // 15 per address, 30 per email across addresses here.
   process.env.DATABASE_URL = inject("databaseUrl");
   process.env.REDIS_URL = inject("redisUrl");
   process.env.LOGIN_LIMIT_PER_15_MINUTES = "3";
@@ -182,6 +183,32 @@ describe("API tokens", () => {
     expect((await listApiTokens(deps, { includeRevoked: true })).map((t) => t.id)).toContain(info.id);
     await expect(revokeApiToken(deps, "tok_nosuchtoken")).rejects.toMatchObject({ code: "not_found" });
   });
+
+  it("stops working at once when its creator is disabled, and while its creator lacks its role", async () => {
+    await staffMember("admin"); // the last enabled admin cannot be disabled
+    const creator = await staffMember("admin");
+    const adminToken = await createApiToken(deps, { name: `ops-${uid()}`, role: "admin", createdById: creator.user.id });
+    const merchToken = await createApiToken(deps, { name: `sync-${uid()}`, role: "merchandiser", createdById: creator.user.id });
+    const request = (token: string) => new Request("http://shop.test/api/v1/admin/users", { headers: { authorization: `Bearer ${token}` } });
+    expect(await codeOf(requireStaff(request(adminToken.token), "admin", auth))).toBe("ok");
+
+    await setUserDisabled(deps, creator.user.id, true, { userId: null });
+    expect(await verifyApiToken(deps, adminToken.token)).toBeNull();
+    expect(await verifyApiToken(deps, merchToken.token)).toBeNull();
+    expect(await codeOf(requireStaff(request(adminToken.token), "merchandiser", auth))).toBe("forbidden");
+    expect(await staffFromHandshake({ token: merchToken.token }, "merchandiser", auth)).toBeNull();
+
+    // Demoted instead: the admin token is beyond what its creator may now do; the merchandiser one is not.
+    await setUserDisabled(deps, creator.user.id, false, { userId: null });
+    await deps.db.user.update({ where: { id: creator.user.id }, data: { role: "merchandiser" } });
+    expect(await verifyApiToken(deps, adminToken.token)).toBeNull();
+    expect(await codeOf(requireStaff(request(adminToken.token), "merchandiser", auth))).toBe("forbidden");
+    expect(await verifyApiToken(deps, merchToken.token)).toMatchObject({ id: merchToken.info.id, role: "merchandiser" });
+
+    // Tokens issued with ADMIN_API_TOKEN have no creator to follow.
+    const orphan = await createApiToken(deps, { name: `ci-${uid()}`, role: "admin" });
+    expect(await verifyApiToken(deps, orphan.token)).toMatchObject({ id: orphan.info.id, role: "admin" });
+  });
 });
 
 describe("first admin", () => {
@@ -223,32 +250,61 @@ describe("signing in", () => {
     await expect(unknown).rejects.toMatchObject({ code: "invalid_credentials", message: WRONG_CREDENTIALS });
   });
 
-  it("rate-limits attempts per email (429 with a wait) and per client address", async () => {
+  const attempt = (who: string, address: string, password = "wrong password") =>
+    codeOf(signIn(deps, { email: who, password, address }, { bootstrap: false }));
+
+  it("does not let failures from other addresses lock the right password out", async () => {
     const { user } = await staffMember("merchandiser");
-    const attempt = (address: string, password = "wrong password", who = user.email) =>
-      codeOf(signIn(deps, { email: who, password, address }, { bootstrap: false }));
-    const codes: string[] = [];
-    for (let i = 0; i < 3; i++) codes.push(await attempt(`172.16.${i}.1`));
-    expect(codes).toEqual(Array(3).fill("invalid_credentials"));
-    // Even the right password is refused now: guessing must stop, from any address.
-    const blocked = signIn(deps, { email: user.email, password: PASSWORD, address: "172.16.99.1" }, { bootstrap: false });
+    for (let i = 0; i < 3; i++) expect(await attempt(user.email, `172.16.${i}.1`)).toBe("invalid_credentials");
+    // The per-email limit is used up, but by other addresses: the rightful user still signs in.
+    expect(await attempt(user.email, "172.16.99.1", PASSWORD)).toBe("ok");
+  });
+
+  it("stops guessing per email and address, and per address (429 with a wait)", async () => {
+    const { user } = await staffMember("merchandiser");
+    const guesser = `172.17.${uid(2)}`;
+    for (let i = 0; i < 3; i++) expect(await attempt(user.email, guesser)).toBe("invalid_credentials");
+    // Even the right password is refused from there now: guessing must stop.
+    const blocked = signIn(deps, { email: user.email, password: PASSWORD, address: guesser }, { bootstrap: false });
     await expect(blocked).rejects.toMatchObject({ code: "rate_limited", details: { retryAfterSeconds: expect.any(Number) } });
 
     // One address trying many emails: five times the per-email limit.
-    const address = `192.0.2.${uid(2)}`;
+    const sprayer = `192.0.2.${uid(2)}`;
     const many: string[] = [];
-    for (let i = 0; i < 16; i++) many.push(await attempt(address, "wrong password", email("spray")));
+    for (let i = 0; i < 16; i++) many.push(await attempt(email("spray"), sprayer));
     expect(many.slice(0, 15).every((c) => c === "invalid_credentials")).toBe(true);
     expect(many[15]).toBe("rate_limited");
   });
 
-  it("clears the email's count after a successful sign-in", async () => {
+  it("caps guessing spread over many addresses, except from an address the email signed in from", async () => {
     const { user } = await staffMember("merchandiser");
-    for (let i = 0; i < 2; i++) await codeOf(signIn(deps, { email: user.email, password: "nope nope", address: `198.51.${i}.1` }, { bootstrap: false }));
-    await signIn(deps, { email: user.email, password: PASSWORD, address: "198.51.100.1" }, { bootstrap: false });
-    for (let i = 0; i < 2; i++) {
-      expect(await codeOf(signIn(deps, { email: user.email, password: "nope nope", address: `198.52.${i}.1` }, { bootstrap: false }))).toBe("invalid_credentials");
-    }
+    const home = `203.0.113.${uid(2)}`;
+    expect(await attempt(user.email, home, PASSWORD)).toBe("ok");
+    // Ten times the limit, one guess from each of 30 addresses.
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => attempt(user.email, `100.64.${uid(2)}.${i}`)));
+    expect(guesses).toEqual(Array(30).fill("invalid_credentials"));
+    expect(await attempt(user.email, `100.65.${uid(2)}.1`, PASSWORD)).toBe("rate_limited");
+    expect(await attempt(user.email, home, PASSWORD)).toBe("ok");
+  });
+
+  it("counts failures only: successes take nothing, parallel guesses cannot slip past", async () => {
+    const { user } = await staffMember("merchandiser");
+    const office = `198.18.${uid(2)}`;
+    // More successes than the per-address limit (15) allows attempts.
+    for (let i = 0; i < 16; i++) expect(await attempt(user.email, office, PASSWORD)).toBe("ok");
+    const other = await staffMember("merchandiser");
+    const parallel = await Promise.all(Array.from({ length: 8 }, () => attempt(other.user.email, office)));
+    expect(parallel.filter((c) => c === "invalid_credentials")).toHaveLength(3);
+    expect(parallel.filter((c) => c === "rate_limited")).toHaveLength(5);
+  });
+
+  it("clears the address's failures for the email after a successful sign-in", async () => {
+    const { user } = await staffMember("merchandiser");
+    const address = `198.51.${uid(2)}`;
+    for (let i = 0; i < 2; i++) expect(await attempt(user.email, address, "nope nope")).toBe("invalid_credentials");
+    expect(await attempt(user.email, address, PASSWORD)).toBe("ok");
+    for (let i = 0; i < 3; i++) expect(await attempt(user.email, address, "nope nope")).toBe("invalid_credentials");
+    expect(await attempt(user.email, address, "nope nope")).toBe("rate_limited");
   });
 
   it("only sends people back to back-office paths", () => {

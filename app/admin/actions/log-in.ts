@@ -6,11 +6,12 @@ import { z } from "zod";
 import { safeNextPath, signIn, WRONG_CREDENTIALS, type SignedIn } from "@/lib/auth";
 import { setStaffSessionCookie } from "@/lib/auth/next";
 import { appDeps } from "@/lib/context";
+import { storableText } from "@/lib/shared/validation";
 import { isDomainError } from "@/lib/errors";
 import { clientAddress } from "@/lib/rate-limit";
 
 const Input = z.object({
-  email: z.string().trim().min(1).max(254),
+  email: storableText({ min: 1, max: 254 }),
   password: z.string().min(1).max(256),
   next: z.string().max(512).optional(),
 });

@@ -8,7 +8,8 @@ import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import type { StockEvent } from "./types";
 
-export type AlertKind = "low_stock" | "sold_out";
+/** `event_held`: a stock change of the SKU was held back from the ledger (lib/quarantine.ts). */
+export type AlertKind = "low_stock" | "sold_out" | "event_held";
 
 /** An alert as the back office and the /admin feed see it (times in ms since the epoch). */
 export interface AdminAlert {
@@ -39,7 +40,7 @@ function toAlert(row: AlertRow): AdminAlert {
   return {
     id: row.id,
     sku: row.sku,
-    kind: row.kind === "sold_out" ? "sold_out" : "low_stock",
+    kind: row.kind === "sold_out" || row.kind === "event_held" ? row.kind : "low_stock",
     available: row.available,
     threshold: row.threshold,
     raisedAt: row.raisedAt.getTime(),

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { SKU_PATTERN } from "./keys";
+import { storableText } from "./shared/validation";
 import type { StockEvent, StockEventType } from "./types";
 
 export const STOCK_EVENT_TYPES = ["hold", "release", "expire", "sale", "adjust", "restock", "channel", "set", "rebuild"] as const satisfies readonly StockEventType[];
@@ -80,7 +81,8 @@ export const auditQuery = z
         .pipe(z.array(z.enum(STOCK_EVENT_TYPES, `must be one or more of ${STOCK_EVENT_TYPES.join(", ")}`)).min(1))
         .optional(),
     ),
-    source: z.preprocess(blankToUndefined, z.string().trim().max(100).optional()),
+    // A filter value is sent to Postgres too: NUL in it would be a 500, not an empty page.
+    source: z.preprocess(blankToUndefined, storableText({ max: 100 }).optional()),
     from: z.preprocess(blankToUndefined, instant.optional()),
     to: z.preprocess(blankToUndefined, instant.optional()),
     after: z.preprocess(

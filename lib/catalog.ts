@@ -9,7 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
-import { availabilityOf, setStock, stockLevel, type Actor } from "./inventory";
+import { assertSku, availabilityOf, setStock, stockLevel, type Actor } from "./inventory";
+import { assertStorableText, isPgInt, PG_INT_MAX } from "./shared/validation";
 import type { AvailabilityState, Product, StockLevel } from "./types";
 
 type ProductRow = Awaited<ReturnType<typeof loadProducts>>[number];
@@ -169,10 +170,39 @@ export interface SkuUpsert extends Actor {
   reason?: string;
 }
 
-/** Create or update a SKU with its product in Postgres, then set its counters in Redis. */
-export async function upsertSku(deps: Deps, input: SkuUpsert): Promise<{ created: boolean; level: StockLevel }> {
+/** The upsert's text and numbers under the one storable rule (a domain caller has no schema). */
+function assertStorableUpsert(input: SkuUpsert): void {
   const p = input.product;
-  const product = await deps.db.product.upsert({
+  const texts: [string, string | null | undefined, { max: number; multiline?: boolean }][] = [
+    ["product.slug", p.slug, { max: 100 }],
+    ["product.name", p.name, { max: 200 }],
+    ["product.description", p.description, { max: 5000, multiline: true }],
+    ["product.category", p.category, { max: 100 }],
+    ["label", input.label, { max: 100 }],
+    ["size", input.size, { max: 50 }],
+    ["color", input.color, { max: 50 }],
+    ["reason", input.reason, { max: 200 }],
+  ];
+  const numbers: [string, number | undefined][] = [
+    ["priceCents", input.priceCents], ["onHand", input.onHand], ["safety", input.safety], ["position", input.position],
+    ["product.hue", p.hue], ["product.lowStockThreshold", p.lowStockThreshold],
+  ];
+  try {
+    for (const [field, value, opts] of texts) if (value != null) assertStorableText(field, value, opts);
+  } catch (err) {
+    throw new DomainError("invalid_request", (err as Error).message);
+  }
+  for (const [field, value] of numbers) {
+    if (value !== undefined && (!isPgInt(value) || value < 0)) throw new DomainError("invalid_request", `${field} must be a whole number from 0 to ${PG_INT_MAX}.`);
+  }
+}
+
+type CatalogWriter = Pick<Deps["db"], "product" | "sku" | "inventoryEvent">;
+
+/** The product and SKU rows of an upsert; returns what the Redis side needs. */
+async function writeCatalogRows(db: CatalogWriter, input: SkuUpsert) {
+  const p = input.product;
+  const product = await db.product.upsert({
     where: { slug: p.slug },
     create: {
       id: p.slug,
@@ -191,7 +221,7 @@ export async function upsertSku(deps: Deps, input: SkuUpsert): Promise<{ created
       ...(p.lowStockThreshold !== undefined ? { lowStockThreshold: p.lowStockThreshold } : {}),
     },
   });
-  const existing = await deps.db.sku.findUnique({ where: { code: input.sku } });
+  const existing = await db.sku.findUnique({ where: { code: input.sku } });
   if (existing && existing.productId !== product.id) {
     throw new DomainError("invalid_request", `SKU ${input.sku} belongs to another product (${existing.productId}).`);
   }
@@ -204,23 +234,50 @@ export async function upsertSku(deps: Deps, input: SkuUpsert): Promise<{ created
     safety,
     position: input.position ?? existing?.position ?? 0,
   };
-  await deps.db.sku.upsert({
+  await db.sku.upsert({
     where: { code: input.sku },
     create: { code: input.sku, productId: product.id, ...data, label: data.label || "Default" },
     update: data,
   });
-  const lastEvent = await deps.db.inventoryEvent.findFirst({ where: { sku: input.sku }, orderBy: { version: "desc" }, select: { version: true } });
-  const known = await stockLevel(deps, input.sku);
-  const level = await setStock(deps, {
-    sku: input.sku,
-    onHand: input.onHand,
-    safety,
-    lowStockThreshold: product.lowStockThreshold,
-    reason: input.reason ?? (existing ? "catalog update" : "new SKU"),
-    source: input.source,
-    actor: input.actor ?? null,
-    startVersion: known ? undefined : lastEvent?.version ?? 0,
-  });
+  const lastEvent = await db.inventoryEvent.findFirst({ where: { sku: input.sku }, orderBy: { version: "desc" }, select: { version: true } });
+  return { product, existing, safety, lastVersion: lastEvent?.version ?? 0 };
+}
+
+/**
+ * Create or update a SKU with its product in Postgres and set its counters in Redis, so that a
+ * refusal by Redis (the new count below held units plus safety) leaves Postgres unchanged.
+ * - SKU already in Redis (the only case Redis can refuse): the catalog rows are written in a
+ *   transaction that commits only after Redis took the change. If the process dies in between,
+ *   Postgres rolls back and Redis keeps the new count, whose `set` event reaches the ledger
+ *   like any other; a changed safety stock then differs from the catalog until reconciliation
+ *   reports it (and the caller, who got no answer, retries).
+ * - SKU new to Redis (set-stock always creates it): the rows are committed first, so the
+ *   SKU's first event never reaches the persister before the SKU exists in the catalog.
+ */
+export async function upsertSku(deps: Deps, input: SkuUpsert): Promise<{ created: boolean; level: StockLevel }> {
+  assertSku(input.sku);
+  assertStorableUpsert(input);
+  const setCounters = (rows: Awaited<ReturnType<typeof writeCatalogRows>>, startVersion: number | undefined) =>
+    setStock(deps, {
+      sku: input.sku,
+      onHand: input.onHand,
+      safety: rows.safety,
+      lowStockThreshold: rows.product.lowStockThreshold,
+      reason: input.reason ?? (rows.existing ? "catalog update" : "new SKU"),
+      source: input.source,
+      actor: input.actor ?? null,
+      startVersion,
+    });
+  let result: { created: boolean; level: StockLevel };
+  if (await stockLevel(deps, input.sku)) {
+    result = await deps.db.$transaction(async (tx) => {
+      const rows = await writeCatalogRows(tx, input);
+      return { created: !rows.existing, level: await setCounters(rows, undefined) };
+    }, { timeout: 15_000 });
+  } else {
+    const rows = await writeCatalogRows(deps.db, input);
+    result = { created: !rows.existing, level: await setCounters(rows, rows.lastVersion) };
+  }
   await markCatalogChanged(deps);
-  return { created: !existing, level };
+  return result;
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { persistAllPending, persistSkuEvents, rebuildFromLedger } from "./ledger";
+import { logField } from "./shared/validation";
 
 export type DriftField = "onHand" | "reserved" | "safety";
 export type ReconcileTrigger = "schedule" | "manual" | "api";
@@ -95,7 +96,9 @@ function compare(sku: string, r: RedisState, ledger: LedgerState | undefined, sa
  * landed meanwhile) is persisted and compared again, so a live store shows no false drift.
  */
 export async function findDrift(deps: Deps, opts: { onlySkus?: string[] } = {}): Promise<{ skus: number; drifts: Drift[] }> {
-  await persistAllPending(deps);
+  // One SKU whose copy fails must not cost the whole store its check: that SKU stays ahead of
+  // the ledger, so it is compared without onHand below, like a SKU still moving.
+  await persistAllPending(deps, undefined, { onError: reportPersistFailure });
   const catalog = await deps.db.sku.findMany({
     where: opts.onlySkus ? { code: { in: opts.onlySkus } } : {},
     select: { code: true, safety: true },
@@ -110,7 +113,12 @@ export async function findDrift(deps: Deps, opts: { onlySkus?: string[] } = {}):
       let state = states[j]!;
       let last = ledger.get(s.code);
       for (let attempt = 0; state.onHand !== null && state.version > (last?.version ?? 0) && attempt < MOVING_RETRIES; attempt++) {
-        await persistSkuEvents(deps, s.code);
+        try {
+          await persistSkuEvents(deps, s.code);
+        } catch (err) {
+          reportPersistFailure(s.code, err);
+          break;
+        }
         last = (await readLedger(deps, [s.code])).get(s.code);
         state = await readRedis(deps, s.code);
       }
@@ -121,6 +129,10 @@ export async function findDrift(deps: Deps, opts: { onlySkus?: string[] } = {}):
     }
   }
   return { skus: catalog.length, drifts };
+}
+
+function reportPersistFailure(sku: string, err: unknown): void {
+  console.error(`[reconcile] could not copy ${sku}'s events to the ledger; compared without onHand:`, logField(err instanceof Error ? err.message.trim().split("\n").at(-1) : err));
 }
 
 /**

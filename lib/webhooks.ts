@@ -4,6 +4,7 @@
 // or runs out of attempts; every attempt's outcome stays in WebhookDelivery.
 import { createHmac, randomBytes } from "node:crypto";
 import { z } from "zod";
+import { storableText } from "./shared/validation";
 import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import type { AdminAlert } from "./alerts";
@@ -14,10 +15,7 @@ export const WEBHOOK_EVENT_FILTERS = ["all", "low_stock", "alerts"] as const;
 export type WebhookEventFilter = (typeof WEBHOOK_EVENT_FILTERS)[number];
 
 export const webhookCreateBody = z.object({
-  url: z
-    .string()
-    .trim()
-    .max(2000, "Use a URL of at most 2000 characters.")
+  url: storableText({ max: 2000 })
     .refine((u) => {
       try {
         const parsed = new URL(u);
@@ -28,7 +26,7 @@ export const webhookCreateBody = z.object({
     }, "Enter an http:// or https:// URL (without credentials in it)."),
   events: z.enum(WEBHOOK_EVENT_FILTERS).default("all"),
   /** Optional: the receiver's own key; one is generated when left out. */
-  secret: z.string().min(16, "A secret needs at least 16 characters.").max(200).optional(),
+  secret: storableText({ min: 16, max: 200, trim: false }).optional(),
 });
 export type WebhookCreate = z.input<typeof webhookCreateBody>;
 

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     metrics,
     propagation,
   });
-  const workers = startWorkers(deps, { metrics });
+  const workers = startWorkers(deps, { metrics, onAlert: (alert) => broadcastAlert(io, alert) });
   const webhooks = startWebhookWorker(deps);
   const reconciler = startReconciler(deps, {
     intervalMs: cfg.RECONCILE_INTERVAL_SECONDS * 1000,

@@ -11,10 +11,11 @@
 //   read the same due holds and race on each of them, and look up stalled checkouts twice.
 import type { Redis } from "ioredis";
 import type { Deps } from "../lib/context";
-import { knownSkus } from "../lib/inventory";
 import { SKU_PATTERN } from "../lib/keys";
 import { createLease } from "../lib/lease";
+import type { AdminAlert } from "../lib/alerts";
 import { persistAllPending, persistSkuEventsExclusively, type PersistClaim } from "../lib/ledger";
+import { enqueueAlert } from "../lib/webhooks";
 import { finishStalledCheckout } from "../lib/orders";
 import { expireDueReservations } from "../lib/reservations";
 import type { SidecarMetrics } from "./metrics";
@@ -31,6 +32,8 @@ export interface WorkerOptions {
   persistLeaseMs?: number;
   metrics?: Pick<SidecarMetrics, "expiredHolds" | "eventsPersisted" | "workerErrors">;
   log?: (message: string) => void;
+  /** Told of an alert opened because the persister quarantined a SKU's events (the sidecar pushes it to /admin). */
+  onAlert?: (alert: AdminAlert) => void;
 }
 
 /** What the loops have done since start (for metrics, logs and tests). */
@@ -43,6 +46,8 @@ export interface WorkerCounters {
   eventsCopied: number;
   /** SKU copies skipped because another sidecar was copying that SKU. */
   persistSkipped: number;
+  /** Events this sidecar put in the ledger's quarantine (refused by Postgres, or a version collision). */
+  eventsQuarantined: number;
   /** Expiry sweeps this sidecar ran (it held the expiry lease). */
   expirySweeps: number;
   sweeps: number;
@@ -65,7 +70,7 @@ const PERSIST_CONCURRENCY = 8;
 export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   const log = opts.log ?? ((m: string) => console.error(m));
   const counters: WorkerCounters = {
-    holdsExpired: 0, checkoutsRecovered: 0, eventsPersisted: 0, eventsCopied: 0, persistSkipped: 0, expirySweeps: 0, sweeps: 0, errors: 0,
+    holdsExpired: 0, checkoutsRecovered: 0, eventsPersisted: 0, eventsCopied: 0, persistSkipped: 0, eventsQuarantined: 0, expirySweeps: 0, sweeps: 0, errors: 0,
   };
   const lastLogged = new Map<string, number>();
 
@@ -112,6 +117,15 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   const claim: PersistClaim = {
     ttlMs: opts.persistLeaseMs ?? 5_000,
     onBatch: (n) => (counters.eventsCopied += n),
+    onQuarantined: (sku, n, alert) => {
+      counters.eventsQuarantined += n;
+      log(`[workers:persist] ${n} event(s) of ${sku} held in the ledger quarantine; later events keep flowing (see the back office)`);
+      if (alert) {
+        opts.onAlert?.(alert);
+        // Subscriptions that asked for alerts get it too, as low-stock ones (sent by the webhook worker).
+        void enqueueAlert(deps, alert).catch((err: unknown) => failed("persist", err));
+      }
+    },
   };
 
   loops.push(
@@ -163,20 +177,8 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   };
 }
 
-/** Events in Redis streams not yet in the ledger, summed over every SKU (the persister's lag). */
-export async function pendingLedgerEvents(deps: Deps): Promise<number> {
-  const skus = await knownSkus(deps);
-  if (skus.length === 0) return 0;
-  const pipeline = deps.redis.pipeline();
-  for (const sku of skus) pipeline.hmget(deps.keys.stock(sku), "version", "persisted");
-  let pending = 0;
-  for (const [err, reply] of (await pipeline.exec()) ?? []) {
-    if (err) continue;
-    const [version, persisted] = reply as (string | null)[];
-    pending += Math.max(0, Number(version ?? 0) - Number(persisted ?? 0));
-  }
-  return pending;
-}
+/** Events in Redis streams not yet in the ledger (moved to lib/ledger.ts: /api/health reads it too). */
+export { pendingLedgerEvents } from "../lib/ledger";
 
 export interface Loop {
   stop(): Promise<void>;

@@ -3,15 +3,15 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { withoutNul } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/context";
+import { storableText } from "@/lib/shared/validation";
 import { checkout } from "@/lib/orders";
 import { currentSessionId } from "@/lib/session";
 import { shopperError, type ActionState } from "./action-state";
 
 const Input = z.object({
-  email: z.email({ error: "Enter a valid email address." }).max(254),
-  name: withoutNul(z.string().trim().min(1, { error: "Enter your name." }).max(120, { error: "That name is too long." })),
+  email: storableText({ max: 254 }).pipe(z.email({ error: "Enter a valid email address." })),
+  name: storableText({ max: 120 }).refine((s) => s.length > 0, "Enter your name."),
   reservationIds: z.array(z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/)).min(1, { error: "Your cart has no held items to check out." }).max(50),
 });
 

@@ -1,9 +1,12 @@
 // zod schemas of the public HTTP API's request bodies (DESIGN.md, "Public contract").
+// Every text that can reach Postgres or a log goes through storableText, every stored number
+// fits a Postgres integer (lib/shared/validation.ts: one rule for every edge, invariant 9).
 import { z } from "zod";
 import { SKU_PATTERN } from "../keys";
 import { MAX_LINES, MAX_QUANTITY } from "../reservations";
+import { storableText } from "../shared/validation";
 
-/** Free text that goes to Postgres: its text type cannot hold NUL, so refuse it as a 400 here. */
+/** @deprecated Use storableText. Kept only while lib/channels.ts still imports it. */
 export const withoutNul = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((s) => !s.includes("\u0000"), "must not contain NUL characters");
 
@@ -14,12 +17,12 @@ export const reservationBody = z.strictObject({
     .array(z.strictObject({ sku: skuCode, quantity: z.number().int().min(1).max(MAX_QUANTITY) }))
     .min(1, "at least one item")
     .max(MAX_LINES),
-  queueToken: z.string().max(2048).optional(),
+  queueToken: storableText({ max: 2048, trim: false }).optional(),
 });
 
 export const checkoutBody = z.strictObject({
-  email: withoutNul(z.string().trim().email().max(254)).optional(),
-  name: withoutNul(z.string().trim().min(1).max(200)).optional(),
+  email: storableText({ max: 254 }).pipe(z.email("must be an email address")).optional(),
+  name: storableText({ min: 1, max: 200 }).optional(),
 });
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(100);
@@ -27,20 +30,20 @@ const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words jo
 export const skuUpsertBody = z.strictObject({
   product: z.strictObject({
     slug,
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).optional(),
-    category: z.string().trim().min(1).max(100).optional(),
+    name: storableText({ min: 1, max: 200 }),
+    description: storableText({ max: 5000, multiline: true }).optional(),
+    category: storableText({ min: 1, max: 100 }).optional(),
     hue: z.number().int().min(0).max(360).optional(),
     lowStockThreshold: z.number().int().min(0).max(10_000).optional(),
   }),
-  label: z.string().trim().min(1).max(100).optional(),
-  size: z.string().trim().max(50).nullable().optional(),
-  color: z.string().trim().max(50).nullable().optional(),
+  label: storableText({ min: 1, max: 100 }).optional(),
+  size: storableText({ max: 50 }).nullable().optional(),
+  color: storableText({ max: 50 }).nullable().optional(),
   priceCents: z.number().int().min(0).max(100_000_000),
   onHand: z.number().int().min(0).max(10_000_000),
   safety: z.number().int().min(0).max(10_000_000).optional(),
   position: z.number().int().min(0).max(10_000).optional(),
-  reason: z.string().trim().max(200).optional(),
+  reason: storableText({ max: 200 }).optional(),
 });
 
 export const ADJUSTMENT_REASONS = ["received", "damaged", "recount", "return", "correction", "channel"] as const;
@@ -48,14 +51,14 @@ export const ADJUSTMENT_REASONS = ["received", "damaged", "recount", "return", "
 export const adjustBody = z.strictObject({
   delta: z.number().int().refine((d) => d !== 0, "must not be zero").refine((d) => Math.abs(d) <= 1_000_000, "at most 1,000,000 units"),
   reason: z.enum(ADJUSTMENT_REASONS),
-  note: z.string().trim().max(500).optional(),
+  note: storableText({ max: 500 }).optional(),
 });
 
 export const saleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(64);
 
 const saleSettings = {
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).optional(),
+  name: storableText({ min: 1, max: 200 }),
+  description: storableText({ max: 5000, multiline: true }).optional(),
   startsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
   admissionRate: z.number().positive().max(10_000),
   perShopperLimit: z.number().int().min(1).max(MAX_QUANTITY).optional(),

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { skuCode } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/context";
+import { storableText } from "@/lib/shared/validation";
 import { adjustStock as adjustSkuStock } from "@/lib/inventory";
 import { stockRow, type StockRow } from "@/lib/stock-admin";
 import { STAFF_ADJUSTMENT_REASONS } from "@/lib/stock-reasons";
@@ -17,7 +18,7 @@ const Input = z.object({
     .refine((d) => d !== 0, "Enter a change other than 0.")
     .refine((d) => Math.abs(d) <= 1_000_000, "A change is at most 1,000,000 units."),
   reason: z.enum(STAFF_ADJUSTMENT_REASONS, "Choose a reason for the change."),
-  note: z.string().trim().max(200, "Keep the note under 200 characters.").optional(),
+  note: storableText({ max: 200 }).optional(),
 });
 
 export type AdjustStockState = StaffActionState<{ message: string; row: StockRow }>;

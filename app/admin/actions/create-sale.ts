@@ -4,11 +4,12 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { saleId, skuCode } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/context";
+import { storableText } from "@/lib/shared/validation";
 import { createSale as createSaleInLib } from "@/lib/sales";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 const Input = z.object({
-  name: z.string().trim().min(1, "Give the sale a name.").max(200),
+  name: storableText({ max: 200 }).refine((s) => s.length > 0, "Give the sale a name."),
   id: saleId,
   skus: z.array(skuCode).min(1, "Pick at least one SKU.").max(200),
   startsAt: z.iso.datetime({ offset: true, message: "Choose a start time." }).transform((s) => new Date(s)),

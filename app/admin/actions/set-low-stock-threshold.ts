@@ -3,11 +3,12 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appDeps } from "@/lib/context";
+import { storableText } from "@/lib/shared/validation";
 import { setLowStockThreshold as setProductThreshold } from "@/lib/stock-admin";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 const Input = z.object({
-  productId: z.string().min(1).max(100),
+  productId: storableText({ min: 1, max: 100 }),
   threshold: z.coerce
     .number({ message: "The threshold is a whole number from 0 to 10,000." })
     .int("The threshold is a whole number from 0 to 10,000.")

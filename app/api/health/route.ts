@@ -1,13 +1,36 @@
 import { appDeps } from "@/lib/context";
 import { json } from "@/lib/http";
+import { pendingLedgerEvents } from "@/lib/ledger";
+import { openQuarantineCount } from "@/lib/quarantine";
 
-// Liveness and readiness: 200 when Redis and Postgres both answer, 503 naming what does not.
+// Liveness and readiness, and the ledger's state:
+// - 503 "degraded" when Redis or Postgres does not answer (take this instance out of rotation);
+// - 200 "attention" when both answer but stock events sit in the ledger's quarantine unresolved:
+//   the shop serves correctly, a person must look (a 503 here would make a load balancer pull
+//   every instance at once for a data problem none of them can fix);
+// - 200 "ok" otherwise. `ledger.pending` is the persister's backlog (events not yet in the ledger).
+
+// The backlog reads every SKU's counters: a load balancer probing every second must not pay
+// that each time, so one reading serves this process for a few seconds. The quarantine count
+// is one indexed query and always current.
+const BACKLOG_TTL_MS = 5_000;
+let lastPending: { at: number; value: Promise<number | null> } | null = null;
+
 export async function GET() {
   const deps = appDeps();
   const timeout = <T,>(p: Promise<T>) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000))]);
   const [redis, postgres] = await Promise.allSettled([timeout(deps.redis.ping()), timeout(deps.db.$queryRaw`SELECT 1`)]);
   const checks = { redis: redis.status === "fulfilled" ? "ok" : "down", postgres: postgres.status === "fulfilled" ? "ok" : "down" };
-  const ok = checks.redis === "ok" && checks.postgres === "ok";
-  return json({ status: ok ? "ok" : "degraded", checks }, ok ? 200 : 503);
+  const up = checks.redis === "ok" && checks.postgres === "ok";
+  let ledger: { pending: number; quarantined: number } | null = null;
+  if (up) {
+    if (!lastPending || Date.now() - lastPending.at > BACKLOG_TTL_MS) {
+      lastPending = { at: Date.now(), value: timeout(pendingLedgerEvents(deps)).catch(() => null) };
+    }
+    const [pending, quarantined] = await Promise.all([lastPending.value, timeout(openQuarantineCount(deps)).catch(() => null)]);
+    if (pending !== null && quarantined !== null) ledger = { pending, quarantined };
+  }
+  const status = !up ? "degraded" : ledger === null || ledger.quarantined > 0 ? "attention" : "ok";
+  return json({ status, checks, ledger }, up ? 200 : 503);
 }

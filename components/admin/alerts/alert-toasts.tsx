@@ -36,8 +36,16 @@ export function AlertToasts() {
               {ALERT_KIND_LABEL[a.kind]}: <code className="adm-sku">{a.sku}</code>
             </p>
             <p className="adm-toast__text">
-              {a.kind === "sold_out" ? "No units left to sell." : `${a.available} available, threshold ${a.threshold}.`}{" "}
-              <Link href="/admin/alerts">See alerts</Link>
+              {a.kind === "event_held" ? (
+                <>
+                  A stock change could not be recorded in the ledger. <Link href="/admin/reconciliation#held-changes">Review it</Link>
+                </>
+              ) : (
+                <>
+                  {a.kind === "sold_out" ? "No units left to sell." : `${a.available} available, threshold ${a.threshold}.`}{" "}
+                  <Link href="/admin/alerts">See alerts</Link>
+                </>
+              )}
             </p>
           </div>
           <button type="button" className="adm-icon-button" aria-label="Dismiss" onClick={() => setShown((list) => list.filter((x) => x.id !== a.id))}>

@@ -75,8 +75,8 @@ export default async function AlertsPage() {
                     <td>
                       <KindPill alert={a} />
                     </td>
-                    <td className="adm-num">{a.available}</td>
-                    <td className="adm-num">{a.threshold}</td>
+                    <td className="adm-num">{a.kind === "event_held" ? "–" : a.available}</td>
+                    <td className="adm-num">{a.kind === "event_held" ? <Link href="/admin/reconciliation#held-changes">Review</Link> : a.threshold}</td>
                     <td title={formatDateTime(new Date(a.raisedAt))}>{formatRelative(new Date(a.raisedAt), now)}</td>
                     <td className="adm-alerts__action">
                       <AcknowledgeButton id={a.id} sku={a.sku} />
@@ -124,7 +124,7 @@ export default async function AlertsPage() {
                     <td>
                       <KindPill alert={a} />
                     </td>
-                    <td className="adm-num">{a.available}</td>
+                    <td className="adm-num">{a.kind === "event_held" ? "–" : a.available}</td>
                     <td>{formatDateTime(new Date(a.raisedAt))}</td>
                     <td>
                       {a.acknowledgedAt ? formatRelative(new Date(a.acknowledgedAt), now) : "–"}{" "}

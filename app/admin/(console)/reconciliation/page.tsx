@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import { formatDateTime, formatRelative } from "@/components/admin/format";
 import { Icon } from "@/components/admin/icons";
 import { ReconcileControls } from "@/components/admin/reconcile-controls";
+import { ResolveHeldChange } from "@/components/admin/resolve-held-change";
 import { requireStaffPage } from "@/lib/auth/next";
 import { config } from "@/lib/config";
 import { appDeps } from "@/lib/context";
+import { quarantineBoard, type QuarantinedEventView } from "@/lib/quarantine";
 import { latestReconciliation, recentReconciliationRuns, type ReconcileTrigger } from "@/lib/reconcile";
 
 export const metadata: Metadata = { title: "Reconciliation" };
@@ -16,7 +18,7 @@ const TRUTH: Record<string, string> = { onHand: "ledger", reserved: "live holds"
 export default async function ReconciliationPage() {
   await requireStaffPage("merchandiser");
   const deps = appDeps();
-  const [latest, runs] = await Promise.all([latestReconciliation(deps), recentReconciliationRuns(deps, 12)]);
+  const [latest, runs, held] = await Promise.all([latestReconciliation(deps), recentReconciliationRuns(deps, 12), quarantineBoard(deps, 10)]);
   const now = new Date();
   const open = latest?.drifts.filter((d) => !d.repaired) ?? [];
   const cfg = config();
@@ -110,6 +112,78 @@ export default async function ReconciliationPage() {
         )}
       </section>
 
+      <section className="adm-box" aria-labelledby="held-title" id="held-changes" data-testid="held-changes">
+        <div className="adm-box__head">
+          <h2 id="held-title" className="adm-box__title">
+            Changes held for review {held.open.length > 0 ? <span className="adm-status adm-status--warn">{held.open.length} open</span> : null}
+          </h2>
+          <p className="adm-muted">
+            A stock change that could not be written to the ledger as it is — a value the ledger cannot store, or a change numbered like one
+            already recorded but with different figures — is kept here whole. The SKU&rsquo;s later changes keep being recorded. Check the
+            SKU&rsquo;s count, correct it with an adjustment if needed, then mark the change resolved with a note.
+          </p>
+        </div>
+        {held.open.length === 0 ? (
+          <div className="adm-empty adm-empty--ok" data-testid="held-empty">
+            <Icon name="check" />
+            <p>Every stock change has been recorded in the ledger.</p>
+          </div>
+        ) : (
+          <div className="adm-table-wrap">
+            <table className="adm-table" data-testid="held-table">
+              <thead>
+                <tr>
+                  <th scope="col">SKU</th>
+                  <th scope="col">Why it was held</th>
+                  <th scope="col">The change</th>
+                  <th scope="col">Held</th>
+                  <th scope="col">
+                    <span className="adm-sr-only">Action</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {held.open.map((h) => (
+                  <tr key={h.id} data-testid={`held-${h.sku}`}>
+                    <td>
+                      <code className="adm-sku">{h.sku}</code>
+                      {h.version !== null ? <span className="adm-muted"> #{h.version}</span> : null}
+                    </td>
+                    <td>
+                      {HELD_KIND[h.kind]}
+                      <br />
+                      <span className="adm-muted" title={h.error}>
+                        {h.error.length > 140 ? `${h.error.slice(0, 140)}…` : h.error}
+                      </span>
+                    </td>
+                    <td className="adm-muted">{describeHeld(h)}</td>
+                    <td title={formatDateTime(h.quarantinedAt)}>{formatRelative(h.quarantinedAt, now)}</td>
+                    <td className="adm-alerts__action">
+                      <ResolveHeldChange id={h.id} sku={h.sku} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {held.resolved.length > 0 ? (
+          <details className="adm-held-resolved">
+            <summary>Recently resolved ({held.resolved.length})</summary>
+            <ul>
+              {held.resolved.map((h) => (
+                <li key={h.id}>
+                  <code className="adm-sku">{h.sku}</code> {h.version !== null ? `#${h.version}` : ""} — {h.resolutionNote}{" "}
+                  <span className="adm-muted">
+                    ({h.resolvedBy ?? "someone"}, {h.resolvedAt ? formatDateTime(h.resolvedAt) : "–"})
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </section>
+
       <section className="adm-box" aria-labelledby="runs-title">
         <div className="adm-box__head">
           <h2 id="runs-title" className="adm-box__title">
@@ -170,6 +244,18 @@ export default async function ReconciliationPage() {
       </section>
     </div>
   );
+}
+
+const HELD_KIND: Record<QuarantinedEventView["kind"], string> = {
+  refused: "The ledger could not store it",
+  version_collision: "Same number as a recorded change, different figures",
+};
+
+/** One line about what the held change did, from its recorded fields (cut: a field may be long). */
+function describeHeld(h: QuarantinedEventView): string {
+  const f = h.fields;
+  const cut = (s: string | undefined, n = 80) => (s === undefined ? "–" : s.length > n ? `${s.slice(0, n)}…` : s);
+  return `${cut(f.type, 20)} ${cut(f.delta, 20)} → on hand ${cut(f.onHand, 20)}${f.reason ? `, “${cut(f.reason)}”` : ""}${f.actor ? ` by ${cut(f.actor, 60)}` : ""}`;
 }
 
 function signed(n: number): string {

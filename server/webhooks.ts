@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import type { Deps } from "../lib/context";
 import { createLease } from "../lib/lease";
 import type { StockEvent } from "../lib/types";
-import { deliverDueWebhooks, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
+import { createWebhookDispatcher, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
 import { every, type Loop } from "./workers";
 import { createSubscriber } from "../lib/redis";
 
@@ -40,7 +40,20 @@ const MAX_BUFFERED = 10_000;
 /** Start enqueueing stock events for subscribers and sending due deliveries; stop() waits for runs in flight. */
 export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}): WebhookWorker {
   const log = opts.log ?? ((m: string) => console.error(m));
-  const counters: WebhookWorkerCounters = { enqueued: 0, delivered: 0, retried: 0, failed: 0, errors: 0 };
+  const counters: WebhookWorkerCounters = {
+    enqueued: 0,
+    errors: 0,
+    // What the dispatcher's lanes have done (they run on their own time, not in the poll).
+    get delivered() {
+      return dispatcher.totals.delivered;
+    },
+    get retried() {
+      return dispatcher.totals.retrying;
+    },
+    get failed() {
+      return dispatcher.totals.failed;
+    },
+  };
   const lastLogged = new Map<string, number>();
   const failed = (what: string, err: unknown) => {
     counters.errors++;
@@ -84,17 +97,20 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   }
 
   const pollMs = opts.pollMs ?? 500;
-  // Longer than one run can take (all sends of a batch run in parallel, each with its timeout).
+  // Renewed every poll; a lane still sending when the lease moves may repeat a delivery, which
+  // receivers drop by its X-Stockwire-Delivery id (at-least-once).
   const lease = createLease(deps.redis, deps.keys.lease("webhooks"), Math.max(10_000, (opts.timeoutMs ?? 3_000) * 3));
+  const dispatcher = createWebhookDispatcher(deps, opts);
+  let reportedFailed = 0;
   const loops: Loop[] = [
     every(opts.flushMs ?? 50, flush, (err) => failed("enqueue", err)),
     every(pollMs, async () => {
+      const failedNow = dispatcher.totals.failed;
+      if (failedNow > reportedFailed) log(`[webhooks] ${failedNow - reportedFailed} deliveries failed for good after their last attempt`);
+      reportedFailed = failedNow;
       if (!(await lease.acquire())) return;
-      const run = await deliverDueWebhooks(deps, opts);
-      counters.delivered += run.delivered;
-      counters.retried += run.retrying;
-      counters.failed += run.failed;
-      if (run.failed) log(`[webhooks] ${run.failed} deliveries failed for good after their last attempt`);
+      // Starts lanes and returns: a slow subscriber's lane never holds up the next poll.
+      await dispatcher.tick();
     }, (err) => failed("deliver", err), { runAtStart: true }),
   ];
 
@@ -105,6 +121,7 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
       await ready;
       subscriber.disconnect();
       await Promise.all(loops.map((l) => l.stop()));
+      await dispatcher.idle();
       await flush().catch((err: unknown) => failed("enqueue", err));
       if (lease.held) await lease.release().catch(() => {});
     },

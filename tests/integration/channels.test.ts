@@ -3,7 +3,7 @@
 // receiver (signatures, retries with growing delays, giving up) that never touch the shop.
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { receiveChannelEvent, signBody } from "../../lib/channels";
 import { adjustStock, stockLevel } from "../../lib/inventory";
@@ -354,6 +354,43 @@ describe("outbound webhooks", () => {
       expect(d.lastError).toMatch(/ECONNREFUSED|fetch failed/);
       expect(d.deliveredAt).toBeNull();
     }
+  });
+
+  it("a black-holed subscriber holds up only its own lane: the others get every event meanwhile", async () => {
+    // Accepts connections and never answers, like a receiver behind a dropped route.
+    const held: Socket[] = [];
+    const hole = createNetServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => hole.listen(0, "127.0.0.1", resolve));
+    const holeUrl = `http://127.0.0.1:${(hole.address() as AddressInfo).port}/hooks`;
+    const closeHole = () => {
+      for (const socket of held) socket.destroy();
+      return new Promise<void>((r) => hole.close(() => r()));
+    };
+    const good = await receiver(() => 200);
+    const slow = await createWebhookSubscription(deps, { url: holeUrl });
+    const fine = await createWebhookSubscription(deps, { url: good.url });
+    cleanup.push(good.close, closeHole, () =>
+      deps.db.webhookSubscription.deleteMany({ where: { id: { in: [slow.subscription.id, fine.subscription.id] } } }),
+    );
+    const [sku] = await seedSkus(deps, [{ onHand: 100 }]);
+    // 30 events, each a delivery to both subscriptions, all due at once, the black hole's first.
+    for (let v = 2; v <= 31; v++) {
+      await enqueueStockEvent(deps, { type: "set", sku: sku!, location: "main", delta: 0, onHand: 100, reserved: 0, safety: 0, available: 100, version: v, reason: null, source: "test", actor: null, reservationId: null, at: Date.now() }, 5);
+    }
+    const worker = startWebhookWorker(deps, { ...FAST, timeoutMs: 20_000, perSubscription: 3 });
+    cleanup.push(() => worker.stop());
+
+    const delivered = await waitFor(async () => {
+      const list = await listWebhookDeliveries(deps, fine.subscription.id, { limit: 100 });
+      return list.length === 30 && list.every((d) => d.status === "delivered") && list;
+    }, 8_000);
+    expect(delivered).toHaveLength(30);
+    expect(good.received).toHaveLength(30);
+    // Meanwhile the black hole has not answered once, and had only its own lane's connections.
+    const stuck = await listWebhookDeliveries(deps, slow.subscription.id, { limit: 100 });
+    expect(stuck.filter((d) => d.attempts > 0)).toEqual([]);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThanOrEqual(3);
   });
 
   it("a delivered delivery is not sent again by a later run", async () => {

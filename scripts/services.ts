@@ -89,13 +89,17 @@ export interface RedisOptions {
   port?: number;
   /** Append-only file with fsync every second: the persistence the README recommends. */
   persistent?: boolean;
+  /** Redis's maxmemory (e.g. "512mb"); unset: no limit. */
+  maxmemory?: string;
   log?: "inherit" | "ignore";
 }
 
 export async function startRedis(opts: RedisOptions): Promise<LocalProcess> {
   mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", opts.dir, "--save", ""];
+  // noeviction: a full Redis refuses writes (answered as 503s) instead of deleting stock or holds.
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", opts.dir, "--save", "", "--maxmemory-policy", "noeviction"];
+  if (opts.maxmemory) args.push("--maxmemory", opts.maxmemory);
   args.push("--appendonly", opts.persistent ? "yes" : "no");
   if (opts.persistent) args.push("--appendfsync", "everysec");
   const child = spawn("redis-server", args, { stdio: ["ignore", opts.log ?? "ignore", "inherit"] });
@@ -232,7 +236,7 @@ export async function startRedisCluster(opts: RedisClusterOptions): Promise<Loca
       const busPort = await freePort();
       const args = [
         "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no",
-        "--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, "nodes.conf"),
+        "--maxmemory-policy", "noeviction", "--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, "nodes.conf"),
         "--cluster-port", String(busPort), "--cluster-node-timeout", "5000",
       ];
       children.push(spawn("redis-server", args, { stdio: ["ignore", opts.log ?? "ignore", "inherit"] }));

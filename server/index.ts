@@ -7,6 +7,7 @@ import { createDb } from "../lib/db";
 import { redisKeys } from "../lib/keys";
 import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
 import { createConfiguredRedis, createSubscriber } from "../lib/redis";
+import { redisMemory } from "../lib/redis-memory";
 import { startAdmitter } from "./admitter";
 import { startAlertRaiser, startPropagationReporter } from "./alerts";
 import { broadcastAlert, broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
@@ -24,7 +25,12 @@ async function main(): Promise<void> {
 
   await restoreRedisIfEmpty(deps);
 
-  const metrics = createSidecarMetrics({ pendingLedgerEvents: () => pendingLedgerEvents(deps), processMetrics: true });
+  await warnAboutRedisMemory(redis);
+  const metrics = createSidecarMetrics({
+    pendingLedgerEvents: () => pendingLedgerEvents(deps),
+    redisMemory: () => redisMemory(redis),
+    processMetrics: true,
+  });
   const httpServer = createServer(metricsRequestHandler(metrics, redis));
   const propagation = createPropagationWindow();
   const subscriber = createSubscriber(redis);
@@ -114,3 +120,13 @@ main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
+
+/** An evicting Redis can delete stock: say so loudly at start (health and /metrics keep saying it). */
+async function warnAboutRedisMemory(redis: Parameters<typeof redisMemory>[0]): Promise<void> {
+  try {
+    const m = await redisMemory(redis);
+    if (m.problem) console.error(`[sidecar] WARNING ${m.problem.code}: ${m.problem.message}`);
+  } catch (err) {
+    console.error("[sidecar] could not read Redis memory settings:", err instanceof Error ? err.message : err);
+  }
+}

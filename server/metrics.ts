@@ -3,10 +3,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { RedisMemory } from "../lib/redis-memory";
 
 export interface SidecarMetricsOptions {
   /** Events still waiting in Redis streams for the ledger, read at scrape time. */
   pendingLedgerEvents?: () => Promise<number>;
+  /** What Redis says of its memory, read at scrape time (lib/redis-memory.ts). */
+  redisMemory?: () => Promise<RedisMemory>;
   /** Node process metrics (event loop lag, memory); off in tests that build many registries. */
   processMetrics?: boolean;
 }
@@ -16,6 +19,14 @@ export function createSidecarMetrics(opts: SidecarMetricsOptions = {}) {
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: "stockwire_sidecar_" });
   const pendingLedgerEvents = opts.pendingLedgerEvents;
+  const readMemory = opts.redisMemory;
+  // One INFO per scrape serves both memory gauges.
+  let memoryReading: { at: number; value: Promise<RedisMemory | null> } | null = null;
+  const memory = () => {
+    if (!readMemory) return Promise.resolve(null);
+    if (!memoryReading || Date.now() - memoryReading.at > 1_000) memoryReading = { at: Date.now(), value: readMemory().catch(() => null) };
+    return memoryReading.value;
+  };
 
   return {
     registry,
@@ -48,6 +59,24 @@ export function createSidecarMetrics(opts: SidecarMetricsOptions = {}) {
         } catch {
           // A scrape during a Redis outage keeps the last value; /health reports the outage.
         }
+      },
+    }),
+    redisMemoryRatio: new Gauge({
+      name: "stockwire_redis_memory_used_ratio",
+      help: "Redis used_memory over maxmemory (0 when no maxmemory is set); alert above 0.8.",
+      registers: [registry],
+      async collect() {
+        const m = await memory();
+        if (m) this.set(m.maxBytes > 0 ? m.usedBytes / m.maxBytes : 0);
+      },
+    }),
+    redisMayEvict: new Gauge({
+      name: "stockwire_redis_may_evict",
+      help: "1 when Redis runs with a maxmemory-policy other than noeviction (it could delete stock when full); alert on 1.",
+      registers: [registry],
+      async collect() {
+        const m = await memory();
+        if (m) this.set(m.policies.some((p) => p !== "noeviction") ? 1 : 0);
       },
     }),
     queueAdmissions: new Counter({

@@ -184,3 +184,43 @@ test("SKU page with history and chart, the live activity feed, and screenshots",
   await page.goto(`/admin/activity?sku=${sku}`);
   await page.screenshot({ path: "screenshots/admin-activity-narrow.png", fullPage: false });
 });
+
+test("a restock whose answer was lost, submitted again, is applied once", async ({ page, request }) => {
+  const { sku } = await createSku(request, 5, "Retry Tote");
+  await signIn(page, "/admin/stock");
+  await page.getByTestId("stock-search").fill(sku);
+  await page.getByTestId(`stock-edit-${sku}`).click();
+  const editor = page.getByTestId(`stock-editor-${sku}`);
+
+  // The first submission reaches the server and is applied, but its answer never arrives.
+  let lost = 0;
+  await page.route("**/admin/stock**", async (route) => {
+    const req = route.request();
+    if (req.method() !== "POST" || !req.headers()["next-action"] || lost > 0) return route.fallback();
+    lost++;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  await editor.getByTestId("adjust-delta").fill("3");
+  await editor.getByTestId("adjust-reason").selectOption("received");
+  await editor.getByTestId("adjust-submit").click();
+  await expect(editor.getByTestId("adjust-status")).toContainText("No answer from the server");
+  expect(lost).toBe(1);
+
+  // The merchandiser submits the same change again (the form was cleared): the store applies it once.
+  await editor.getByTestId("adjust-delta").fill("3");
+  await editor.getByTestId("adjust-reason").selectOption("received");
+  await editor.getByTestId("adjust-submit").click();
+  await expect(editor.getByTestId("adjust-status")).toContainText("now has 8 on hand");
+  const level = await (await request.get(`/api/v1/inventory/${sku}`)).json();
+  expect(level).toMatchObject({ onHand: 8 });
+  await ledgerHas(request, sku, 2);
+  const events = (await (await request.get(`/api/v1/admin/events?sku=${sku}`, { headers: bearer() })).json()).events as { type: string }[];
+  expect(events.filter((e) => e.type === "restock")).toHaveLength(1);
+
+  // A new change afterwards is a new operation.
+  await editor.getByTestId("adjust-delta").fill("1");
+  await editor.getByTestId("adjust-reason").selectOption("received");
+  await editor.getByTestId("adjust-submit").click();
+  await expect(editor.getByTestId("adjust-status")).toContainText("now has 9 on hand");
+});

@@ -19,6 +19,8 @@ const Input = z.object({
     .refine((d) => Math.abs(d) <= 1_000_000, "A change is at most 1,000,000 units."),
   reason: z.enum(STAFF_ADJUSTMENT_REASONS, "Choose a reason for the change."),
   note: storableText({ max: 200 }).optional(),
+  /** Chosen by the form per change: a resubmission after a lost answer applies once. */
+  operation: z.string().regex(/^[0-9a-f]{32}$/, "Reload the page and try again.").optional(),
 });
 
 export type AdjustStockState = StaffActionState<{ message: string; row: StockRow }>;
@@ -30,9 +32,10 @@ export async function adjustStock(_prev: AdjustStockState, formData: FormData): 
     delta: String(formData.get("delta") ?? "").replace(/^\+/, "").replace("−", "-").trim() || undefined,
     reason: formData.get("reason") || undefined,
     note: formData.get("note") || undefined,
+    operation: formData.get("operation") || undefined,
   });
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
-  const { sku, delta, reason, note } = input.data;
+  const { sku, delta, reason, note, operation } = input.data;
   return asStaff("merchandiser", "adjustStock", async (staff) => {
     const deps = appDeps();
     await adjustSkuStock(deps, {
@@ -42,6 +45,8 @@ export async function adjustStock(_prev: AdjustStockState, formData: FormData): 
       type: reason === "received" ? "restock" : "adjust",
       source: "admin",
       actor: staff.actor,
+      // Scoped to the person, so one merchandiser's id can never answer for another's change.
+      operationId: operation ? `admin:${staff.actor}:${operation}` : undefined,
     });
     const row = await stockRow(deps, sku);
     if (!row) throw new Error(`SKU ${sku} vanished from the catalog`);
@@ -50,5 +55,6 @@ export async function adjustStock(_prev: AdjustStockState, formData: FormData): 
     return { message: `${delta > 0 ? "Added" : "Removed"} ${Math.abs(delta)} ${units} (${reason}). ${sku} now has ${row.onHand} on hand, ${Math.max(0, row.available)} available.`, row };
   }, {
     unknown_sku: `${sku} is no longer in stock records; reload the page.`,
+    idempotency_key_reused: "Your previous change may already have been saved; reload the page to check before trying again.",
   });
 }

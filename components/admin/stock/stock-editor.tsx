@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useRef } from "react";
 import { adjustStock, type AdjustStockState } from "@/app/admin/actions/adjust-stock";
 import { setLowStockThreshold, type SetLowStockThresholdState } from "@/app/admin/actions/set-low-stock-threshold";
 import { setSafetyStock, type SetSafetyStockState } from "@/app/admin/actions/set-safety-stock";
@@ -13,6 +13,12 @@ export type StockChange =
   | { kind: "adjust"; sku: string; delta: number }
   | { kind: "safety"; sku: string; safety: number }
   | { kind: "threshold"; productId: string; threshold: number };
+
+/** 128 random bits as hex (crypto.randomUUID needs a secure context; the back office may run on plain http). */
+function operationId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 function wholeNumber(value: FormDataEntryValue | null): number | null {
   const n = Number(String(value ?? "").replace(/^\+/, "").replace("−", "-").trim());
@@ -35,10 +41,23 @@ export function StockEditor({
   onCommit: (row: StockRow) => void;
   onThreshold: (productId: string, threshold: number) => void;
 }) {
+  // One operation id per change: kept until the server has answered, so submitting again after
+  // a lost answer (a retry, a second click) applies the change once; a new change gets a new id.
+  const adjustOperation = useRef<string | null>(null);
   const [adjustState, adjustAction, adjusting] = useActionState<AdjustStockState, FormData>(async (prev, formData) => {
     const delta = wholeNumber(formData.get("delta"));
     if (delta !== null && delta !== 0) onOptimistic({ kind: "adjust", sku: row.sku, delta });
-    const result = await adjustStock(prev, formData);
+    adjustOperation.current ??= operationId();
+    formData.set("operation", adjustOperation.current);
+    let result: AdjustStockState;
+    try {
+      result = await adjustStock(prev, formData);
+    } catch {
+      // No answer (the connection dropped): the change may or may not have been made. The id is
+      // kept, so submitting the same change again applies it at most once.
+      return { ok: false, error: { code: "unexpected", message: "No answer from the server. Submit the same change again: it will be applied only once." } };
+    }
+    adjustOperation.current = null;
     if (result.ok === true) onCommit(result.row);
     return result;
   }, { ok: null });

@@ -4,7 +4,7 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/realtime/**/*.test.ts"],
+    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/realtime/**/*.test.ts", "tests/property/**/*.test.ts", "tests/faults/**/*.test.ts"],
     globalSetup: ["tests/setup/services.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -61,7 +61,7 @@ export function SaleCard({ sale, initial }: { sale: SaleDefinition; initial: Sal
         </div>
         <span className={`adm-sale-status adm-sale-status--${status}`} data-testid={`sale-status-${sale.id}`}>
           {STATUS_LABEL[status]}
-          {open && live ? <span className="adm-live-dot" title="Live counters" aria-label="live" /> : null}
+          {open && live ? <span className="adm-live-dot" title="Live counters" role="img" aria-label="live" /> : null}
         </span>
       </header>
 
@@ -71,7 +71,7 @@ export function SaleCard({ sale, initial }: { sale: SaleDefinition; initial: Sal
             <div key={f.key} className="adm-sale__figure">
               <dt>{f.label}</dt>
               <dd data-testid={`sale-figure-${f.key}-${sale.id}`}>{f.value}</dd>
-              <p className="adm-muted">{f.note}</p>
+              <dd className="adm-muted adm-sale__note">{f.note}</dd>
             </div>
           ))}
         </dl>

@@ -56,7 +56,8 @@ export function StockChart({ events, now }: { events: StockEvent[]; now: number 
   const last = events.at(-1)!;
 
   return (
-    <figure className="adm-chart" data-testid="stock-chart" data-points={events.length}>
+    // Focusable: on a phone the chart scrolls sideways, and keyboard users must be able to scroll it too.
+    <figure className="adm-chart" data-testid="stock-chart" data-points={events.length} tabIndex={0} aria-label="Stock over time (scrolls sideways on small screens)">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" className="adm-chart__svg">
         <title id="chart-title">Available and on-hand units over time</title>
         <desc id="chart-desc">

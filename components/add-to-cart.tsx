@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useEffect, useId, useState } from "react";
+import { useActionState, useId, useState } from "react";
 import { addToCart, type AddToCartState } from "@/app/actions/add-to-cart";
 import { useCart } from "./cart/cart-context";
 import { useHydrated } from "./use-hydrated";
@@ -19,7 +19,7 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
   const { update } = useCart();
   const hydrated = useHydrated();
   const quantityId = useId();
-  const [quantity, setQuantity] = useState(1);
+  const [chosen, setQuantity] = useState(1);
 
   const [state, formAction, isPending] = useActionState<AddToCartState, FormData>(async (prev, formData) => {
     const requested = Number(formData.get("quantity"));
@@ -32,10 +32,8 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
   const soldOut = available <= 0;
   const max = Math.max(1, Math.min(MAX_PER_ADD, available));
 
-  // Keep the chosen quantity within what is left as the live count drops.
-  useEffect(() => {
-    setQuantity((q) => Math.min(q, max));
-  }, [max]);
+  // The chosen quantity, kept within what is left as the live count drops (derived, not synced).
+  const quantity = Math.min(chosen, max);
 
   const message = isPending
     ? `Reserving ${quantity} × ${variantLabel}…`

@@ -277,8 +277,8 @@ export async function seed(deps: Deps, who: { source?: string; actor?: string } 
 }
 
 async function main(): Promise<void> {
-  const { useRunningStackEnv } = await import("../scripts/stack");
-  useRunningStackEnv();
+  const { loadRunningStackEnv } = await import("../scripts/stack");
+  loadRunningStackEnv();
   const deps = appDeps();
   try {
     const result = await seed(deps);

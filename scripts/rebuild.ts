@@ -4,10 +4,10 @@
 // that `npm run up` is running on this checkout.
 import { appDeps } from "../lib/context";
 import { rebuildFromLedger } from "../lib/ledger";
-import { useRunningStackEnv } from "./stack";
+import { loadRunningStackEnv } from "./stack";
 
 async function main(): Promise<void> {
-  if (useRunningStackEnv()) console.log("Using the servers of the running `npm run up`.");
+  if (loadRunningStackEnv()) console.log("Using the servers of the running `npm run up`.");
   const deps = appDeps();
   try {
     const started = Date.now();

@@ -147,7 +147,7 @@ function readStackFile(dataDir: string): StackFile | null {
  * For command-line scripts: when DATABASE_URL / REDIS_URL are unset and `npm run up` is
  * running on this checkout, point process.env at its servers. Returns true when it did.
  */
-export function useRunningStackEnv(dataDir = DEFAULT_DATA_DIR): boolean {
+export function loadRunningStackEnv(dataDir = DEFAULT_DATA_DIR): boolean {
   if (process.env.DATABASE_URL && process.env.REDIS_URL) return false;
   const running = readStackFile(dataDir);
   if (!running) return false;

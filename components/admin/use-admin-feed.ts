@@ -2,7 +2,7 @@
 // The back office's one connection to the sidecar's authenticated /admin namespace (the
 // browser's `sw_staff` cookie goes with the websocket handshake). Every live admin screen
 // listens through useAdminFeed; nothing else opens admin sockets.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { AdminClientToServerEvents, AdminServerToClientEvents } from "@/lib/realtime/protocol";
 import { realtimeUrlFor } from "@/components/realtime/socket";
@@ -33,7 +33,9 @@ type Handlers = { [E in keyof AdminServerToClientEvents]?: AdminServerToClientEv
 export function useAdminFeed(handlers: Handlers): AdminFeedStatus {
   const { realtimeUrl, realtimePort } = useRealtimeConfig();
   const ref = useRef(handlers);
-  ref.current = handlers;
+  useLayoutEffect(() => {
+    ref.current = handlers;
+  });
   const [status, setStatus] = useState<AdminFeedStatus>("connecting");
 
   useEffect(() => {
@@ -44,6 +46,8 @@ export function useAdminFeed(handlers: Handlers): AdminFeedStatus {
     s.on("connect", onConnect);
     s.on("disconnect", onDisconnect);
     s.on("connect_error", onError);
+    // The socket is shared and may already be open: take its state (a sync with an outside system).
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     if (s.connected) setStatus("live");
     const names = Object.keys(ref.current) as (keyof AdminServerToClientEvents)[];
     const listeners = names.map((name) => {

@@ -70,6 +70,8 @@ export function CartProvider({
 
   useEffect(() => {
     const offset = serverNow - Date.now();
+    // After mount only: the server render and hydration both use serverNow, then the clock starts.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setClockOffset(offset);
     setNow(Date.now() + offset);
     const timer = setInterval(() => setNow(Date.now() + offset), 1_000);

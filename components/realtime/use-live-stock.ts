@@ -45,10 +45,13 @@ export function useLiveStock(initial: readonly Availability[]): { stock: LiveSto
   // A stable key for the SKU set, so a server re-render with new counts does not resubscribe.
   const skuKey = useMemo(() => [...new Set(initial.map((a) => a.sku))].sort().join(" "), [initial]);
 
-  // Fresh server renders (after an action revalidates) may carry newer versions: merge them.
-  useEffect(() => {
+  // Fresh server renders (after an action revalidates) may carry newer versions: merge them
+  // (during render, as React advises for state that follows a prop).
+  const [seen, setSeen] = useState(initial);
+  if (seen !== initial) {
+    setSeen(initial);
     setLevels((current) => mergeNewer(current, initial));
-  }, [initial]);
+  }
 
   useEffect(() => {
     const skus = skuKey ? skuKey.split(" ") : [];

@@ -1,7 +1,6 @@
 // API tokens for scripts and sales channels: `Authorization: Bearer swt_…`, each with a role.
 // Only the SHA-256 of a token is stored; its plaintext is returned once, by createApiToken.
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { storableText } from "../shared/validation";
 import { DomainError } from "../errors";
 import type { ApiToken, User } from "../generated/prisma/client";

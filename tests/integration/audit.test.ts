@@ -97,7 +97,7 @@ describe("listEvents", () => {
     await persistAllPending(deps);
     const t0 = Date.now() - 60_000;
     // 3 timestamps × both SKUs × 4 versions each, interleaved: many rows share one `at`.
-    const rows = (sku: string) =>
+    const rows = (_sku: string) =>
       Array.from({ length: 12 }, (_, i) => ({ version: 100 + i, at: new Date(t0 + Math.floor(i / 4) * 1000) }));
     await ledgerRows(x!, rows(x!));
     await ledgerRows(y!, rows(y!));

@@ -9,7 +9,7 @@ import { isDomainError } from "../../lib/errors";
 import { stockLevel } from "../../lib/inventory";
 import { checkout } from "../../lib/orders";
 import { placeReservation } from "../../lib/reservations";
-import { admitTick, createSale, joinQueue, leaveQueue, ticketFor, ticketStatus, type SaleInput } from "../../lib/sales";
+import { admitTick, createSale, joinQueue, leaveQueue, ticketStatus, type SaleInput } from "../../lib/sales";
 import { signAdmissionToken } from "../../lib/queue-token";
 import { seedSkus, testDeps, uid, TEST_QUEUE_TOKEN_SECRET } from "../helpers";
 

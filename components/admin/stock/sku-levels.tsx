@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { StockRow } from "@/lib/stock-admin";
 import { useAdminFeed } from "../use-admin-feed";
 import { LivePill } from "./live-pill";
@@ -9,7 +9,12 @@ import { applyEvent, newer, STATE_LABELS, stockState } from "./stock-state";
 /** One SKU's counters, following the admin feed (newer versions only). */
 export function SkuLevels({ initial }: { initial: StockRow }) {
   const [row, setRow] = useState(initial);
-  useEffect(() => setRow((prev) => newer(prev, initial)), [initial]);
+  // A fresh server render merges in (newest version wins), adjusted during render as React advises.
+  const [seen, setSeen] = useState(initial);
+  if (seen !== initial) {
+    setSeen(initial);
+    setRow((prev) => newer(prev, initial));
+  }
   const status = useAdminFeed({ event: (e) => setRow((prev) => ({ ...prev, ...applyEvent(prev, e) })) });
   const state = stockState(row.available, row.lowStockThreshold);
   const figures = [

@@ -49,8 +49,11 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
   const [open, setOpen] = useState<string | null>(null);
   const [now, setNow] = useState(serverNow);
 
-  // A fresh server render (after an action's revalidation, or a new SKU) merges in, newest version wins.
-  useEffect(() => {
+  // A fresh server render (after an action's revalidation, or a new SKU) merges in, newest
+  // version wins; adjusted during render, as React advises for state that follows a prop.
+  const [seenRows, setSeenRows] = useState(initialRows);
+  if (seenRows !== initialRows) {
+    setSeenRows(initialRows);
     setRows((prev) => {
       const byId = new Map(prev.map((r) => [r.sku, r]));
       return initialRows.map((r) => {
@@ -58,7 +61,7 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
         return known ? { ...newer(known, r), lowStockThreshold: r.lowStockThreshold } : r;
       });
     });
-  }, [initialRows]);
+  }
 
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 30_000);

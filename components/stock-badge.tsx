@@ -1,4 +1,4 @@
-import { availabilityState } from "@/lib/catalog";
+import { availabilityState } from "@/lib/shared/availability";
 
 const LABEL_CLASS = { in_stock: "badge--in", low_stock: "badge--low", sold_out: "badge--out" } as const;
 

@@ -11,7 +11,7 @@ import type { Deps } from "./context";
 import { DomainError } from "./errors";
 import { assertSku, availabilityOf, setStock, stockLevel, type Actor } from "./inventory";
 import { assertStorableText, isPgInt, PG_INT_MAX } from "./shared/validation";
-import type { AvailabilityState, Product, StockLevel } from "./types";
+import type { Product, StockLevel } from "./types";
 
 type ProductRow = Awaited<ReturnType<typeof loadProducts>>[number];
 
@@ -137,12 +137,7 @@ export async function productsOfSkus(deps: Deps, skus: string[]): Promise<Produc
   return withAvailability(deps, rows);
 }
 
-/** What the badge says for a number of units left. */
-export function availabilityState(available: number, lowStockThreshold: number): AvailabilityState {
-  if (available <= 0) return "sold_out";
-  if (available <= lowStockThreshold) return "low_stock";
-  return "in_stock";
-}
+export { availabilityState } from "./shared/availability";
 
 /** Products and variants for a set of SKU codes (cart lines, order lines). */
 export async function describeSkus(deps: Deps, skus: string[]) {

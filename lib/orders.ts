@@ -93,7 +93,14 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
   }
   const confirmed = await confirmOrder(deps, order, ids);
   if (!confirmed.ok) {
-    await unclaim(deps, claimed);
+    if (confirmed.short) {
+      // Its holds are not all there: it cannot be bought any more; give back what is left of it.
+      await endReservation(deps, confirmed.lost, {
+        from: ["committing"], to: "failed", rule: "", type: "release", who: { source: "checkout", actor: "" },
+        fields: { endReason: "part of this hold was lost" },
+      });
+    }
+    await unclaim(deps, claimed.filter((id) => id !== confirmed.short));
     throw new DomainError(
       "reservation_expired",
       "A hold in your cart ran out while your order was being placed: the order was not placed and nothing was charged.",
@@ -152,7 +159,8 @@ async function writeOrder(
   return { orderId: id, number };
 }
 
-type Confirmation = { ok: true } | { ok: false; lost: string };
+/** `short`: the reservation refused had a line no longer held in full (not one undone meanwhile). */
+type Confirmation = { ok: true } | { ok: false; lost: string; short?: string };
 
 /**
  * Confirm an order whose reservations are claimed: pass every reservation through the gate
@@ -165,6 +173,19 @@ type Confirmation = { ok: true } | { ok: false; lost: string };
  */
 export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: string[]): Promise<Confirmation> {
   const gated: string[] = [];
+  const refuse = async (lost: string): Promise<{ ok: false; lost: string }> => {
+    for (const g of gated) await deps.redis.swTransitionReservation(deps.keys.reservation(g), "committed", "committing", "");
+    await deps.db.$transaction([
+      deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "failed" } }),
+      deps.db.orderReservation.deleteMany({ where: { orderId: order.orderId } }),
+    ]);
+    return { ok: false, lost };
+  };
+  // Nothing gives back the holds of a claimed (committing) reservation, so each line must still
+  // be held in full: a line whose hold is gone (Redis lost writes) would be "sold" without taking
+  // stock. Such a reservation is treated like one undone meanwhile.
+  const short = await firstShortReservation(deps, ids);
+  if (short) return { ...(await refuse(short)), short };
   for (const id of ids) {
     const key = deps.keys.reservation(id);
     const [code, status] = await deps.redis.swTransitionReservation(key, "committing", "committed", "",
@@ -174,16 +195,23 @@ export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: strin
       continue;
     }
     if (status === "committed" && (await deps.redis.hget(key, "orderId")) === order.orderId) continue; // a concurrent confirm
-    for (const g of gated) await deps.redis.swTransitionReservation(deps.keys.reservation(g), "committed", "committing", "");
-    await deps.db.$transaction([
-      deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "failed" } }),
-      deps.db.orderReservation.deleteMany({ where: { orderId: order.orderId } }),
-    ]);
-    return { ok: false, lost: id };
+    return refuse(id);
   }
   for (const id of ids) await sellCommitted(deps, id);
   await deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "confirmed", confirmedAt: new Date() } });
   return { ok: true };
+}
+
+/** The first of `ids` (claimed, not yet sold) with a line not held in full, or null. */
+async function firstShortReservation(deps: Deps, ids: string[]): Promise<string | null> {
+  for (const id of ids) {
+    const [itemsJson, status] = await deps.redis.hmget(deps.keys.reservation(id), "items", "status");
+    if (status !== "committing") continue; // already committed (a concurrent confirm), or undone: the gate decides
+    const items = parseReservationItems(itemsJson);
+    const held = await Promise.all(items.map(({ sku }) => deps.redis.hget(deps.keys.holds(sku), id)));
+    if (items.some((item, i) => item.quantity > 0 && Number(held[i] ?? 0) < item.quantity)) return id;
+  }
+  return null;
 }
 
 /** Turn a committed reservation's holds into sales (idempotent), then take it off the to-do list. */

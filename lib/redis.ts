@@ -25,7 +25,10 @@ declare module "ioredis" {
       source: string, actor: string, channel: string): Result<[number, number, number, number, string], Context>;
     swRebuild(stock: string, holds: string, events: string, sku: string, onHand: number, safety: number,
       lowStockThreshold: number, location: string, ledgerVersion: number, source: string, actor: string,
-      channel: string, reason: string, saleId: string, onlyIfCaughtUp?: "0" | "1"): Result<StockScriptReply, Context>;
+      channel: string, reason: string, saleId: string, condition?: "0" | "1" | "2", version?: string,
+      rankedHolds?: number, ...ranked: string[]): Result<(number | string)[], Context>;
+    /** 3 keys on Cluster, 5 on one node (with the reservation record and deadline set); see rebuild-release-orphan-n.lua. */
+    swReleaseOrphanHold(numberOfKeys: 3 | 5, ...keysThenArgs: (string | number)[]): Result<[number, number, number, number, string], Context>;
     swMarkPersisted(stock: string, events: string, version: number, minId: string): Result<number, Context>;
     swOpenReservation(reservation: string, sessionId: string, fingerprint: string, itemsJson: string,
       ttlSeconds: number, graceSeconds: number, kind: string): Result<[number, number, string, string, string], Context>;
@@ -62,6 +65,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   "set-stock": "swSetStock",
   "channel-report": "swChannelReport",
   rebuild: "swRebuild",
+  "rebuild-release-orphan": "swReleaseOrphanHold",
   "mark-persisted": "swMarkPersisted",
   "open-reservation": "swOpenReservation",
   "transition-reservation": "swTransitionReservation",

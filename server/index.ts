@@ -1,11 +1,12 @@
 // The sidecar's entry: `npx tsx server/index.ts`. Restores Redis from the ledger when it is
-// empty, then serves Socket.IO, /metrics and /health on REALTIME_PORT and runs the workers.
+// empty (SKU by SKU where it is behind the ledger), then serves Socket.IO, /metrics and
+// /health on REALTIME_PORT and runs the workers.
 import { createServer } from "node:http";
 import { allowedOrigins, config } from "../lib/config";
 import type { Deps } from "../lib/context";
 import { createDb } from "../lib/db";
 import { redisKeys } from "../lib/keys";
-import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
+import { catchUpWithLedger, rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
 import { createConfiguredRedis, createSubscriber } from "../lib/redis";
 import { redisMemory } from "../lib/redis-memory";
 import { startAdmitter } from "./admitter";
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
     queueTokenSecret: cfg.QUEUE_TOKEN_SECRET };
 
   await restoreRedisIfEmpty(deps);
+  // Before any worker runs: a Redis restored from an older snapshot or AOF must not number new
+  // events after its stale versions (they would collide with the ledger's).
+  await catchUpRedisWithLedger(deps);
 
   await warnAboutRedisMemory(redis);
   const metrics = createSidecarMetrics({
@@ -113,6 +117,29 @@ async function restoreRedisIfEmpty(deps: Deps): Promise<void> {
     );
   } finally {
     await deps.redis.del(lease);
+  }
+}
+
+/**
+ * SKUs whose Redis counters are behind the ledger (a partial loss: Redis restored from an
+ * older snapshot or AOF, or a SKU's counters gone) are rebuilt from the ledger, so their next
+ * event continues after the ledger's last version. Every reconciliation run checks again, so a
+ * failure here (Postgres down) is logged and the sidecar starts anyway.
+ */
+async function catchUpRedisWithLedger(deps: Deps): Promise<void> {
+  try {
+    // Another sidecar is restoring an empty Redis: it rebuilds every SKU anyway.
+    if (await deps.redis.exists(deps.keys.lease("rebuild"))) return;
+    const started = Date.now();
+    const { behind, report } = await catchUpWithLedger(deps, { source: "rebuild", actor: "sidecar-start", includeMissing: true });
+    if (behind.length === 0) return;
+    console.error(
+      `[sidecar] ${behind.length} SKU(s) were behind the ledger (${behind.slice(0, 10).map((b) => `${b.sku} v${b.redisVersion ?? "(missing)"} behind v${Math.max(b.ledgerVersion, b.persisted)}`).join(", ")}` +
+        `${behind.length > 10 ? ", …" : ""}): rebuilt ${report?.rebuilt ?? 0} from the ledger in ${Date.now() - started} ms` +
+        (report && report.notRebuilt.length > 0 ? `; ${report.notRebuilt.length} kept changing (reconciliation retries)` : ""),
+    );
+  } catch (err) {
+    console.error("[sidecar] could not check Redis against the ledger at start (reconciliation will):", err instanceof Error ? err.message : err);
   }
 }
 

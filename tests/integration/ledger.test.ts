@@ -71,7 +71,7 @@ describe("rebuildable hot state (invariant 7)", () => {
 
     // (Scoped to this test's SKUs: other test files share the database.)
     const report = await rebuildFromLedger(deps, { onlySkus: [a!, b!] });
-    expect(report).toEqual({ skus: 2, rebuilt: 2, unchanged: 0 });
+    expect(report).toEqual({ skus: 2, rebuilt: 2, unchanged: 0, lostHolds: [], notRebuilt: [], oversold: [] });
     const after = [(await stockLevel(deps, a!))!, (await stockLevel(deps, b!))!];
     expect(after[0]).toMatchObject({ onHand: 5, reserved: 0, safety: 0, available: 5, version: before[0]!.version + 1 });
     expect(after[1]).toMatchObject({ onHand: 7, reserved: 0, safety: 1, available: 6, version: before[1]!.version + 1 });

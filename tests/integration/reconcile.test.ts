@@ -81,6 +81,22 @@ describe("reconciliation", () => {
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 8, safety: 2, available: 6 });
   });
 
+  it("a repair never leaves more held than onHand − safety: the newest holds that do not fit are ended first", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
+    const first = await placeReservation(deps, { sessionId: "cap1", items: [{ sku: sku!, quantity: 5 }], ...who });
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await placeReservation(deps, { sessionId: "cap2", items: [{ sku: sku!, quantity: 4 }], ...who });
+    await persistAllPending(deps);
+    // The catalog's safety stock is 3, Redis still counts 0 (a change Redis never took).
+    await deps.db.sku.update({ where: { code: sku! }, data: { safety: 3 } });
+    const report = await reconcile(deps, { repair: true, trigger: "manual", onlySkus: [sku!] });
+    expect(report.drifts).toEqual([{ sku: sku!, field: "safety", redis: 0, expected: 3, repaired: true }]);
+    expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 10, safety: 3, reserved: 5, available: 2 });
+    expect(await deps.redis.hget(deps.keys.reservation(second.id), "status")).toBe("expired");
+    expect(await deps.redis.hget(deps.keys.reservation(first.id), "status")).toBe("held");
+    expect((await findDrift(deps, { onlySkus: [sku!] })).drifts).toEqual([]);
+  });
+
   it("sees no drift on SKUs changing during the pass", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 500 }]);
     const busy = Promise.all(

@@ -12,8 +12,22 @@ import { latestReconciliation, recentReconciliationRuns, type ReconcileTrigger }
 export const metadata: Metadata = { title: "Reconciliation" };
 
 const TRIGGERS: Record<ReconcileTrigger, string> = { schedule: "Scheduled", manual: "From this screen", api: "Admin API" };
-const FIELDS: Record<string, string> = { onHand: "On hand", reserved: "Reserved", safety: "Safety stock" };
-const TRUTH: Record<string, string> = { onHand: "ledger", reserved: "live holds", safety: "catalog" };
+const FIELDS: Record<string, string> = {
+  onHand: "On hand",
+  reserved: "Reserved",
+  safety: "Safety stock",
+  orphan_hold: "Units held with no cart behind them",
+  stalled_checkout: "Units of a checkout left unfinished",
+  version_behind: "Change number (counts restored from an older copy)",
+};
+const TRUTH: Record<string, string> = {
+  onHand: "ledger",
+  reserved: "live holds",
+  safety: "catalog",
+  orphan_hold: "no cart",
+  stalled_checkout: "sold or back on sale",
+  version_behind: "ledger",
+};
 
 export default async function ReconciliationPage() {
   await requireStaffPage("merchandiser");
@@ -24,7 +38,7 @@ export default async function ReconciliationPage() {
   const cfg = config();
   const figures = [
     { label: "Last check", value: latest ? formatRelative(latest.startedAt, now) : "Never", note: latest ? TRIGGERS[latest.trigger] : "runs every minute" },
-    { label: "SKUs compared", value: latest ? latest.skus.toLocaleString("en-US") : "–", note: "Redis against Postgres" },
+    { label: "SKUs compared", value: latest ? latest.skus.toLocaleString("en-US") : "–", note: "live counts against the ledger" },
     { label: "Drifted", value: latest ? latest.drifted.toLocaleString("en-US") : "–", note: "SKUs out of line" },
     { label: "Repaired", value: latest ? latest.repaired.toLocaleString("en-US") : "–", note: "rebuilt from the ledger" },
   ];
@@ -36,9 +50,9 @@ export default async function ReconciliationPage() {
           <p className="adm-eyebrow">Selling</p>
           <h1 className="adm-title">Reconciliation</h1>
           <p className="adm-lead">
-            Redis serves every stock count; Postgres is the record. Every {cfg.RECONCILE_INTERVAL_SECONDS} seconds the sidecar compares each
+            Shoppers see live counts; the ledger is the store&rsquo;s permanent record. Every {cfg.RECONCILE_INTERVAL_SECONDS} seconds Stockwire compares each
             SKU&rsquo;s <strong>on hand</strong> with the ledger, <strong>reserved</strong> with its live holds and <strong>safety stock</strong> with
-            the catalog{cfg.RECONCILE_AUTO_REPAIR ? " and repairs what drifted." : ", and reports what drifted. A repair is yours to make."}
+            the catalog, and looks for holds with no cart behind them{cfg.RECONCILE_AUTO_REPAIR ? " and repairs what drifted." : ", and reports what drifted. A repair is yours to make."}
           </p>
         </div>
         <ReconcileControls hasDrift={open.length > 0} />
@@ -61,7 +75,7 @@ export default async function ReconciliationPage() {
           </h2>
           <p className="adm-muted">
             {latest
-              ? `As found by the check of ${formatDateTime(latest.startedAt)}. A repair re-runs the SKU through the rebuild script and records a rebuild event in the ledger.`
+              ? `As found by the check of ${formatDateTime(latest.startedAt)}. A repair recounts the SKU from the ledger and records the recount in its history.`
               : "No check has run yet."}
           </p>
         </div>
@@ -73,7 +87,7 @@ export default async function ReconciliationPage() {
                   <th scope="col">SKU</th>
                   <th scope="col">Field</th>
                   <th scope="col" className="adm-num">
-                    Redis
+                    Live count
                   </th>
                   <th scope="col" className="adm-num">
                     Expected
@@ -85,8 +99,8 @@ export default async function ReconciliationPage() {
                 </tr>
               </thead>
               <tbody>
-                {latest.drifts.map((d) => (
-                  <tr key={`${d.sku}-${d.field}`} data-testid={`drift-${d.sku}-${d.field}`}>
+                {latest.drifts.map((d, i) => (
+                  <tr key={`${d.sku}-${d.field}-${i}`} data-testid={`drift-${d.sku}-${d.field}`}>
                     <td>
                       <code className="adm-sku">{d.sku}</code>
                     </td>
@@ -107,7 +121,7 @@ export default async function ReconciliationPage() {
         ) : (
           <div className="adm-empty adm-empty--ok" data-testid="drift-empty">
             <Icon name="check" />
-            <p>{latest ? "Redis matches Postgres for every SKU." : "The first check runs within a minute of the sidecar starting, or press “Check now”."}</p>
+            <p>{latest ? "The live counts match the ledger for every SKU." : "The first check runs within a minute of the store starting, or press “Check now”."}</p>
           </div>
         )}
       </section>

@@ -29,7 +29,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   { href: "/admin/channels", label: "Channels", icon: "channels", group: "Selling", minimumRole: "merchandiser", ready: true,
     summary: "Marketplace webhooks and the stock changes they send." },
   { href: "/admin/reconciliation", label: "Reconciliation", icon: "reconcile", group: "Selling", minimumRole: "merchandiser", ready: true,
-    summary: "Compare Redis with the Postgres ledger and repair any drift." },
+    summary: "Compare the live counts with the ledger and repair any drift." },
   { href: "/admin/users", label: "Users", icon: "users", group: "Settings", minimumRole: "admin", ready: true,
     summary: "Staff accounts, roles and API tokens." },
 ];

@@ -96,20 +96,20 @@ export default async function OverviewPage() {
               </p>
               <p className="adm-stat__note">
                 p99 {ms(propagation[0]!.p99Ms)} · {propagation[0]!.samples.toLocaleString("en-US")} {propagation[0]!.samples === 1 ? "emit" : "emits"}, last {propagation[0]!.windowMs / 60_000} min
-                {propagation.length > 1 ? ` · ${propagation.length} sidecars, newest shown` : ""}
+                {propagation.length > 1 ? ` · ${propagation.length} live-update servers, newest shown` : ""}
               </p>
             </>
           ) : (
             <>
               <p className="adm-stat__value">–</p>
-              <p className="adm-stat__note">{propagation === null ? "Redis did not answer" : "No data yet: no sidecar has reported"}</p>
+              <p className="adm-stat__note">{propagation === null ? "The live stock service did not answer" : "No data yet: no live-update server has reported"}</p>
             </>
           )}
         </div>
         {today === null ? (
           <p className="adm-alert adm-alert--error adm-stats__error" role="status">
             <Icon name="alert" />
-            <span>Today&rsquo;s figures are unavailable right now: Postgres or Redis did not answer.</span>
+            <span>Today&rsquo;s figures are unavailable right now: the database or the live stock service did not answer.</span>
           </p>
         ) : null}
       </section>

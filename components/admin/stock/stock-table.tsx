@@ -257,7 +257,7 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
                       </td>
                       <td className="adm-table__nowrap adm-muted" data-label="Last change">
                         {r.changedAt ? <time dateTime={new Date(r.changedAt).toISOString()} title={formatDateTime(new Date(r.changedAt))}>{formatRelative(new Date(r.changedAt), new Date(now))}</time> : "—"}
-                        {!r.live ? <span className="adm-pill adm-pill--warn">not in Redis</span> : null}
+                        {!r.live ? <span className="adm-pill adm-pill--warn">no live count</span> : null}
                       </td>
                       <td className="adm-table__actions">
                         <button

@@ -26,7 +26,7 @@ export default async function AlertsPage() {
           <p className="adm-eyebrow">Inventory</p>
           <h1 className="adm-title">Alerts</h1>
           <p className="adm-lead">
-            The sidecar raises an alert when a stock change leaves a SKU at or under its product&rsquo;s low-stock threshold, or with nothing
+            Stockwire raises an alert when a stock change leaves a SKU at or under its product&rsquo;s low-stock threshold, or with nothing
             left to sell. One alert per SKU and kind stays open until someone acknowledges it, even after a restock; new ones also pop up in
             the corner of every screen.
           </p>

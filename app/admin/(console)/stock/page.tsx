@@ -35,7 +35,7 @@ export default async function StockPage() {
       {rows === null ? (
         <p className="adm-alert adm-alert--error" role="status">
           <Icon name="alert" />
-          <span>Stock levels are unavailable right now: Redis or the database did not answer. Try again in a moment.</span>
+          <span>Stock levels are unavailable right now: the live stock service or the database did not answer. Try again in a moment.</span>
         </p>
       ) : (
         <StockTable initialRows={rows} serverNow={Date.now()} />

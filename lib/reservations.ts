@@ -326,7 +326,15 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
       from: ["pending"], to: "failed", rule: "", type: "release", who: { source: req.source, actor: "rollback" },
       fields: { error: JSON.stringify(error.toJSON()) },
     });
-    if (!outcome.ended) return replay(deps, id);
+    if (!outcome.ended) {
+      // Another request ended it first (failed, or the worker's expiry) and may have released
+      // before this one took a line: give back anything still held under this id (idempotent).
+      // A retry that moved it to held (or on) keeps its holds.
+      if (outcome.status === "failed" || outcome.status === "released" || outcome.status === "expired") {
+        await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
+      }
+      return replay(deps, id);
+    }
     throw error;
   };
 

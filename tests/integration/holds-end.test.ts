@@ -239,6 +239,34 @@ describe("concurrent retries on the stepwise path (defect 7)", () => {
   });
 });
 
+describe("a retry that held a line after another ended the reservation gives it back at once", () => {
+  it("stepwise: no units wait for the expiry worker", async () => {
+    const [x, y] = await seedSkus(deps, [{ onHand: 0 }, { onHand: 0 }]);
+    const req = { sessionId: "late", items: [{ sku: x!, quantity: 3 }, { sku: y!, quantity: 2 }], idempotencyKey: "late-key", ...who };
+    let other: Promise<unknown> | undefined;
+    // Request B has written the pending record and is about to hold X. Meanwhile request A with
+    // the same key is refused and ends the record (failed); then X is restocked, so B holds it.
+    const b = {
+      ...deps,
+      redis: faultyRedis(deps.redis, {
+        commands: ["swReserve"],
+        stepwise: true,
+        before: async (_n, args) => {
+          if (args[3] !== x || other) return;
+          other = placeReservation({ ...deps, redis: faultyRedis(deps.redis, { commands: [], stepwise: true }) }, req).catch((e: { code?: string }) => e.code);
+          expect(await other).toBe("insufficient_stock");
+          await deps.redis.hincrby(deps.keys.stock(x!), "onHand", 3);
+        },
+      }),
+    };
+    await expect(placeReservation(b, req)).rejects.toMatchObject({ code: "insufficient_stock" });
+    // Before the fix the 3 units of X stayed held by the failed reservation until the worker's
+    // straggler pass, 10 s later.
+    expect(await unitsHeldByEnded(deps, x!)).toBe(0);
+    expect(await stockLevel(deps, x!)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+  });
+});
+
 describe("smaller ones", () => {
   it("a refused reservation keeps its record for one hold time, outside the cart", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 0 }]);

@@ -263,10 +263,24 @@ test.describe("cross-origin", () => {
       expect(text).not.toContain("Added 1 unit");
       expect(await level(request, sku), `Server Action from ${origin}`).toEqual(before);
     }
-    // Control: the very same request from the shop's own origin is carried out.
+    // Control: the very same request from the shop's own origin is carried out. It carries the
+    // form's operation id, so as it is it would be answered as a repeat of the first change:
+    // a new id makes it a new change.
     const own = await replay(new URL(baseURL!).origin);
     expect(own.status()).toBe(200);
     expect(await own.text()).toContain("Added 1 unit");
+    expect(await level(request, sku), "the same change again is applied once").toEqual(before);
+    const text = body.toString("latin1");
+    const operation = /name="[^"]*operation"\r\n\r\n([0-9a-f]{32})/.exec(text)?.[1];
+    expect(operation, "the form sends its operation id").toBeTruthy();
+    const fresh = Buffer.from(text.replace(operation!, "f".repeat(32)), "latin1");
+    const again = await page.request.fetch(action.url(), {
+      method: "POST",
+      headers: { ...Object.fromEntries(Object.entries(headers).filter(([n]) => !["host", "cookie", "content-length"].includes(n) && !n.startsWith(":"))), origin: new URL(baseURL!).origin },
+      data: fresh,
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(200);
     expect(await level(request, sku)).toMatchObject({ onHand: 12, version: before.version + 1 });
   });
 

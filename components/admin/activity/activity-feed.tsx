@@ -103,7 +103,7 @@ export function ActivityFeed({ initial, filter, live, serverNow }: { initial: St
           <p>No events match these filters{live ? " yet — new ones will appear here." : "."}</p>
         </div>
       ) : (
-        <div className="adm-table-wrap">
+        <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
           <table className="adm-table adm-events-table" data-testid="events-table">
             <EventHead />
             <tbody aria-live="off">

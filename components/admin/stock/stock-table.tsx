@@ -192,7 +192,7 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
           </label>
         </div>
 
-        <div className="adm-table-wrap">
+        <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
           <table className="adm-table adm-stock-table" data-testid="stock-table">
             <thead>
               <tr>

@@ -46,7 +46,7 @@ export default async function AlertsPage() {
             <p>No open alerts: every SKU is above its threshold or has been looked at.</p>
           </div>
         ) : (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table adm-table--stack" data-testid="alerts-open">
               <thead>
                 <tr>
@@ -102,7 +102,7 @@ export default async function AlertsPage() {
             <p>Nothing acknowledged yet.</p>
           </div>
         ) : (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table adm-table--stack" data-testid="alerts-acknowledged">
               <thead>
                 <tr>

@@ -135,7 +135,7 @@ function ChannelLog({ channel, rows, now }: { channel: string; rows: ChannelDeli
           </span>
         </div>
       </div>
-      <div className="adm-table-wrap">
+      <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
         <table className="adm-table adm-table--stack adm-ch-table">
           <thead>
             <tr>
@@ -187,7 +187,7 @@ function ChannelLog({ channel, rows, now }: { channel: string; rows: ChannelDeli
 function DeliveryLog({ rows, now }: { rows: WebhookDeliveryInfo[]; now: Date }) {
   if (rows.length === 0) return <p className="adm-ch-none adm-muted">Nothing sent yet: the next stock change will be.</p>;
   return (
-    <div className="adm-table-wrap">
+    <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
       <table className="adm-table adm-table--stack adm-ch-table">
         <thead>
           <tr>

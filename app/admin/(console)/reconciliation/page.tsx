@@ -80,7 +80,7 @@ export default async function ReconciliationPage() {
           </p>
         </div>
         {latest && latest.drifts.length > 0 ? (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table" data-testid="drift-table">
               <thead>
                 <tr>
@@ -143,7 +143,7 @@ export default async function ReconciliationPage() {
             <p>Every stock change has been recorded in the ledger.</p>
           </div>
         ) : (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table" data-testid="held-table">
               <thead>
                 <tr>
@@ -211,7 +211,7 @@ export default async function ReconciliationPage() {
             <p>No checks yet.</p>
           </div>
         ) : (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table" data-testid="runs-table">
               <thead>
                 <tr>

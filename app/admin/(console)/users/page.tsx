@@ -43,7 +43,7 @@ export default async function UsersPage() {
             </p>
           </div>
         </div>
-        <div className="adm-table-wrap">
+        <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
           <table className="adm-table adm-table--stack" data-testid="users-table">
             <thead>
               <tr>
@@ -129,7 +129,7 @@ export default async function UsersPage() {
             <p>No API tokens yet. The environment&rsquo;s ADMIN_API_TOKEN still works for deployment scripts.</p>
           </div>
         ) : (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table adm-table--stack" data-testid="tokens-table">
               <thead>
                 <tr>

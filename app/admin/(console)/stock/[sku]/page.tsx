@@ -80,7 +80,7 @@ export default async function SkuPage({ params, searchParams }: Params) {
         {history.events.length === 0 ? (
           <p className="adm-empty">{after ? "No older events." : "No events recorded yet."}</p>
         ) : (
-          <div className="adm-table-wrap">
+          <div className="adm-table-wrap" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table className="adm-table adm-events-table" data-testid="sku-history">
               <EventHead showSku={false} />
               <tbody>

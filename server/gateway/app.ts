@@ -1,0 +1,80 @@
+// createApplication builds the Socket.IO server on an HTTP server: origin checks, the Redis
+// adapter, the stock and queue handlers, /admin and the stock relay on the events channel;
+// closeApplication undoes all of it.
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Server } from "socket.io";
+import { createSubscriber } from "../../lib/redis";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+import { setupAdminNamespace } from "./admin-namespace";
+import { registerQueueHandlers, startPresence } from "./queue-handlers";
+import { createStockRelay } from "./relay";
+import { registerStockHandlers } from "./stock-handlers";
+import type { GatewayDeps, StockServer, StockSocket } from "./types";
+
+const cleanups = new WeakMap<StockServer, () => Promise<void>>();
+
+/** Build the Socket.IO server on an HTTP server; stop it with closeApplication(io). */
+export function createApplication(httpServer: HttpServer, deps: GatewayDeps): StockServer {
+  const allowed = new Set(deps.allowedOrigins);
+  const io: StockServer = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+    cors: { origin: deps.allowedOrigins, methods: ["GET", "POST"] },
+    // CORS headers only stop browsers; this refuses cross-origin handshakes from any client.
+    allowRequest: (req, callback) => callback(null, originAllowed(req, allowed)),
+    // Frames are tens of bytes: compression costs more CPU and memory per socket than it saves.
+    perMessageDeflate: false,
+    httpCompression: false,
+  });
+
+  // No auto-pipelining: ioredis would hold back the adapter's PUNSUBSCRIBE at close (its list of
+  // commands never to batch misspells it), and the disconnect would then reject it unhandled.
+  const adapterPub = deps.redis.duplicate({ enableAutoPipelining: false });
+  const adapterSub = createSubscriber(deps.redis);
+  // They reconnect by themselves; the commands client already logs an outage.
+  for (const client of [adapterPub, adapterSub]) client.on("error", () => {});
+  io.adapter(createAdapter(adapterPub, adapterSub, { key: `${deps.keys.eventsChannel}:socket.io` }));
+
+  io.on("connection", (socket: StockSocket) => {
+    deps.metrics?.connectedSockets.inc({ namespace: "/" });
+    socket.on("disconnect", () => deps.metrics?.connectedSockets.dec({ namespace: "/" }));
+    registerStockHandlers(socket, deps);
+    registerQueueHandlers(socket, deps);
+  });
+
+  const stopPresence = startPresence(io, deps);
+  const { admin, stop: stopAdminRecheck } = setupAdminNamespace(io, deps);
+
+  const relay = createStockRelay(io, admin, deps);
+  const onMessage = (channel: string, message: string) => {
+    if (channel === deps.keys.eventsChannel) relay.receive(message);
+  };
+  deps.subscriber.on("message", onMessage);
+  const subscribed = deps.subscriber.subscribe(deps.keys.eventsChannel).catch((err: unknown) => {
+    console.error("[gateway] cannot subscribe to stock events:", err instanceof Error ? err.message : err);
+  });
+
+  cleanups.set(io, async () => {
+    relay.stop();
+    stopPresence();
+    stopAdminRecheck();
+    deps.subscriber.off("message", onMessage);
+    await subscribed;
+    await deps.subscriber.unsubscribe(deps.keys.eventsChannel).catch(() => {});
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await Promise.all([adapterPub.quit(), adapterSub.quit()]).catch(() => {});
+  });
+  return io;
+}
+
+/** Unsubscribe from stock events, stop the flush timer, close every socket and the HTTP server. */
+export async function closeApplication(io: StockServer): Promise<void> {
+  const cleanup = cleanups.get(io);
+  cleanups.delete(io);
+  if (cleanup) await cleanup();
+  else await new Promise<void>((resolve) => io.close(() => resolve()));
+}
+
+function originAllowed(req: IncomingMessage, allowed: Set<string>): boolean {
+  const origin = req.headers.origin;
+  return typeof origin === "string" && allowed.has(origin);
+}

@@ -1,3 +1,6 @@
+// First: the global tokens and base styles come before every component's CSS module, so a module
+// rule wins over a global one of the same specificity (CSS is ordered as it is imported).
+import "./globals.css";
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { connection } from "next/server";
@@ -9,7 +12,6 @@ import { config } from "@/lib/config";
 import { appDeps } from "@/lib/context";
 import { sessionReservations } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/session";
-import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Stockwire — live stock, held for you", template: "%s · Stockwire" },

@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { connection } from "next/server";
+import styles from "@/components/catalog-page.module.css";
+import emptyStyles from "@/components/empty-state.module.css";
 import { LiveStockScope } from "@/components/live-stock-scope";
 import { ProductCard } from "@/components/product-card";
 import { listProducts } from "@/lib/catalog";
@@ -16,27 +18,27 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
 
   return (
     <div className="page catalog">
-      <section className="hero">
+      <section className={styles.hero}>
         <p className="eyebrow">
-          <span className="live-dot" aria-hidden="true" /> Live inventory
+          <span className={styles.liveDot} aria-hidden="true" /> Live inventory
         </p>
-        <h1 className="hero__title">Good things, counted in real time.</h1>
-        <p className="hero__lead">
+        <h1 className={styles.title}>Good things, counted in real time.</h1>
+        <p className={styles.lead}>
           Every count on this page moves the moment someone reserves or buys. Add something to your cart and it&rsquo;s held just for
           you — no one can take it while you decide.
         </p>
       </section>
 
       {categories.length > 1 && (
-        <nav className="filters" aria-label="Categories">
-          <Link href="/" className={`chip${category ? "" : " chip--active"}`} aria-current={category ? undefined : "page"}>
+        <nav className={styles.filters} aria-label="Categories">
+          <Link href="/" className={category ? styles.chip : `${styles.chip} ${styles.chipActive}`} aria-current={category ? undefined : "page"}>
             All
           </Link>
           {categories.map((c) => (
             <Link
               key={c}
               href={`/?category=${encodeURIComponent(c)}`}
-              className={`chip${c === category ? " chip--active" : ""}`}
+              className={c === category ? `${styles.chip} ${styles.chipActive}` : styles.chip}
               aria-current={c === category ? "page" : undefined}
             >
               {c}
@@ -47,12 +49,12 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
 
       <LiveStockScope initial={initial}>
         {shown.length === 0 ? (
-          <div className="empty">
+          <div className={emptyStyles.empty}>
             <h2>Nothing here yet</h2>
             <p className="muted">New products are on their way. Check back soon.</p>
           </div>
         ) : (
-          <div className="grid" aria-label="Products">
+          <div className={styles.grid} aria-label="Products">
             {shown.map((product) => (
               <ProductCard key={product.id} product={product} />
             ))}

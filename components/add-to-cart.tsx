@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { useActionState, useId, useState } from "react";
 import { addToCart, type AddToCartState } from "@/app/actions/add-to-cart";
+import statusStyles from "./action-status.module.css";
+import styles from "./add-to-cart.module.css";
 import { useCart } from "./cart/cart-context";
 import { useHydrated } from "./use-hydrated";
 
@@ -45,10 +47,10 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
   const tone = isPending ? "pending" : state.ok === true ? (state.quantity < state.requested ? "warning" : "success") : state.ok === false ? "error" : "idle";
 
   return (
-    <form action={formAction} className="add-to-cart">
+    <form action={formAction} className={styles.form}>
       <input type="hidden" name="sku" value={sku} />
-      <div className="add-to-cart__row">
-        <div className="quantity">
+      <div className={styles.row}>
+        <div className={styles.quantity}>
           <label htmlFor={quantityId} className="field-label">
             Quantity
           </label>
@@ -67,7 +69,7 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
             ))}
           </select>
         </div>
-        <button type="submit" className="button button--primary button--large" data-testid="add-to-cart" disabled={soldOut || isPending || !hydrated}>
+        <button type="submit" className={`button button--primary button--large ${styles.submit}`} data-testid="add-to-cart" disabled={soldOut || isPending || !hydrated}>
           {soldOut ? "Sold out" : isPending ? (
             <>
               <span className="spinner" aria-hidden="true" /> Reserving…
@@ -77,18 +79,18 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
           )}
         </button>
       </div>
-      <p className={`action-status action-status--${tone}`} data-testid="action-status" role="status" aria-live="polite">
+      <p className={`${statusStyles.status} ${statusStyles[tone] ?? ""}`} data-testid="action-status" role="status" aria-live="polite">
         {message}
         {state.ok === true && !isPending && (
           <>
             {" "}
-            <Link href="/cart" className="action-status__link">
+            <Link href="/cart" className={statusStyles.link}>
               View cart →
             </Link>
           </>
         )}
       </p>
-      <p className="add-to-cart__note">Adding to cart reserves the items for you for a limited time — nobody else can buy them meanwhile.</p>
+      <p className={styles.note}>Adding to cart reserves the items for you for a limited time — nobody else can buy them meanwhile.</p>
     </form>
   );
 }

@@ -1,13 +1,14 @@
 "use client";
 
 import type { ConnectionStatus } from "./realtime/use-live-stock";
+import styles from "./connection-notice.module.css";
 
 /** Says so when the counts on screen may be out of date (the realtime sidecar is unreachable). */
 export function ConnectionNotice({ status }: { status: ConnectionStatus }) {
   if (status !== "stale") return null;
   return (
-    <div className="connection-notice" data-testid="connection-status" data-status={status} role="status">
-      <span className="connection-notice__dot" aria-hidden="true" />
+    <div className={styles.notice} data-testid="connection-status" data-status={status} role="status">
+      <span className={styles.dot} aria-hidden="true" />
       <span>
         <strong>Live availability paused — reconnecting…</strong> Counts may be out of date.
       </span>

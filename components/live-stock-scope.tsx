@@ -3,6 +3,7 @@
 import { createContext, useContext, type ReactNode } from "react";
 import type { Availability } from "@/lib/types";
 import { ConnectionNotice } from "./connection-notice";
+import styles from "./live-stock-scope.module.css";
 import { useLiveStock, type ConnectionStatus, type LiveLevel, type LiveStock } from "./realtime/use-live-stock";
 
 interface LiveStockValue {
@@ -21,7 +22,7 @@ export function LiveStockScope({ initial, children }: { initial: Availability[];
   return (
     <LiveStockContext.Provider value={live}>
       {/* display: contents — a hook for tests and styles that does not change the layout. */}
-      <div className="live-scope" data-live-status={live.status}>
+      <div className={styles.scope} data-live-status={live.status}>
         <ConnectionNotice status={live.status} />
         {children}
       </div>

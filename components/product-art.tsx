@@ -1,5 +1,7 @@
 // Product artwork drawn from the product's hue: no images, nothing fetched.
 
+import styles from "./product-art.module.css";
+
 type Motif = "tee" | "hoodie" | "bag" | "mug" | "cap" | "candle" | "sneaker" | "throw" | "wallet" | "orb";
 
 function motifFor(name: string, category: string): Motif {
@@ -46,7 +48,7 @@ export function ProductArt({
   const motif = motifFor(name, category);
   const id = `art-${motif}-${hue}`;
   return (
-    <svg className={`product-art ${className ?? ""}`} viewBox="0 0 240 180" role="img" aria-label={`${name} illustration`}>
+    <svg className={className ? `${styles.art} ${className}` : styles.art} viewBox="0 0 240 180" role="img" aria-label={`${name} illustration`}>
       <defs>
         <linearGradient id={`${id}-bg`} x1="0" y1="0" x2="1" y2="1">
           <stop offset="0" stopColor={`hsl(${hue} 70% 92%)`} />

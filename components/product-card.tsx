@@ -5,6 +5,7 @@ import type { Product } from "@/lib/types";
 import { formatPrice } from "./format";
 import { useLiveLevels } from "./live-stock-scope";
 import { ProductArt } from "./product-art";
+import styles from "./product-card.module.css";
 import { StockBadge } from "./stock-badge";
 
 /** A catalog tile: artwork, name, price and a product-level live badge (sum over its variants). */
@@ -19,16 +20,16 @@ export function ProductCard({ product }: { product: Product }) {
   const options = product.variants.length;
 
   return (
-    <article className={`card${available <= 0 ? " card--sold-out" : ""}`} data-testid="product-card" data-slug={product.slug}>
-      <Link href={`/products/${product.slug}`} className="card__link">
-        <div className="card__art">
-          <ProductArt hue={product.hue} name={product.name} category={product.category} />
+    <article className={available <= 0 ? `${styles.card} ${styles.soldOut}` : styles.card} data-testid="product-card" data-slug={product.slug}>
+      <Link href={`/products/${product.slug}`} className={styles.link}>
+        <div className={styles.art}>
+          <ProductArt hue={product.hue} name={product.name} category={product.category} className={styles.image} />
         </div>
-        <div className="card__body">
-          <p className="card__category">{product.category}</p>
-          <h2 className="card__title">{product.name}</h2>
-          <div className="card__meta">
-            <span className="card__price">
+        <div className={styles.body}>
+          <p className={styles.category}>{product.category}</p>
+          <h2 className={styles.title}>{product.name}</h2>
+          <div className={styles.meta}>
+            <span className={styles.price}>
               {min === max ? formatPrice(min) : <>From {formatPrice(min)}</>}
             </span>
             <StockBadge
@@ -38,7 +39,7 @@ export function ProductCard({ product }: { product: Product }) {
               lowStockThreshold={product.lowStockThreshold}
             />
           </div>
-          {options > 1 && <p className="card__options">{options} options</p>}
+          {options > 1 && <p className={styles.options}>{options} options</p>}
         </div>
       </Link>
     </article>

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { Product } from "@/lib/types";
 import { AddToCart } from "./add-to-cart";
 import { formatPrice } from "./format";
+import styles from "./product-purchase.module.css";
 import { useLiveLevels } from "./live-stock-scope";
 import { SaleLink, type SaleRef } from "./sale/sale-link";
 import { StockBadge } from "./stock-badge";
@@ -28,9 +29,9 @@ export function ProductPurchase({ product, sales = {} }: { product: Product; sal
   const sale = sales[variant.sku];
 
   return (
-    <div className="purchase">
-      <div className="purchase__price-row">
-        <span className="purchase__price">{formatPrice(variant.priceCents)}</span>
+    <div className={styles.purchase}>
+      <div className={styles.priceRow}>
+        <span className={styles.price}>{formatPrice(variant.priceCents)}</span>
         <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
       </div>
       <VariantPicker variants={product.variants} selectedSku={variant.sku} availableOf={(sku) => levelOf(sku).available} onSelect={setSelectedSku} />

@@ -1,6 +1,7 @@
 import { availabilityState } from "@/lib/shared/availability";
+import styles from "./stock-badge.module.css";
 
-const LABEL_CLASS = { in_stock: "badge--in", low_stock: "badge--low", sold_out: "badge--out" } as const;
+const LABEL_CLASS = { in_stock: styles.in, low_stock: styles.low, sold_out: styles.out } as const;
 
 /** "In stock" / "Only N left" / "Sold out" for a live count. */
 export function StockBadge({
@@ -19,14 +20,14 @@ export function StockBadge({
   const text = state === "sold_out" ? "Sold out" : state === "low_stock" ? `Only ${available} left` : "In stock";
   return (
     <span
-      className={`badge ${LABEL_CLASS[state]}`}
+      className={`${styles.badge} ${LABEL_CLASS[state]}`}
       data-testid="stock-badge"
       data-sku={sku}
       data-available={Math.max(0, available)}
       data-version={version}
       data-state={state}
     >
-      <span className="badge__dot" aria-hidden="true" />
+      <span className={styles.dot} aria-hidden="true" />
       {text}
     </span>
   );

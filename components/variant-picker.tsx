@@ -2,6 +2,7 @@
 
 import type { Variant } from "@/lib/types";
 import { formatPrice } from "./format";
+import styles from "./variant-picker.module.css";
 
 /** The product's variants as a radio group; sold-out ones stay selectable but read as such. */
 export function VariantPicker({
@@ -18,15 +19,15 @@ export function VariantPicker({
   if (variants.length <= 1) return null;
   const samePrice = variants.every((v) => v.priceCents === variants[0]?.priceCents);
   return (
-    <fieldset className="variants">
+    <fieldset className={styles.variants}>
       <legend className="field-label">Choose an option</legend>
-      <div className="variants__list">
+      <div className={styles.list}>
         {variants.map((v) => {
           const soldOut = availableOf(v.sku) <= 0;
           return (
             <label
               key={v.sku}
-              className={`variant${v.sku === selectedSku ? " variant--selected" : ""}${soldOut ? " variant--sold-out" : ""}`}
+              className={`${styles.variant}${v.sku === selectedSku ? ` ${styles.selected}` : ""}${soldOut ? ` ${styles.soldOut}` : ""}`}
               data-testid="variant-option"
               data-sku={v.sku}
             >
@@ -38,8 +39,8 @@ export function VariantPicker({
                 onChange={() => onSelect(v.sku)}
                 className="visually-hidden"
               />
-              <span className="variant__label">{v.label}</span>
-              {!samePrice && <span className="variant__price">{formatPrice(v.priceCents)}</span>}
+              <span className={styles.label}>{v.label}</span>
+              {!samePrice && <span className={styles.price}>{formatPrice(v.priceCents)}</span>}
               {soldOut && <span className="visually-hidden"> (sold out)</span>}
             </label>
           );

@@ -9,6 +9,7 @@ import { formatPrice } from "../format";
 import { ProductArt } from "../product-art";
 import { useHydrated } from "../use-hydrated";
 import { useCart } from "./cart-context";
+import styles from "./cart-line.module.css";
 import { HoldCountdown } from "./hold-countdown";
 import type { CartLineData } from "./types";
 
@@ -49,40 +50,40 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
 
   return (
     <li
-      className={`cart-line${expired ? " cart-line--expired" : ""}${releasing ? " cart-line--leaving" : ""}`}
+      className={`${styles.line}${expired ? ` ${styles.expired}` : ""}${releasing ? ` ${styles.leaving}` : ""}`}
       data-testid="cart-line"
       data-reservation-id={line.id}
       data-status={status}
       aria-busy={releasing || extending || dismissing}
     >
-      <div className="cart-line__items">
+      <div className={styles.items}>
         {line.items.map((item) => (
-          <div className="cart-item" key={item.sku}>
-            <div className="cart-item__art">
+          <div className={styles.item} key={item.sku}>
+            <div className={styles.art}>
               <ProductArt hue={item.hue} name={item.productName} category={item.category} />
             </div>
-            <div className="cart-item__text">
-              <h2 className="cart-item__name">
+            <div className={styles.text}>
+              <h2 className={styles.name}>
                 {item.productSlug ? <Link href={`/products/${item.productSlug}`}>{item.productName}</Link> : item.productName}
               </h2>
-              <p className="cart-item__variant">
+              <p className={styles.variant}>
                 {item.label} · {formatPrice(item.priceCents)} each
               </p>
-              <p className="cart-item__qty">
+              <p className={styles.qty}>
                 Qty {item.quantity}
                 {item.requested > item.quantity && <span className="muted"> (you asked for {item.requested})</span>}
               </p>
             </div>
-            <div className="cart-item__price">{formatPrice(item.quantity * item.priceCents)}</div>
+            <div className={styles.price}>{formatPrice(item.quantity * item.priceCents)}</div>
           </div>
         ))}
       </div>
 
-      <div className="cart-line__footer">
+      <div className={styles.footer}>
         {expired ? (
           <>
-            <p className="cart-line__expired">
-              <svg viewBox="0 0 20 20" aria-hidden="true" className="cart-line__expired-icon">
+            <p className={styles.expiredNotice}>
+              <svg viewBox="0 0 20 20" aria-hidden="true" className={styles.expiredIcon}>
                 <circle cx="10" cy="10" r="8" fill="none" stroke="currentColor" strokeWidth="1.8" />
                 <path d="M10 5.5v5M10 13.6v.4" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
               </svg>
@@ -98,7 +99,7 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
         ) : line.status === "held" ? (
           <>
             <HoldCountdown expiresAt={expiresAt} now={now} warningSeconds={warningSeconds} />
-            <div className="cart-line__actions">
+            <div className={styles.actions}>
               {canExtend && (
                 <form action={extendAction}>
                   <input type="hidden" name="reservationId" value={line.id} />

@@ -2,8 +2,11 @@
 
 import Link from "next/link";
 import { useState } from "react";
+import statusStyles from "../action-status.module.css";
+import emptyStyles from "../empty-state.module.css";
 import { CartLine } from "./cart-line";
 import { useCart } from "./cart-context";
+import styles from "./cart-view.module.css";
 import { CheckoutForm } from "./checkout-form";
 import type { CartLineData } from "./types";
 
@@ -22,14 +25,14 @@ export function CartView({ lines }: { lines: CartLineData[] }) {
   const units = live.reduce((sum, l) => sum + l.items.reduce((s, i) => s + i.quantity, 0), 0);
 
   return (
-    <div className="cart">
-      <section className="cart__lines" aria-label="Items in your cart">
-        <p className={`action-status action-status--${announcement?.tone ?? "idle"} cart__status`} data-testid="action-status" role="status" aria-live="polite">
+    <div className={styles.cart}>
+      <section aria-label="Items in your cart">
+        <p className={`${statusStyles.status} ${announcement ? statusStyles[announcement.tone] : ""} ${styles.status}`} data-testid="action-status" role="status" aria-live="polite">
           {announcement?.message ?? ""}
         </p>
         {visible.length === 0 ? (
-          <div className="empty">
-            <svg viewBox="0 0 64 64" aria-hidden="true" className="empty__icon">
+          <div className={emptyStyles.empty}>
+            <svg viewBox="0 0 64 64" aria-hidden="true" className={emptyStyles.icon}>
               <path d="M8 12h7l6 30a5 5 0 0 0 5 4h22a5 5 0 0 0 5-4l4-20H18" fill="none" stroke="currentColor" strokeWidth="3" strokeLinecap="round" strokeLinejoin="round" />
               <circle cx="27" cy="54" r="3" fill="currentColor" />
               <circle cx="47" cy="54" r="3" fill="currentColor" />
@@ -41,7 +44,7 @@ export function CartView({ lines }: { lines: CartLineData[] }) {
             </Link>
           </div>
         ) : (
-          <ul className="cart-lines">
+          <ul className={styles.lines}>
             {visible.map((line) => (
               <CartLine key={line.id} line={line} announce={announce} />
             ))}
@@ -49,7 +52,7 @@ export function CartView({ lines }: { lines: CartLineData[] }) {
         )}
       </section>
       {visible.length > 0 && (
-        <aside className="summary">
+        <aside className={styles.summary}>
           <CheckoutForm reservationIds={live.map((l) => l.id)} totalCents={totalCents} units={units} announce={announce} />
         </aside>
       )}

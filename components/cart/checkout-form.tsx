@@ -3,7 +3,9 @@
 import { useActionState } from "react";
 import { checkOut, type CheckOutState } from "@/app/actions/check-out";
 import { formatPrice } from "../format";
+import noteStyles from "../payment-note.module.css";
 import { useHydrated } from "../use-hydrated";
+import styles from "./checkout-form.module.css";
 
 type Announce = (message: string, tone: "success" | "error") => void;
 
@@ -19,11 +21,11 @@ export function CheckoutForm({ reservationIds, totalCents, units, announce }: { 
   const hydrated = useHydrated();
 
   return (
-    <form action={formAction} className="checkout" aria-labelledby="checkout-title">
-      <h2 id="checkout-title" className="summary__title">
+    <form action={formAction} className={styles.checkout} aria-labelledby="checkout-title">
+      <h2 id="checkout-title" className={styles.title}>
         Checkout
       </h2>
-      <dl className="summary__rows">
+      <dl className={styles.rows}>
         <div>
           <dt>Items held</dt>
           <dd>{units}</dd>
@@ -32,7 +34,7 @@ export function CheckoutForm({ reservationIds, totalCents, units, announce }: { 
           <dt>Shipping</dt>
           <dd>Free</dd>
         </div>
-        <div className="summary__total">
+        <div className={styles.total}>
           <dt>Total</dt>
           <dd data-testid="cart-total">{formatPrice(totalCents)}</dd>
         </div>
@@ -72,7 +74,7 @@ export function CheckoutForm({ reservationIds, totalCents, units, announce }: { 
           data-testid="checkout-name"
         />
       </div>
-      <p className="checkout__note">
+      <p className={noteStyles.note}>
         <svg viewBox="0 0 20 20" aria-hidden="true">
           <circle cx="10" cy="10" r="8" fill="none" stroke="currentColor" strokeWidth="1.6" />
           <path d="M10 9v5M10 6.2v.3" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />

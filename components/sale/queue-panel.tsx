@@ -3,10 +3,12 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { useCart } from "../cart/cart-context";
+import noticeStyles from "../connection-notice.module.css";
 import type { ConnectionStatus } from "../realtime/use-live-stock";
 import { formatCountdown, pluralize } from "../format";
 import { useHydrated } from "../use-hydrated";
 import { formatSeconds, formatStartsIn, formatWait, ordinal } from "./format";
+import styles from "./queue-panel.module.css";
 import type { DisplayState, QueueModel } from "./queue-model";
 
 export interface QueuePanelSale {
@@ -32,21 +34,26 @@ export interface QueuePanelProps {
   message: { text: string; tone: "success" | "error" } | null;
 }
 
-const TONE: Record<DisplayState, "waiting" | "turn" | "over" | "quiet"> = {
-  scheduled: "waiting",
-  starting: "waiting",
-  live: "waiting",
-  paused: "waiting",
-  pre: "waiting",
-  waiting: "waiting",
-  admitted: "turn",
-  done: "turn",
-  expired: "quiet",
-  lapsed: "quiet",
-  left: "quiet",
-  soldout: "over",
-  closed: "over",
+/** The card's tone for each state: the colour of its top edge (waiting keeps the default). */
+const TONE: Record<DisplayState, string | undefined> = {
+  scheduled: undefined,
+  starting: undefined,
+  live: undefined,
+  paused: undefined,
+  pre: undefined,
+  waiting: undefined,
+  admitted: styles.turn,
+  done: styles.turn,
+  expired: styles.quiet,
+  lapsed: styles.quiet,
+  left: styles.quiet,
+  soldout: styles.over,
+  closed: styles.over,
 };
+
+const PILL = { soon: styles.pillSoon, live: styles.pillLive, paused: styles.pillPaused, turn: styles.pillTurn, over: styles.pillOver };
+
+const ODDS = { good: styles.oddsGood, fair: styles.oddsFair, poor: styles.oddsPoor };
 
 /** The sale page's status card: what the line looks like to this shopper right now, and what they can do. */
 export function QueuePanel(props: QueuePanelProps) {
@@ -54,7 +61,7 @@ export function QueuePanel(props: QueuePanelProps) {
   const position = state === "waiting" ? (model.ticket?.position ?? 0) : 0;
   return (
     <div
-      className={`queue-card queue-card--${TONE[state]}`}
+      className={TONE[state] ? `${styles.card} ${TONE[state]}` : styles.card}
       data-testid="sale-status"
       data-state={state}
       data-position={position}
@@ -63,7 +70,7 @@ export function QueuePanel(props: QueuePanelProps) {
       {/* Refusals stay on screen; a success is already shown by the card itself, so it is only announced. */}
       {props.message && (
         <p
-          className={props.message.tone === "error" ? "queue-card__message queue-card__message--error" : "visually-hidden"}
+          className={props.message.tone === "error" ? `${styles.message} ${styles.messageError}` : "visually-hidden"}
           data-testid="queue-message"
           role="status"
           aria-live="polite"
@@ -72,8 +79,8 @@ export function QueuePanel(props: QueuePanelProps) {
         </p>
       )}
       {props.connection === "stale" && (
-        <p className="queue-card__offline" role="status">
-          <span className="connection-notice__dot" aria-hidden="true" /> Reconnecting… your place in line is kept.
+        <p className={styles.offline} role="status">
+          <span className={noticeStyles.dot} aria-hidden="true" /> Reconnecting… your place in line is kept.
         </p>
       )}
     </div>
@@ -95,14 +102,14 @@ function Body(props: QueuePanelProps) {
           {startsIn > 0 && state === "scheduled" ? (
             <StartCountdown startsAt={counters.startsAt} now={now} />
           ) : (
-            <h2 className="queue-card__headline">Opening now…</h2>
+            <h2 className={styles.headline}>Opening now…</h2>
           )}
-          <p className="queue-card__lead">
+          <p className={styles.lead}>
             <strong>Join the line now.</strong> Everyone who joins before the start gets a random place in line when the sale opens —
             arriving early or refreshing the page gains nothing.
           </p>
           <JoinForm {...props} label="Join the line" />
-          <p className="queue-card__meta">{joinedSoFar(counters.prequeue)}</p>
+          <p className={styles.meta}>{joinedSoFar(counters.prequeue)}</p>
         </>
       );
 
@@ -112,8 +119,8 @@ function Body(props: QueuePanelProps) {
       return (
         <>
           {state === "paused" ? <Pill tone="paused">Paused</Pill> : <Pill tone="live">Live now</Pill>}
-          <h2 className="queue-card__headline">{ahead === 0 ? "No line right now" : `${pluralize(ahead, "shopper")} in line`}</h2>
-          <p className="queue-card__lead">
+          <h2 className={styles.headline}>{ahead === 0 ? "No line right now" : `${pluralize(ahead, "shopper")} in line`}</h2>
+          <p className={styles.lead}>
             {ahead === 0
               ? "Join and your turn comes right away."
               : `Join now and you'll be ${ordinal(ahead + 1)} in line. Places are first come, first served from here on.`}
@@ -131,15 +138,15 @@ function Body(props: QueuePanelProps) {
           {startsIn > 0 && counters.status === "scheduled" ? (
             <StartCountdown startsAt={counters.startsAt} now={now} />
           ) : (
-            <h2 className="queue-card__headline">
+            <h2 className={styles.headline}>
               <span className="spinner" aria-hidden="true" /> Drawing places…
             </h2>
           )}
-          <p className="queue-card__lead">
+          <p className={styles.lead}>
             <strong>You&rsquo;re in the line for the start.</strong> When the sale opens, everyone who joined before then gets a random
             place — arriving early or refreshing gains nothing. Keep this page open and your place appears here.
           </p>
-          <p className="queue-card__meta">{joinedSoFar(counters.prequeue)}</p>
+          <p className={styles.meta}>{joinedSoFar(counters.prequeue)}</p>
           <LeaveForm {...props} label="Leave the line" />
         </>
       );
@@ -151,15 +158,15 @@ function Body(props: QueuePanelProps) {
       return (
         <>
           {counters.status === "paused" ? <Pill tone="paused">Paused</Pill> : <Pill tone="live">In line</Pill>}
-          <p className="queue-card__headline queue-card__headline--position" data-testid="queue-position" aria-live="polite">
+          <p className={`${styles.headline} ${styles.headlinePosition}`} data-testid="queue-position" aria-live="polite">
             You are <strong>{ordinal(pos)}</strong> in line
           </p>
-          <div className="queue-progress" role="progressbar" aria-label="Progress to the front of the line" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)}>
-            <span className="queue-progress__bar" style={{ width: `${Math.max(4, progress * 100)}%` }} />
+          <div className={styles.progress} role="progressbar" aria-label="Progress to the front of the line" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)}>
+            <span className={styles.progressBar} style={{ width: `${Math.max(4, progress * 100)}%` }} />
           </div>
           <WaitLine position={pos} state={counters.status} rate={counters.rate} unitsLeft={unitsLeft} />
           <Odds position={pos} unitsLeft={unitsLeft} limit={sale.perShopperLimit} />
-          <p className="queue-card__meta">
+          <p className={styles.meta}>
             Keep this page open. When it&rsquo;s your turn you&rsquo;ll have {formatSeconds(sale.admissionWindowSeconds)} to add to your
             cart. Away for more than {formatSeconds(sale.graceSeconds)}, you lose your place.
           </p>
@@ -177,17 +184,17 @@ function Body(props: QueuePanelProps) {
       return (
         <>
           <Pill tone="turn">Your turn</Pill>
-          <h2 className="queue-card__headline">It&rsquo;s your turn</h2>
-          <div className={`turn-deadline${warning ? " turn-deadline--warning" : ""}`} data-testid="turn-deadline" data-deadline={deadline}>
+          <h2 className={styles.headline}>It&rsquo;s your turn</h2>
+          <div className={warning ? `${styles.deadline} ${styles.deadlineWarning}` : styles.deadline} data-testid="turn-deadline" data-deadline={deadline}>
             <span>Add to your cart within</span>
-            <time className="turn-deadline__time" dateTime={`PT${Math.ceil(remaining / 1000)}S`}>
+            <time className={styles.deadlineTime} dateTime={`PT${Math.ceil(remaining / 1000)}S`}>
               {deadline > 0 ? formatCountdown(remaining) : "–:––"}
             </time>
           </div>
-          <div className="queue-progress queue-progress--turn" aria-hidden="true">
-            <span className="queue-progress__bar" style={{ width: `${share * 100}%` }} />
+          <div className={`${styles.progress} ${styles.progressTurn}`} aria-hidden="true">
+            <span className={styles.progressBar} style={{ width: `${share * 100}%` }} />
           </div>
-          <p className="queue-card__lead">
+          <p className={styles.lead}>
             {units > 0 ? (
               <>
                 <strong>{pluralize(units, "item")} reserved.</strong>{" "}
@@ -244,8 +251,8 @@ function Body(props: QueuePanelProps) {
       return (
         <>
           <Pill tone="over">Sold out</Pill>
-          <h2 className="queue-card__headline">Sold out</h2>
-          <p className="queue-card__lead">
+          <h2 className={styles.headline}>Sold out</h2>
+          <p className={styles.lead}>
             Every unit in this sale has been sold{ticket ? " — sorry you missed out this time" : ""}. Thanks for waiting in line.
           </p>
           <Link href="/" className="button button--secondary button--block">
@@ -258,8 +265,8 @@ function Body(props: QueuePanelProps) {
       return (
         <>
           <Pill tone="over">Ended</Pill>
-          <h2 className="queue-card__headline">This sale has ended</h2>
-          <p className="queue-card__lead">The line is closed. Anything left is back on sale in the shop at its usual price.</p>
+          <h2 className={styles.headline}>This sale has ended</h2>
+          <p className={styles.lead}>The line is closed. Anything left is back on sale in the shop at its usual price.</p>
           <Link href="/" className="button button--secondary button--block">
             Back to the shop
           </Link>
@@ -276,10 +283,10 @@ function Done({ model }: QueuePanelProps) {
   return (
     <>
       <Pill tone="turn">All set</Pill>
-      <h2 className="queue-card__headline">You&rsquo;re all set</h2>
+      <h2 className={styles.headline}>You&rsquo;re all set</h2>
       {count > 0 ? (
         <>
-          <p className="queue-card__lead">
+          <p className={styles.lead}>
             Your turn is over and {what} {units === 1 ? "is" : "are"} held in your cart. Check out before the hold ends to make{" "}
             {units === 1 ? "it" : "them"} yours.
           </p>
@@ -289,7 +296,7 @@ function Done({ model }: QueuePanelProps) {
         </>
       ) : (
         <>
-          <p className="queue-card__lead">
+          <p className={styles.lead}>
             {units > 0
               ? "Your turn is over and you got yours. Thanks for shopping the drop."
               : "Your turn is over, and nothing from it is in your cart any more."}
@@ -305,8 +312,8 @@ function Done({ model }: QueuePanelProps) {
 
 function Pill({ tone, children }: { tone: "soon" | "live" | "paused" | "turn" | "over"; children: ReactNode }) {
   return (
-    <p className={`queue-pill queue-pill--${tone}`}>
-      <span className="queue-pill__dot" aria-hidden="true" />
+    <p className={`${styles.pill} ${PILL[tone]}`}>
+      <span className={styles.pillDot} aria-hidden="true" />
       {children}
     </p>
   );
@@ -316,13 +323,13 @@ function StartCountdown({ startsAt, now }: { startsAt: number; now: number }) {
   const hydrated = useHydrated();
   const remaining = Math.max(0, startsAt - now);
   return (
-    <div className="start-countdown">
-      <p className="start-countdown__label">Starts in</p>
-      <p className="start-countdown__time" data-testid="sale-countdown" data-starts-at={startsAt}>
+    <div className={styles.startCountdown}>
+      <p className={styles.startLabel}>Starts in</p>
+      <p className={styles.startTime} data-testid="sale-countdown" data-starts-at={startsAt}>
         <time dateTime={`PT${Math.ceil(remaining / 1000)}S`}>{formatStartsIn(remaining)}</time>
       </p>
       {/* Local time only in the browser: the server does not know the shopper's time zone. */}
-      <p className="start-countdown__at">{hydrated ? formatStart(startsAt) : " "}</p>
+      <p className={styles.startAt}>{hydrated ? formatStart(startsAt) : " "}</p>
     </div>
   );
 }
@@ -359,7 +366,7 @@ function WaitLine({ position, state, rate, unitsLeft }: { position: number; stat
     );
   }
   return (
-    <p className="queue-card__wait" data-testid="queue-wait">
+    <p className={styles.wait} data-testid="queue-wait">
       <svg viewBox="0 0 20 20" aria-hidden="true">
         <circle cx="10" cy="11" r="7" fill="none" stroke="currentColor" strokeWidth="1.8" />
         <path d="M10 7.5V11l2.4 1.6M8 2.5h4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
@@ -383,7 +390,7 @@ function Odds({ position, unitsLeft, limit }: { position: number; unitsLeft: num
           ? (["good", "Good odds: fewer shoppers ahead of you than units left."] as const)
           : (["fair", "More shoppers ahead of you than units left — but some buy nothing, and unbought units come back."] as const);
   return (
-    <p className={`queue-odds queue-odds--${tone}`} data-testid="queue-odds">
+    <p className={`${styles.odds} ${ODDS[tone]}`} data-testid="queue-odds">
       <strong>
         {ordinal(position)} in line, {unitsLeft} left.
       </strong>{" "}
@@ -395,7 +402,7 @@ function Odds({ position, unitsLeft, limit }: { position: number; unitsLeft: num
 function JoinForm({ sale, join, label }: QueuePanelProps & { label: string }) {
   const hydrated = useHydrated();
   return (
-    <form action={join.action} className="queue-card__form">
+    <form action={join.action} className={styles.form}>
       <input type="hidden" name="saleId" value={sale.id} />
       <button type="submit" className="button button--primary button--large button--block" data-testid="join-queue" disabled={join.pending || !hydrated}>
         {join.pending ? (
@@ -413,7 +420,7 @@ function JoinForm({ sale, join, label }: QueuePanelProps & { label: string }) {
 function LeaveForm({ sale, leave, label, quiet }: QueuePanelProps & { label: string; quiet?: boolean }) {
   const hydrated = useHydrated();
   return (
-    <form action={leave.action} className="queue-card__form">
+    <form action={leave.action} className={styles.form}>
       <input type="hidden" name="saleId" value={sale.id} />
       <button
         type="submit"
@@ -431,9 +438,9 @@ function Again(props: QueuePanelProps & { pill: string; title: string; children:
   return (
     <>
       <Pill tone="paused">{props.pill}</Pill>
-      <h2 className="queue-card__headline">{props.title}</h2>
-      <p className="queue-card__lead">{props.children}</p>
-      <p className="queue-card__meta">
+      <h2 className={styles.headline}>{props.title}</h2>
+      <p className={styles.lead}>{props.children}</p>
+      <p className={styles.meta}>
         {props.model.counters.waiting === 0 ? "There is no line right now." : `${pluralize(props.model.counters.waiting, "shopper")} in line now.`}
       </p>
       <JoinForm {...props} label="Join again" />

@@ -3,8 +3,10 @@
 import Link from "next/link";
 import { useActionState, useId, useState } from "react";
 import { addToCart, type AddToCartState } from "@/app/actions/add-to-cart";
+import statusStyles from "../action-status.module.css";
 import { useCart } from "../cart/cart-context";
 import { useHydrated } from "../use-hydrated";
+import styles from "./sale-add-to-cart.module.css";
 
 const MAX_PER_ADD = 10;
 const IDLE: AddToCartState = { ok: null };
@@ -78,12 +80,12 @@ export function SaleAddToCart({
   const tone = isPending ? "pending" : state.ok === true ? "success" : state.ok === false ? "error" : "idle";
 
   return (
-    <form action={formAction} className="sale-buy">
+    <form action={formAction} className={styles.buy}>
       <input type="hidden" name="sku" value={sku} />
       <input type="hidden" name="queueToken" value={token ?? ""} />
-      <div className="sale-buy__row">
+      <div className={styles.row}>
         {max > 1 ? (
-          <div className="sale-buy__quantity">
+          <div className={styles.quantity}>
             <label htmlFor={quantityId} className="visually-hidden">
               Quantity of {variantLabel}
             </label>
@@ -102,12 +104,12 @@ export function SaleAddToCart({
           {label}
         </button>
       </div>
-      <p className={`action-status action-status--${tone}`} data-testid="action-status" role="status" aria-live="polite">
+      <p className={`${statusStyles.status} ${statusStyles[tone] ?? ""} ${styles.status}`} data-testid="action-status" role="status" aria-live="polite">
         {message}
         {state.ok === true && !isPending && (
           <>
             {" "}
-            <Link href="/cart" className="action-status__link">
+            <Link href="/cart" className={`${statusStyles.link} ${styles.statusLink}`}>
               Check out →
             </Link>
           </>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import styles from "./sale-link.module.css";
 
 export interface SaleRef {
   id: string;
@@ -8,17 +9,17 @@ export interface SaleRef {
 /** Shown instead of "Add to cart" for a variant sold only through a flash sale's line. */
 export function SaleLink({ sale }: { sale: SaleRef }) {
   return (
-    <div className="sale-link" data-testid="sale-link" data-sale={sale.id}>
-      <span className="sale-link__icon" aria-hidden="true">
+    <div className={styles.saleLink} data-testid="sale-link" data-sale={sale.id}>
+      <span className={styles.icon} aria-hidden="true">
         <FlashIcon />
       </span>
-      <div className="sale-link__text">
+      <div className={styles.text}>
         <p>
           Part of the flash sale <strong>{sale.name}</strong>
         </p>
-        <p className="sale-link__note">Sold through a fair line: one place per shopper, served in order.</p>
+        <p className={styles.note}>Sold through a fair line: one place per shopper, served in order.</p>
       </div>
-      <Link href={`/sales/${sale.id}`} className="button button--primary sale-link__button">
+      <Link href={`/sales/${sale.id}`} className={`button button--primary ${styles.button}`}>
         Join the line
         <span aria-hidden="true">→</span>
       </Link>

@@ -7,6 +7,7 @@ import type { SaleCounters, SaleStatus, TicketView } from "@/lib/sales";
 import type { Product } from "@/lib/types";
 import { formatPrice, pluralize } from "../format";
 import { useLiveLevels } from "../live-stock-scope";
+import perksStyles from "../perks.module.css";
 import { ProductArt } from "../product-art";
 import { StockBadge } from "../stock-badge";
 import { formatSeconds } from "./format";
@@ -14,6 +15,7 @@ import { leaveQueue, type LeaveQueueState } from "./leave-queue";
 import { QueuePanel } from "./queue-panel";
 import { displayState, type DisplayState, type QueueModel } from "./queue-model";
 import { SaleAddToCart } from "./sale-add-to-cart";
+import styles from "./sale-room.module.css";
 import { FlashIcon } from "./sale-link";
 import { useQueue } from "./use-queue";
 
@@ -43,6 +45,15 @@ const SALE_STATUS: Record<SaleStatus, string> = {
   paused: "Paused",
   soldout: "Sold out",
   closed: "Ended",
+};
+
+const STATUS_CLASS: Record<SaleStatus, string | undefined> = {
+  scheduled: styles.statusScheduled,
+  starting: styles.statusStarting,
+  live: styles.statusLive,
+  paused: styles.statusPaused,
+  soldout: styles.statusSoldout,
+  closed: styles.statusClosed,
 };
 
 /** A flash sale as a shopper sees it: the sale, the live line, and the items (buyable during the shopper's turn). */
@@ -106,42 +117,42 @@ export function SaleRoom({
   const itemCount = sale.products.length === 1 ? pluralize(optionCount, "option") : pluralize(sale.products.length, "product");
 
   return (
-    <div className="sale" data-sale={sale.id}>
-      <header className="sale__header">
-        <div className="sale__heading">
-          <p className="eyebrow sale__eyebrow">
-            <FlashIcon className="sale__flash" /> Flash sale
-            <span className={`sale__status sale__status--${saleStatus}`}>{SALE_STATUS[saleStatus] ?? saleStatus}</span>
+    <div className={styles.sale} data-sale={sale.id}>
+      <header className={styles.header}>
+        <div className={styles.heading}>
+          <p className={`eyebrow ${styles.eyebrow}`}>
+            <FlashIcon className={styles.flash} /> Flash sale
+            <span className={`${styles.status} ${STATUS_CLASS[saleStatus] ?? ""}`}>{SALE_STATUS[saleStatus] ?? saleStatus}</span>
           </p>
-          <h1 className="sale__title">{sale.name}</h1>
-          {sale.description && <p className="sale__description">{sale.description}</p>}
+          <h1 className={styles.title}>{sale.name}</h1>
+          {sale.description && <p className={styles.description}>{sale.description}</p>}
         </div>
-        <dl className="sale__facts">
-          <div className="sale-fact sale-fact--units">
+        <dl className={styles.facts}>
+          <div className={`${styles.fact} ${styles.factUnits}`}>
             <dt>Units left</dt>
             <dd data-testid="sale-units-left" data-units={unitsLeft}>
               {unitsLeft}
             </dd>
           </div>
-          <div className="sale-fact">
+          <div className={styles.fact}>
             <dt>{saleStatus === "scheduled" || saleStatus === "starting" ? "Joined" : "In line"}</dt>
             <dd>{saleStatus === "scheduled" || saleStatus === "starting" ? model.counters.prequeue : model.counters.waiting}</dd>
           </div>
-          <div className="sale-fact">
+          <div className={styles.fact}>
             <dt>Limit</dt>
             <dd>
               {sale.perShopperLimit} <span>per shopper</span>
             </dd>
           </div>
-          <div className="sale-fact">
+          <div className={styles.fact}>
             <dt>Your turn</dt>
             <dd>{formatSeconds(sale.admissionWindowSeconds)}</dd>
           </div>
         </dl>
       </header>
 
-      <div className="sale__layout">
-        <section className="sale__queue" aria-label="Your place in line">
+      <div className={styles.layout}>
+        <section className={styles.queue} aria-label="Your place in line">
           <QueuePanel
             sale={sale}
             state={state}
@@ -156,40 +167,40 @@ export function SaleRoom({
           />
         </section>
 
-        <section className="sale__items" aria-labelledby="sale-items-title">
-          <div className="sale__items-header">
+        <section className={styles.items} aria-labelledby="sale-items-title">
+          <div className={styles.itemsHeader}>
             <h2 id="sale-items-title">In this sale</h2>
             <p className="muted">{itemCount}</p>
           </div>
-          <ul className="sale-products">
+          <ul className={styles.products}>
             {sale.products.map((product) => {
               const levels = product.variants.map(levelOf);
               const soldOut = levels.every((l) => l.available <= 0);
               return (
-                <li key={product.id} className={`sale-product${soldOut ? " sale-product--sold-out" : ""}`}>
-                  <div className="sale-product__art">
+                <li key={product.id} className={soldOut ? `${styles.product} ${styles.productSoldOut}` : styles.product}>
+                  <div className={styles.productArt}>
                     <ProductArt hue={product.hue} name={product.name} category={product.category} />
                   </div>
-                  <div className="sale-product__body">
-                    <div className="sale-product__head">
-                      <p className="sale-product__category">{product.category}</p>
-                      <h3 className="sale-product__name">
+                  <div className={styles.productBody}>
+                    <div className={styles.productHead}>
+                      <p className={styles.productCategory}>{product.category}</p>
+                      <h3 className={styles.productName}>
                         <Link href={`/products/${product.slug}`}>{product.name}</Link>
                       </h3>
                     </div>
-                    <ul className="sale-variants">
+                    <ul className={styles.variants}>
                       {product.variants.map((variant, i) => {
                         const level = levels[i] ?? levelOf(variant);
                         return (
-                          <li key={variant.sku} className="sale-variant" data-testid="sale-item" data-sku={variant.sku}>
-                            <div className="sale-variant__text">
-                              <span className="sale-variant__label">{variant.label}</span>
-                              <span className="sale-variant__meta">
-                                <span className="sale-variant__price">{formatPrice(variant.priceCents)}</span>
+                          <li key={variant.sku} className={styles.variant} data-testid="sale-item" data-sku={variant.sku}>
+                            <div className={styles.variantText}>
+                              <span className={styles.variantLabel}>{variant.label}</span>
+                              <span className={styles.variantMeta}>
+                                <span className={styles.variantPrice}>{formatPrice(variant.priceCents)}</span>
                                 <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
                               </span>
                             </div>
-                            <div className="sale-variant__action">
+                            <div className={styles.variantAction}>
                               {canBuy ? (
                                 <SaleAddToCart
                                   sku={variant.sku}
@@ -200,7 +211,7 @@ export function SaleRoom({
                                   onAdded={queue.refreshStatus}
                                 />
                               ) : state === "soldout" ? null : (
-                                <p className="sale-variant__locked">
+                                <p className={styles.variantLocked}>
                                   <LockIcon /> {lockedReason(state)}
                                 </p>
                               )}
@@ -217,9 +228,9 @@ export function SaleRoom({
         </section>
       </div>
 
-      <section className="sale__how" aria-labelledby="sale-how-title">
+      <section className={styles.how} aria-labelledby="sale-how-title">
         <h2 id="sale-how-title">How the line works</h2>
-        <ul className="perks sale__perks">
+        <ul className={`${perksStyles.perks} ${styles.perks}`}>
           <li>
             <strong>A fair start.</strong> Everyone who joins before the start gets a random place at the start — no need to arrive early
             or refresh.
@@ -243,7 +254,7 @@ export function SaleRoom({
 
 function LockIcon() {
   return (
-    <svg className="sale-variant__lock" viewBox="0 0 20 20" aria-hidden="true">
+    <svg className={styles.variantLock} viewBox="0 0 20 20" aria-hidden="true">
       <rect x="4.5" y="9" width="11" height="8" rx="2" fill="none" stroke="currentColor" strokeWidth="1.7" />
       <path d="M7 9V6.8a3 3 0 0 1 6 0V9" fill="none" stroke="currentColor" strokeWidth="1.7" />
     </svg>

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { formatPrice } from "@/components/format";
+import styles from "@/components/order-page.module.css";
+import noteStyles from "@/components/payment-note.module.css";
 import { appDeps } from "@/lib/context";
 import { getOrder } from "@/lib/orders";
 import { currentSessionId } from "@/lib/session";
@@ -17,9 +19,9 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   const units = order.lines.reduce((sum, l) => sum + l.quantity, 0);
 
   return (
-    <div className="page order">
-      <section className="order__hero">
-        <div className="order__check" aria-hidden="true">
+    <div className={`page ${styles.order}`}>
+      <section className={styles.hero}>
+        <div className={styles.check} aria-hidden="true">
           <svg viewBox="0 0 24 24">
             <path d="M5 12.5l4.2 4.2L19 7" fill="none" stroke="currentColor" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
@@ -35,29 +37,29 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
             </>
           )}
         </p>
-        <p className="order__number">
+        <p className={styles.number}>
           Order number <span data-testid="order-number">{order.number}</span>
         </p>
       </section>
 
-      <section className="order__card" aria-labelledby="order-lines">
-        <div className="order__card-header">
+      <section className={styles.card} aria-labelledby="order-lines">
+        <div className={styles.cardHeader}>
           <h2 id="order-lines">
             {units} {units === 1 ? "item" : "items"}
           </h2>
           <span className="muted">Placed {dateFormat.format(order.createdAt)}</span>
         </div>
-        <table className="order__lines">
+        <table className={styles.lines}>
           <thead>
             <tr>
               <th scope="col">Item</th>
-              <th scope="col" className="num">
+              <th scope="col" className={styles.num}>
                 Qty
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className={styles.num}>
                 Price
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className={styles.num}>
                 Total
               </th>
             </tr>
@@ -66,12 +68,12 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
             {order.lines.map((line) => (
               <tr key={line.sku} data-testid="order-line">
                 <td>
-                  <span className="order__product">{line.productName}</span>
-                  <span className="muted order__variant">{line.label}</span>
+                  <span className={styles.product}>{line.productName}</span>
+                  <span className={`muted ${styles.variant}`}>{line.label}</span>
                 </td>
-                <td className="num">{line.quantity}</td>
-                <td className="num">{formatPrice(line.unitPriceCents)}</td>
-                <td className="num">{formatPrice(line.quantity * line.unitPriceCents)}</td>
+                <td className={styles.num}>{line.quantity}</td>
+                <td className={styles.num}>{formatPrice(line.unitPriceCents)}</td>
+                <td className={styles.num}>{formatPrice(line.quantity * line.unitPriceCents)}</td>
               </tr>
             ))}
           </tbody>
@@ -80,15 +82,15 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
               <th scope="row" colSpan={3}>
                 Total
               </th>
-              <td className="num" data-testid="order-total">
+              <td className={styles.num} data-testid="order-total">
                 {formatPrice(order.totalCents)}
               </td>
             </tr>
           </tfoot>
         </table>
-        <p className="checkout__note">Payment is out of scope in this demo: no card was charged.</p>
+        <p className={noteStyles.note}>Payment is out of scope in this demo: no card was charged.</p>
       </section>
-      <p className="order__actions">
+      <p className={styles.actions}>
         <Link href="/" className="button button--primary">
           Continue shopping
         </Link>

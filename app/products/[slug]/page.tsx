@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import breadcrumbStyles from "@/components/breadcrumbs.module.css";
 import { LiveStockScope } from "@/components/live-stock-scope";
+import perksStyles from "@/components/perks.module.css";
 import { ProductArt } from "@/components/product-art";
+import styles from "@/components/product-page.module.css";
 import { ProductPurchase } from "@/components/product-purchase";
 import { getProduct } from "@/lib/catalog";
 import { config } from "@/lib/config";
@@ -29,7 +32,7 @@ export default async function ProductPage({ params }: Props) {
 
   return (
     <div className="page product">
-      <nav className="breadcrumbs" aria-label="Breadcrumb">
+      <nav className={breadcrumbStyles.breadcrumbs} aria-label="Breadcrumb">
         <Link href="/">Shop</Link>
         <span aria-hidden="true">/</span>
         <Link href={`/?category=${encodeURIComponent(product.category)}`}>{product.category}</Link>
@@ -37,16 +40,16 @@ export default async function ProductPage({ params }: Props) {
         <span aria-current="page">{product.name}</span>
       </nav>
       <LiveStockScope initial={initial}>
-        <div className="product__layout">
-          <div className="product__art">
+        <div className={styles.layout}>
+          <div className={styles.art}>
             <ProductArt hue={product.hue} name={product.name} category={product.category} />
           </div>
-          <div className="product__details">
+          <div className={styles.details}>
             <p className="eyebrow">{product.category}</p>
-            <h1 className="product__title">{product.name}</h1>
-            {product.description && <p className="product__description">{product.description}</p>}
+            <h1 className={styles.title}>{product.name}</h1>
+            {product.description && <p className={styles.description}>{product.description}</p>}
             <ProductPurchase product={product} sales={sales} />
-            <ul className="perks">
+            <ul className={perksStyles.perks}>
               <li>
                 <strong>Held for {minutes} minutes.</strong> Once in your cart, nobody else can buy it.
               </li>

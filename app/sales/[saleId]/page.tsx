@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import breadcrumbStyles from "@/components/breadcrumbs.module.css";
 import { LiveStockScope } from "@/components/live-stock-scope";
 import { SaleRoom } from "@/components/sale/sale-room";
 import { config } from "@/lib/config";
@@ -51,7 +52,7 @@ export default async function SalePage({ params }: Props) {
 
   return (
     <div className="page sale-page">
-      <nav className="breadcrumbs" aria-label="Breadcrumb">
+      <nav className={breadcrumbStyles.breadcrumbs} aria-label="Breadcrumb">
         <Link href="/">Shop</Link>
         <span aria-hidden="true">/</span>
         <span>Flash sale</span>

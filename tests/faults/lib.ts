@@ -1,0 +1,68 @@
+// The lib/ modules the fault suite drives, loaded by path so that a tree lacking one of them
+// (an older commit) still runs the rows it can: a missing module is null and its rows are
+// skipped with a note. Typed as main's modules.
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+type Reservations = typeof import("../../lib/reservations");
+type Orders = typeof import("../../lib/orders");
+type Catalog = typeof import("../../lib/catalog");
+type Inventory = typeof import("../../lib/inventory");
+type StockAdmin = typeof import("../../lib/stock-admin");
+type Channels = typeof import("../../lib/channels");
+type Ledger = typeof import("../../lib/ledger");
+type Quarantine = typeof import("../../lib/quarantine");
+type Reconcile = typeof import("../../lib/reconcile");
+type Sales = typeof import("../../lib/sales");
+type Webhooks = typeof import("../../lib/webhooks");
+type Login = typeof import("../../lib/auth/login");
+type Users = typeof import("../../lib/auth/users");
+type Config = typeof import("../../lib/config");
+type Keys = typeof import("../../lib/keys");
+
+const LIB = path.resolve(import.meta.dirname, "../../lib");
+
+async function load<T>(name: string): Promise<T | null> {
+  const file = path.join(LIB, `${name}.ts`);
+  if (!existsSync(file)) return null;
+  return (await import(/* @vite-ignore */ file)) as T;
+}
+
+export interface Lib {
+  reservations: Reservations;
+  orders: Orders;
+  catalog: Catalog;
+  inventory: Inventory;
+  stockAdmin: StockAdmin | null;
+  channels: Channels | null;
+  ledger: Ledger;
+  quarantine: Quarantine | null;
+  reconcile: Reconcile | null;
+  sales: Sales | null;
+  webhooks: Webhooks | null;
+  login: Login | null;
+  users: Users | null;
+  config: Config;
+  keys: Keys;
+}
+
+export async function loadLib(): Promise<Lib> {
+  const [reservations, orders, catalog, inventory, stockAdmin, channels, ledger, quarantine, reconcile, sales, webhooks, login, users, config, keys] =
+    await Promise.all([
+      load<Reservations>("reservations"), load<Orders>("orders"), load<Catalog>("catalog"), load<Inventory>("inventory"),
+      load<StockAdmin>("stock-admin"), load<Channels>("channels"), load<Ledger>("ledger"), load<Quarantine>("quarantine"),
+      load<Reconcile>("reconcile"), load<Sales>("sales"), load<Webhooks>("webhooks"), load<Login>("auth/login"),
+      load<Users>("auth/users"), load<Config>("config"), load<Keys>("keys"),
+    ]);
+  if (!reservations || !orders || !catalog || !inventory || !ledger || !config || !keys) throw new Error("lib/ lacks a core module");
+  return { reservations, orders, catalog, inventory, stockAdmin, channels, ledger, quarantine, reconcile, sales, webhooks, login, users, config, keys };
+}
+
+/** Whether `lib` has every named export (`module.fn`), for rows that need a newer function. */
+export function has(lib: Lib, ...names: string[]): boolean {
+  return names.every((n) => {
+    const [mod, fn] = n.split(".") as [keyof Lib, string];
+    const m = lib[mod] as Record<string, unknown> | null;
+    return !!m && typeof m[fn] === "function";
+  });
+}

@@ -273,7 +273,7 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
         ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)])],
       args: [req.sessionId, fingerprint, id, kind, partial ? "1" : "0", req.source, req.actor ?? "",
         JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
-        items.length, ...items.flatMap(({ sku, quantity }) => [sku, quantity])],
+        req.idempotencyKey ? "1" : "0", items.length, ...items.flatMap(({ sku, quantity }) => [sku, quantity])],
     });
     const code = Number(reply[0]);
     if (code === 1) {

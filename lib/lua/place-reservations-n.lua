@@ -20,11 +20,12 @@
 
   ARGV[1] hold time-to-live (seconds)   ARGV[2] how long a record outlives its deadline (seconds)
   ARGV[3] pub/sub channel   ARGV[4] number of reservations
-  then, per reservation (9 + 2 × lines values):
+  then, per reservation (10 + 2 × lines values):
     session id, request fingerprint, reservation id, kind, partial ('1': hold what is left of
     a single line), source, actor, the lines as JSON [{sku, quantity, requested}] as stored
-    when every line is held in full, the number of lines, then each line's sku and quantity
-    (> 0), in the caller's fixed SKU order
+    when every line is held in full, keyed ('1': the id comes from an Idempotency-Key, so a
+    refusal is kept as long as any record), the number of lines, then each line's sku and
+    quantity (> 0), in the caller's fixed SKU order
 
   Returns one reply per reservation, in order:
     { 1, expiresAt, held_0, held_1, ... }        placed now (held_i < quantity only when partial)
@@ -33,9 +34,11 @@
     { code, line, available, sale }              refused, nothing held: `line` (0-based) is the
                                                  first refused line and `code` its reserve-3 code
                                                  (-1 unknown SKU, -2 insufficient, -3 sale-gated);
-                                                 stored in the record as status 'failed' for one
-                                                 hold time (not in the cart) so a retry gets the
-                                                 same answer
+                                                 stored in the record as status 'failed' (not in
+                                                 the cart) so a retry with the same key gets the
+                                                 same answer for as long as a held record lives;
+                                                 an unkeyed refusal, which nobody can ask about
+                                                 again, is kept for one hold time
 ]]
 --- @include "emit-event"
 
@@ -53,6 +56,7 @@ local function place(k, a, lines)
   local recordKey, sessionKey = KEYS[k], KEYS[k + 1]
   local session, fingerprint, rid, kind = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local partial, source, actor, itemsJson = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  local keyed = ARGV[a + 8] == '1'
 
   local existing = redis.call('HMGET', recordKey, 'expiresAt', 'status', 'fingerprint')
   if existing[2] then
@@ -61,17 +65,17 @@ local function place(k, a, lines)
 
   local requested = {}
   for i = 0, lines - 1 do
-    requested[i] = { sku = ARGV[a + 9 + 2 * i], quantity = tonumber(ARGV[a + 10 + 2 * i]) }
+    requested[i] = { sku = ARGV[a + 10 + 2 * i], quantity = tonumber(ARGV[a + 11 + 2 * i]) }
   end
 
   local function open(status, fields)
     redis.call('HSET', recordKey, 'session', session, 'fingerprint', fingerprint, 'status', status,
       'createdAt', now, 'expiresAt', expiresAt, 'extended', 0, 'kind', kind, unpack(fields))
     if status == 'failed' then
-      -- A refusal is kept only so that a retry with the same Idempotency-Key gets the same
-      -- answer, for one hold time, and stays out of the cart: a loop of refused requests
-      -- costs bounded memory (at most the rate limit × the hold time records per address).
-      redis.call('PEXPIREAT', recordKey, expiresAt)
+      -- A refusal stays out of the cart. Under an Idempotency-Key it is kept as long as a
+      -- held record (a retry a day later still gets the same 409, as on the stepwise path);
+      -- without one nobody can ask again, so it goes after one hold time.
+      redis.call('PEXPIREAT', recordKey, keyed and keepUntil or expiresAt)
       return
     end
     redis.call('PEXPIREAT', recordKey, keepUntil)
@@ -135,9 +139,9 @@ end
 local replies = {}
 local k, a = 2, 5
 for r = 1, tonumber(ARGV[4]) do
-  local lines = tonumber(ARGV[a + 8])
+  local lines = tonumber(ARGV[a + 9])
   replies[r] = place(k, a, lines)
   k = k + 2 + 3 * lines
-  a = a + 9 + 2 * lines
+  a = a + 10 + 2 * lines
 end
 return replies

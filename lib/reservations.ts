@@ -19,6 +19,13 @@ import type { Reservation, ReservationItem, ReservationStatus } from "./types";
 
 /** How long a finished reservation's record stays readable after its deadline (the cart shows "expired"). */
 const RECORD_GRACE_SECONDS = 24 * 3600;
+/**
+ * How long a refused request is remembered after its hold time under its Idempotency-Key, so a
+ * retry gets the same 409 (a phone that slept, a client that lost the answer in a crash). It
+ * held nothing, so running it again after that is harmless; a day, as for held records, would
+ * let an anonymous loop of refusals fill Redis (issue 12, defect 8).
+ */
+export const REFUSAL_MEMORY_SECONDS = 15 * 60;
 /** A checkout stalled this long (its process died) is finished or undone by the expiry worker. */
 export const STALLED_CHECKOUT_MS = 30_000;
 export const MAX_LINES = 50;
@@ -273,7 +280,7 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
         ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)])],
       args: [req.sessionId, fingerprint, id, kind, partial ? "1" : "0", req.source, req.actor ?? "",
         JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
-        req.idempotencyKey ? "1" : "0", items.length, ...items.flatMap(({ sku, quantity }) => [sku, quantity])],
+        req.idempotencyKey ? REFUSAL_MEMORY_SECONDS : 0, items.length, ...items.flatMap(({ sku, quantity }) => [sku, quantity])],
     });
     const code = Number(reply[0]);
     if (code === 1) {
@@ -326,7 +333,13 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
       from: ["pending"], to: "failed", rule: "", type: "release", who: { source: req.source, actor: "rollback" },
       fields: { error: JSON.stringify(error.toJSON()) },
     });
-    if (!outcome.ended) {
+    if (outcome.ended) {
+      // Bounded like a one-step refusal (the record was opened with a held record's day), but
+      // always with the refusal memory: on Cluster the worker may still be giving its lines back
+      // (finishEndedReservation reads the record). A death before this leaves the day: one
+      // record for a day at worst, not a leak.
+      await deps.redis.pexpireat(key, expiresAt + REFUSAL_MEMORY_SECONDS * 1000);
+    } else {
       // Another request ended it first (failed, or the worker's expiry) and may have released
       // before this one took a line: give back anything still held under this id (idempotent).
       // A retry that moved it to held (or on) keeps its holds.

@@ -23,8 +23,8 @@
   then, per reservation (10 + 2 × lines values):
     session id, request fingerprint, reservation id, kind, partial ('1': hold what is left of
     a single line), source, actor, the lines as JSON [{sku, quantity, requested}] as stored
-    when every line is held in full, keyed ('1': the id comes from an Idempotency-Key, so a
-    refusal is kept as long as any record), the number of lines, then each line's sku and
+    when every line is held in full, how long a refusal is kept after its deadline (seconds:
+    the caller's refusal memory under an Idempotency-Key, 0 without one), the number of lines, then each line's sku and
     quantity (> 0), in the caller's fixed SKU order
 
   Returns one reply per reservation, in order:
@@ -36,9 +36,8 @@
                                                  (-1 unknown SKU, -2 insufficient, -3 sale-gated);
                                                  stored in the record as status 'failed' (not in
                                                  the cart) so a retry with the same key gets the
-                                                 same answer for as long as a held record lives;
-                                                 an unkeyed refusal, which nobody can ask about
-                                                 again, is kept for one hold time
+                                                 same answer: for one hold time plus the refusal
+                                                 memory (bounded, unlike a held record's day)
 ]]
 --- @include "emit-event"
 
@@ -56,7 +55,7 @@ local function place(k, a, lines)
   local recordKey, sessionKey = KEYS[k], KEYS[k + 1]
   local session, fingerprint, rid, kind = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local partial, source, actor, itemsJson = ARGV[a + 4], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
-  local keyed = ARGV[a + 8] == '1'
+  local refusalKeepMs = tonumber(ARGV[a + 8]) * 1000
 
   local existing = redis.call('HMGET', recordKey, 'expiresAt', 'status', 'fingerprint')
   if existing[2] then
@@ -72,10 +71,11 @@ local function place(k, a, lines)
     redis.call('HSET', recordKey, 'session', session, 'fingerprint', fingerprint, 'status', status,
       'createdAt', now, 'expiresAt', expiresAt, 'extended', 0, 'kind', kind, unpack(fields))
     if status == 'failed' then
-      -- A refusal stays out of the cart. Under an Idempotency-Key it is kept as long as a
-      -- held record (a retry a day later still gets the same 409, as on the stepwise path);
-      -- without one nobody can ask again, so it goes after one hold time.
-      redis.call('PEXPIREAT', recordKey, keyed and keepUntil or expiresAt)
+      -- A refusal stays out of the cart and is kept only so that a retry with the same
+      -- Idempotency-Key gets the same answer; it held nothing, so running the request again
+      -- after that is harmless. Bounded memory: an anonymous loop of refused requests keeps
+      -- at most (rate limit × (hold time + refusal memory)) records per address.
+      redis.call('PEXPIREAT', recordKey, expiresAt + refusalKeepMs)
       return
     end
     redis.call('PEXPIREAT', recordKey, keepUntil)

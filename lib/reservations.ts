@@ -6,6 +6,7 @@
 // Idempotency-Key) makes every step idempotent, so a retry after a crash converges on the
 // same holds instead of doubling them, and the expiry worker cleans up what a dead process
 // left half-done.
+import { MAX_LINES, MAX_QUANTITY, RESERVATION_ID_PATTERN } from "./shared/limits";
 import { createHash, randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
 import type { Redis } from "ioredis";
@@ -28,8 +29,7 @@ const RECORD_GRACE_SECONDS = 24 * 3600;
 export const REFUSAL_MEMORY_SECONDS = 15 * 60;
 /** A checkout stalled this long (its process died) is finished or undone by the expiry worker. */
 export const STALLED_CHECKOUT_MS = 30_000;
-export const MAX_LINES = 50;
-export const MAX_QUANTITY = 100;
+export { MAX_LINES, MAX_QUANTITY } from "./shared/limits";
 
 export interface ReservationRequest extends Actor {
   sessionId: string;
@@ -96,7 +96,7 @@ function toReservation(id: string, h: Record<string, string>): Reservation | nul
 }
 
 async function loadRaw(deps: Deps, id: string): Promise<Record<string, string> | null> {
-  if (!/^r_[A-Za-z0-9_-]{8,64}$/.test(id)) return null;
+  if (!RESERVATION_ID_PATTERN.test(id)) return null;
   const h = await deps.redis.hgetall(deps.keys.reservation(id));
   return h.status ? h : null;
 }

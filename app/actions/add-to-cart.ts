@@ -10,15 +10,15 @@ import { clientAddress, limitReservations } from "@/lib/rate-limit";
 import { placeReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+import { MAX_PER_ADD, QUEUE_TOKEN_MAX } from "@/lib/shared/limits";
 
 /** The most units one add-to-cart may ask for (the quantity picker offers 1..min(10, available)). */
-const MAX_PER_ADD = 10;
 
 const Input = z.object({
   sku: z.string().regex(SKU_PATTERN),
   quantity: z.coerce.number().int().min(1).max(MAX_PER_ADD),
   /** A flash-sale admission token (the sale page sends it during the shopper's turn). */
-  queueToken: z.string().min(1).max(4096).optional(),
+  queueToken: z.string().min(1).max(QUEUE_TOKEN_MAX).optional(),
 });
 
 export type AddToCartState = ActionState<{

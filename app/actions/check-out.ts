@@ -8,11 +8,12 @@ import { storableText } from "@/lib/shared/validation";
 import { checkout } from "@/lib/orders";
 import { currentSessionId } from "@/lib/session";
 import { shopperError, type ActionState } from "./action-state";
+import { CUSTOMER_NAME_MAX, MAX_LINES, RESERVATION_ID_PATTERN } from "@/lib/shared/limits";
 
 const Input = z.object({
   email: storableText({ max: 254 }).pipe(z.email({ error: "Enter a valid email address." })),
-  name: storableText({ max: 120 }).refine((s) => s.length > 0, "Enter your name."),
-  reservationIds: z.array(z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/)).min(1, { error: "Your cart has no held items to check out." }).max(50),
+  name: storableText({ max: CUSTOMER_NAME_MAX }).refine((s) => s.length > 0, "Enter your name."),
+  reservationIds: z.array(z.string().regex(RESERVATION_ID_PATTERN)).min(1, { error: "Your cart has no held items to check out." }).max(MAX_LINES),
 });
 
 export type CheckOutState = ActionState<{ orderId: string }> & {

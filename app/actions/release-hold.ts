@@ -6,8 +6,9 @@ import { appDeps } from "@/lib/context";
 import { releaseReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+import { RESERVATION_ID_PATTERN } from "@/lib/shared/limits";
 
-const Input = z.object({ reservationId: z.string().regex(/^r_[A-Za-z0-9_-]{8,64}$/) });
+const Input = z.object({ reservationId: z.string().regex(RESERVATION_ID_PATTERN) });
 
 export type ReleaseHoldState = ActionState<{ reservationId: string; message: string }>;
 

@@ -7,8 +7,8 @@ import statusStyles from "../action-status.module.css";
 import { useCart } from "../cart/cart-context";
 import { useHydrated } from "../use-hydrated";
 import styles from "./sale-add-to-cart.module.css";
+import { MAX_PER_ADD } from "@/lib/shared/limits";
 
-const MAX_PER_ADD = 10;
 const IDLE: AddToCartState = { ok: null };
 
 let optimisticSeq = 0;

@@ -3,7 +3,7 @@
 // fits a Postgres integer (lib/shared/validation.ts: one rule for every edge, invariant 9).
 import { z } from "zod";
 import { SKU_PATTERN } from "../keys";
-import { MAX_LINES, MAX_QUANTITY } from "../reservations";
+import { CUSTOMER_NAME_MAX, MAX_LINES, MAX_QUANTITY, QUEUE_TOKEN_MAX } from "../shared/limits";
 import { storableText } from "../shared/validation";
 
 /** @deprecated Use storableText. Kept only while lib/channels.ts still imports it. */
@@ -17,12 +17,12 @@ export const reservationBody = z.strictObject({
     .array(z.strictObject({ sku: skuCode, quantity: z.number().int().min(1).max(MAX_QUANTITY) }))
     .min(1, "at least one item")
     .max(MAX_LINES),
-  queueToken: storableText({ max: 2048, trim: false }).optional(),
+  queueToken: storableText({ max: QUEUE_TOKEN_MAX, trim: false }).optional(),
 });
 
 export const checkoutBody = z.strictObject({
   email: storableText({ max: 254 }).pipe(z.email("must be an email address")).optional(),
-  name: storableText({ min: 1, max: 200 }).optional(),
+  name: storableText({ min: 1, max: CUSTOMER_NAME_MAX }).optional(),
 });
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(100);

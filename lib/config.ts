@@ -65,7 +65,7 @@ export function config(): Config {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
     throw new Error(
       `Stockwire configuration is invalid:\n${lines.join("\n")}\n` +
-        "Set these environment variables (see README, Configuration), or start with `npm run up`, which sets them for local processes.",
+        "Set these environment variables (see docs/configuration.md), or start with `npm run up`, which sets them for local processes.",
     );
   }
   cached = parsed.data;

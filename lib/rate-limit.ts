@@ -66,7 +66,7 @@ export async function consume(deps: Deps, rule: LimitRule, key: string): Promise
  * The client address to count against. Next.js fills X-Forwarded-For with the socket address
  * only when the request has none, so behind a load balancer (which appends the address it saw)
  * the rightmost entry is the one no client can choose. Exposed directly, a client can send its
- * own header: put a proxy in front in production (README, Flash sales).
+ * own header: put a proxy in front in production (docs/flash-sales.md).
  */
 export function clientAddress(headers: Headers): string {
   const forwarded = headers.get("x-forwarded-for");
@@ -94,7 +94,7 @@ export function rateLimits(): Limits {
   const parsed = limitsSchema.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Stockwire rate-limit configuration is invalid:\n${lines.join("\n")}\nSet these environment variables to whole numbers from 1 (see README, Configuration).`);
+    throw new Error(`Stockwire rate-limit configuration is invalid:\n${lines.join("\n")}\nSet these environment variables to whole numbers from 1 (see docs/configuration.md, Rate limits).`);
   }
   cachedLimits = parsed.data;
   return cachedLimits;

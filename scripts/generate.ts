@@ -1,6 +1,6 @@
 // Generated code the build and the tests need: Prisma Client and the Lua script module.
 // Prisma's generator wants a schema-engine binary path even though generating needs no
-// engine; where none can be downloaded, any existing file will do (see README, Prisma).
+// engine; where none can be downloaded, any existing file will do (see docs/operations.md, Postgres, Prisma and migrations).
 import { spawnSync } from "node:child_process";
 
 const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath };

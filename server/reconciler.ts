@@ -1,7 +1,7 @@
 // The periodic reconciliation pass: one sidecar at a time (a Redis lease) compares every SKU's
 // Redis counters with Postgres and stores the result. It only reports by default: drift is a
 // symptom of a bug or of a hand edit, and a person should see it before it is overwritten
-// (RECONCILE_AUTO_REPAIR=1 makes the scheduled pass repair as well; see the README).
+// (RECONCILE_AUTO_REPAIR=1 makes the scheduled pass repair as well; see docs/operations.md, Reconciliation).
 import type { Deps } from "../lib/context";
 import { createLease } from "../lib/lease";
 import { reconcile, type ReconciliationReport } from "../lib/reconcile";

@@ -7,7 +7,17 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", ".data/**", "node_modules/**", "lib/generated/**", "lib/lua/index.generated.ts", "test-results/**", "playwright-report/**", "screenshots/**", "next-env.d.ts"]),
+  globalIgnores([
+    ".next/**",
+    ".data/**",
+    "node_modules/**",
+    "lib/generated/**",
+    "lib/lua/index.generated.ts",
+    "test-results/**",
+    "playwright-report/**",
+    "screenshots/**",
+    "next-env.d.ts",
+  ]),
   {
     rules: {
       // `_`-prefixed arguments and variables are deliberately unused (callbacks with a fixed shape).

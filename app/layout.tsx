@@ -60,7 +60,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/" className="brand" aria-label="Stockwire home">
                   <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true">
                     <rect width="32" height="32" rx="9" fill="currentColor" />
-                    <path d="M6 17h5l3-7 4 13 3-6h5" fill="none" stroke="#fff" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" />
+                    <path
+                      d="M6 17h5l3-7 4 13 3-6h5"
+                      fill="none"
+                      stroke="#fff"
+                      strokeWidth="2.6"
+                      strokeLinecap="round"
+                      strokeLinejoin="round"
+                    />
                   </svg>
                   <span className="brand__name">Stockwire</span>
                 </Link>

@@ -24,14 +24,18 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
         </p>
         <h1 className={styles.title}>Good things, counted in real time.</h1>
         <p className={styles.lead}>
-          Every count on this page moves the moment someone reserves or buys. Add something to your cart and it&rsquo;s held just for
-          you — no one can take it while you decide.
+          Every count on this page moves the moment someone reserves or buys. Add something to your cart and it&rsquo;s held just for you —
+          no one can take it while you decide.
         </p>
       </section>
 
       {categories.length > 1 && (
         <nav className={styles.filters} aria-label="Categories">
-          <Link href="/" className={category ? styles.chip : `${styles.chip} ${styles.chipActive}`} aria-current={category ? undefined : "page"}>
+          <Link
+            href="/"
+            className={category ? styles.chip : `${styles.chip} ${styles.chipActive}`}
+            aria-current={category ? undefined : "page"}
+          >
             All
           </Link>
           {categories.map((c) => (

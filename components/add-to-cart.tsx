@@ -27,7 +27,12 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
     const requested = Number(formData.get("quantity"));
     // Lives exactly as long as this action: replaced by the server's cart on success,
     // dropped (rolled back) when the server refuses.
-    update({ type: "hold", id: `optimistic-${++optimisticSeq}`, quantity: Number.isFinite(requested) ? requested : 1, expiresAt: Number.POSITIVE_INFINITY });
+    update({
+      type: "hold",
+      id: `optimistic-${++optimisticSeq}`,
+      quantity: Number.isFinite(requested) ? requested : 1,
+      expiresAt: Number.POSITIVE_INFINITY,
+    });
     return addToCart(prev, formData);
   }, IDLE);
 
@@ -44,7 +49,15 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
       : state.ok === false
         ? state.error.message
         : "";
-  const tone = isPending ? "pending" : state.ok === true ? (state.quantity < state.requested ? "warning" : "success") : state.ok === false ? "error" : "idle";
+  const tone = isPending
+    ? "pending"
+    : state.ok === true
+      ? state.quantity < state.requested
+        ? "warning"
+        : "success"
+      : state.ok === false
+        ? "error"
+        : "idle";
 
   return (
     <form action={formAction} className={styles.form}>
@@ -69,8 +82,15 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
             ))}
           </select>
         </div>
-        <button type="submit" className={`button button--primary button--large ${styles.submit}`} data-testid="add-to-cart" disabled={soldOut || isPending || !hydrated}>
-          {soldOut ? "Sold out" : isPending ? (
+        <button
+          type="submit"
+          className={`button button--primary button--large ${styles.submit}`}
+          data-testid="add-to-cart"
+          disabled={soldOut || isPending || !hydrated}
+        >
+          {soldOut ? (
+            "Sold out"
+          ) : isPending ? (
             <>
               <span className="spinner" aria-hidden="true" /> Reserving…
             </>

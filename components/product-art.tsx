@@ -34,21 +34,16 @@ const SHAPES: Record<Motif, string> = {
   orb: "M120 40 A56 56 0 1 1 119.9 40 Z",
 };
 
-export function ProductArt({
-  hue,
-  name,
-  category,
-  className,
-}: {
-  hue: number;
-  name: string;
-  category: string;
-  className?: string;
-}) {
+export function ProductArt({ hue, name, category, className }: { hue: number; name: string; category: string; className?: string }) {
   const motif = motifFor(name, category);
   const id = `art-${motif}-${hue}`;
   return (
-    <svg className={className ? `${styles.art} ${className}` : styles.art} viewBox="0 0 240 180" role="img" aria-label={`${name} illustration`}>
+    <svg
+      className={className ? `${styles.art} ${className}` : styles.art}
+      viewBox="0 0 240 180"
+      role="img"
+      aria-label={`${name} illustration`}
+    >
       <defs>
         <linearGradient id={`${id}-bg`} x1="0" y1="0" x2="1" y2="1">
           <stop offset="0" stopColor={`hsl(${hue} 70% 92%)`} />

@@ -20,7 +20,11 @@ export function ProductCard({ product }: { product: Product }) {
   const options = product.variants.length;
 
   return (
-    <article className={available <= 0 ? `${styles.card} ${styles.soldOut}` : styles.card} data-testid="product-card" data-slug={product.slug}>
+    <article
+      className={available <= 0 ? `${styles.card} ${styles.soldOut}` : styles.card}
+      data-testid="product-card"
+      data-slug={product.slug}
+    >
       <Link href={`/products/${product.slug}`} className={styles.link}>
         <div className={styles.art}>
           <ProductArt hue={product.hue} name={product.name} category={product.category} className={styles.image} />
@@ -29,9 +33,7 @@ export function ProductCard({ product }: { product: Product }) {
           <p className={styles.category}>{product.category}</p>
           <h2 className={styles.title}>{product.name}</h2>
           <div className={styles.meta}>
-            <span className={styles.price}>
-              {min === max ? formatPrice(min) : <>From {formatPrice(min)}</>}
-            </span>
+            <span className={styles.price}>{min === max ? formatPrice(min) : <>From {formatPrice(min)}</>}</span>
             <StockBadge
               sku={product.variants.map((v) => v.sku).join(" ")}
               available={available}

@@ -20,9 +20,7 @@ export function ProductPurchase({ product, sales = {} }: { product: Product; sal
     const v = product.variants.find((x) => x.sku === sku);
     return live(sku, { available: v?.available ?? 0, version: v?.version ?? 0 });
   };
-  const [selectedSku, setSelectedSku] = useState(
-    () => (product.variants.find((v) => v.available > 0) ?? product.variants[0])?.sku ?? "",
-  );
+  const [selectedSku, setSelectedSku] = useState(() => (product.variants.find((v) => v.available > 0) ?? product.variants[0])?.sku ?? "");
   const variant = product.variants.find((v) => v.sku === selectedSku) ?? product.variants[0];
   if (!variant) return <p className="muted">This product has no options for sale right now.</p>;
   const level = levelOf(variant.sku);
@@ -34,7 +32,12 @@ export function ProductPurchase({ product, sales = {} }: { product: Product; sal
         <span className={styles.price}>{formatPrice(variant.priceCents)}</span>
         <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
       </div>
-      <VariantPicker variants={product.variants} selectedSku={variant.sku} availableOf={(sku) => levelOf(sku).available} onSelect={setSelectedSku} />
+      <VariantPicker
+        variants={product.variants}
+        selectedSku={variant.sku}
+        availableOf={(sku) => levelOf(sku).available}
+        onSelect={setSelectedSku}
+      />
       {sale ? <SaleLink sale={sale} /> : <AddToCart sku={variant.sku} available={level.available} variantLabel={variant.label} />}
     </div>
   );

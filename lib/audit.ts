@@ -8,7 +8,17 @@ import { SKU_PATTERN } from "./keys";
 import { storableText } from "./shared/validation";
 import type { StockEvent, StockEventType } from "./types";
 
-export const STOCK_EVENT_TYPES = ["hold", "release", "expire", "sale", "adjust", "restock", "channel", "set", "rebuild"] as const satisfies readonly StockEventType[];
+export const STOCK_EVENT_TYPES = [
+  "hold",
+  "release",
+  "expire",
+  "sale",
+  "adjust",
+  "restock",
+  "channel",
+  "set",
+  "rebuild",
+] as const satisfies readonly StockEventType[];
 
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 500;
@@ -77,7 +87,14 @@ export const auditQuery = z
       blankToUndefined,
       z
         .string()
-        .transform((s) => [...new Set(s.split(",").map((t) => t.trim()).filter(Boolean))])
+        .transform((s) => [
+          ...new Set(
+            s
+              .split(",")
+              .map((t) => t.trim())
+              .filter(Boolean),
+          ),
+        ])
         .pipe(z.array(z.enum(STOCK_EVENT_TYPES, `must be one or more of ${STOCK_EVENT_TYPES.join(", ")}`)).min(1))
         .optional(),
     ),
@@ -89,7 +106,9 @@ export const auditQuery = z
       blankToUndefined,
       z
         .string()
-        .transform((s, ctx) => decodeCursor(s) ?? (ctx.addIssue({ code: "custom", message: "is not a cursor from a previous page" }), z.NEVER))
+        .transform(
+          (s, ctx) => decodeCursor(s) ?? (ctx.addIssue({ code: "custom", message: "is not a cursor from a previous page" }), z.NEVER),
+        )
         .optional(),
     ),
     limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).optional()),
@@ -161,11 +180,7 @@ function whereOf(filter: AuditFilter, after: AuditCursor | undefined) {
     // Strictly older than the cursor in (at, sku, version) order: the same order as the sort.
     const cAt = new Date(after.at);
     and.push({
-      OR: [
-        { at: { lt: cAt } },
-        { at: cAt, sku: { lt: after.sku } },
-        { at: cAt, sku: after.sku, version: { lt: after.version } },
-      ],
+      OR: [{ at: { lt: cAt } }, { at: cAt, sku: { lt: after.sku } }, { at: cAt, sku: after.sku, version: { lt: after.version } }],
     });
   }
   return {
@@ -206,7 +221,22 @@ export async function skuTimeline(deps: Pick<Deps, "db">, sku: string, limit = 1
   return rows.reverse().map(toEvent);
 }
 
-export const CSV_COLUMNS = ["at", "sku", "version", "type", "location", "delta", "onHand", "reserved", "safety", "available", "reason", "source", "actor", "reservationId"] as const;
+export const CSV_COLUMNS = [
+  "at",
+  "sku",
+  "version",
+  "type",
+  "location",
+  "delta",
+  "onHand",
+  "reserved",
+  "safety",
+  "available",
+  "reason",
+  "source",
+  "actor",
+  "reservationId",
+] as const;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Text that a
@@ -242,7 +272,11 @@ export function csvLine(e: StockEvent): string {
 }
 
 /** Every event matching `filter` as CSV, header first, read from the ledger page by page. */
-export async function* eventsCsv(deps: Pick<Deps, "db">, filter: AuditFilter, opts: { after?: AuditCursor; pageSize?: number; max?: number } = {}): AsyncGenerator<string> {
+export async function* eventsCsv(
+  deps: Pick<Deps, "db">,
+  filter: AuditFilter,
+  opts: { after?: AuditCursor; pageSize?: number; max?: number } = {},
+): AsyncGenerator<string> {
   yield `${CSV_COLUMNS.join(",")}\r\n`;
   let after = opts.after;
   let left = opts.max ?? Number.POSITIVE_INFINITY;

@@ -64,16 +64,21 @@ async function catalogSnapshot(deps: Deps): Promise<CatalogSnapshot> {
       return snapshot;
     });
     holder.loading = { version, promise };
-    void promise.finally(() => {
-      if (holder.loading?.promise === promise) holder.loading = undefined;
-    }).catch(() => {});
+    void promise
+      .finally(() => {
+        if (holder.loading?.promise === promise) holder.loading = undefined;
+      })
+      .catch(() => {});
   }
   try {
     return await holder.loading!.promise;
   } catch (err) {
     if (!holder.snapshot) throw err;
     if (!holder.servingStale) {
-      console.error(`[catalog] Postgres unavailable, serving the catalog as of version ${holder.snapshot.version}:`, err instanceof Error ? err.message.trim() || err.name : err);
+      console.error(
+        `[catalog] Postgres unavailable, serving the catalog as of version ${holder.snapshot.version}:`,
+        err instanceof Error ? err.message.trim() || err.name : err,
+      );
     }
     holder.servingStale = true;
     return holder.snapshot;
@@ -147,7 +152,12 @@ export async function describeSkus(deps: Deps, skus: string[]) {
       const found = snapshot.bySku.get(code);
       if (!found) return [];
       const { sku: s, product } = found;
-      return [[s.code, { sku: s.code, label: s.label, priceCents: s.priceCents, productName: product.name, productSlug: product.slug, hue: product.hue }] as const];
+      return [
+        [
+          s.code,
+          { sku: s.code, label: s.label, priceCents: s.priceCents, productName: product.name, productSlug: product.slug, hue: product.hue },
+        ] as const,
+      ];
     }),
   );
 }
@@ -179,8 +189,12 @@ function assertStorableUpsert(input: SkuUpsert): void {
     ["reason", input.reason, { max: 200 }],
   ];
   const numbers: [string, number | undefined][] = [
-    ["priceCents", input.priceCents], ["onHand", input.onHand], ["safety", input.safety], ["position", input.position],
-    ["product.hue", p.hue], ["product.lowStockThreshold", p.lowStockThreshold],
+    ["priceCents", input.priceCents],
+    ["onHand", input.onHand],
+    ["safety", input.safety],
+    ["position", input.position],
+    ["product.hue", p.hue],
+    ["product.lowStockThreshold", p.lowStockThreshold],
   ];
   try {
     for (const [field, value, opts] of texts) if (value != null) assertStorableText(field, value, opts);
@@ -188,7 +202,8 @@ function assertStorableUpsert(input: SkuUpsert): void {
     throw new DomainError("invalid_request", (err as Error).message);
   }
   for (const [field, value] of numbers) {
-    if (value !== undefined && (!isPgInt(value) || value < 0)) throw new DomainError("invalid_request", `${field} must be a whole number from 0 to ${PG_INT_MAX}.`);
+    if (value !== undefined && (!isPgInt(value) || value < 0))
+      throw new DomainError("invalid_request", `${field} must be a whole number from 0 to ${PG_INT_MAX}.`);
   }
 }
 
@@ -234,7 +249,11 @@ async function writeCatalogRows(db: CatalogWriter, input: SkuUpsert) {
     create: { code: input.sku, productId: product.id, ...data, label: data.label || "Default" },
     update: data,
   });
-  const lastEvent = await db.inventoryEvent.findFirst({ where: { sku: input.sku }, orderBy: { version: "desc" }, select: { version: true } });
+  const lastEvent = await db.inventoryEvent.findFirst({
+    where: { sku: input.sku },
+    orderBy: { version: "desc" },
+    select: { version: true },
+  });
   return { product, existing, safety, lastVersion: lastEvent?.version ?? 0 };
 }
 
@@ -265,10 +284,13 @@ export async function upsertSku(deps: Deps, input: SkuUpsert): Promise<{ created
     });
   let result: { created: boolean; level: StockLevel };
   if (await stockLevel(deps, input.sku)) {
-    result = await deps.db.$transaction(async (tx) => {
-      const rows = await writeCatalogRows(tx, input);
-      return { created: !rows.existing, level: await setCounters(rows, undefined) };
-    }, { timeout: 15_000 });
+    result = await deps.db.$transaction(
+      async (tx) => {
+        const rows = await writeCatalogRows(tx, input);
+        return { created: !rows.existing, level: await setCounters(rows, undefined) };
+      },
+      { timeout: 15_000 },
+    );
   } else {
     const rows = await writeCatalogRows(deps.db, input);
     result = { created: !rows.existing, level: await setCounters(rows, rows.lastVersion) };

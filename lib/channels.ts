@@ -101,7 +101,10 @@ export async function receiveChannelEvent(
   if (!input.secret) throw new DomainError("invalid_signature", "Channel webhooks are not configured on this server (WEBHOOK_SECRET).");
   // Nothing about the body is looked at before the signature holds.
   if (!verifySignature(input.secret, input.rawBody, input.signature)) {
-    throw new DomainError("invalid_signature", "X-Stockwire-Signature is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body>).");
+    throw new DomainError(
+      "invalid_signature",
+      "X-Stockwire-Signature is missing or does not match the body (sha256=<hex HMAC-SHA256 of the raw body>).",
+    );
   }
   let raw: unknown;
   try {
@@ -131,13 +134,28 @@ interface Report {
  * Record and apply a verified, parsed channel event exactly once: once per (channel, eventId),
  * and once per signed body (`bodyDigest`) across every channel.
  */
-export async function applyChannelEvent(deps: Deps, channel: string, event: ChannelEvent, bodyDigest: string | null = null): Promise<ChannelEventResult> {
+export async function applyChannelEvent(
+  deps: Deps,
+  channel: string,
+  event: ChannelEvent,
+  bodyDigest: string | null = null,
+): Promise<ChannelEventResult> {
   const occurredAt = new Date(event.occurredAt);
   // A count from the future would make every real count after it stale until that time comes.
   if (occurredAt.getTime() > Date.now() + MAX_FUTURE_SKEW_MS) {
-    throw new DomainError("invalid_request", `occurredAt: ${event.occurredAt} is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes in the future.`);
+    throw new DomainError(
+      "invalid_request",
+      `occurredAt: ${event.occurredAt} is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes in the future.`,
+    );
   }
-  const report: Report = { channel, eventId: event.eventId, sku: event.sku, delta: event.delta ?? 0, onHand: event.onHand ?? null, occurredAt };
+  const report: Report = {
+    channel,
+    eventId: event.eventId,
+    sku: event.sku,
+    delta: event.delta ?? 0,
+    onHand: event.onHand ?? null,
+    occurredAt,
+  };
   const id = deliveryId();
   try {
     await deps.db.channelDelivery.create({ data: { id, ...report, bodyDigest, status: "received" } });
@@ -196,10 +214,21 @@ async function applyReport(deps: Deps, report: Report): Promise<ChannelEventResu
   const count = report.onHand !== null;
   const operationId = channelOperationId(channel, eventId);
   const [code, onHand, available, version, countEvent] = await deps.redis.swChannelReport(
-    deps.keys.stock(sku), deps.keys.events(sku), deps.keys.stockOps(sku), deps.keys.stockOpsAt(sku),
-    deps.keys.channelCount(channel, sku), deps.keys.channelMovements(channel, sku),
-    sku, count ? "count" : "movement", report.onHand ?? report.delta, report.occurredAt.getTime(), operationId, eventId,
-    `channel:${channel}`, eventId, deps.keys.eventsChannel,
+    deps.keys.stock(sku),
+    deps.keys.events(sku),
+    deps.keys.stockOps(sku),
+    deps.keys.stockOpsAt(sku),
+    deps.keys.channelCount(channel, sku),
+    deps.keys.channelMovements(channel, sku),
+    sku,
+    count ? "count" : "movement",
+    report.onHand ?? report.delta,
+    report.occurredAt.getTime(),
+    operationId,
+    eventId,
+    `channel:${channel}`,
+    eventId,
+    deps.keys.eventsChannel,
   );
   if (code === 1 || code === 2) return { status: "applied", eventId, sku, onHand, available, version };
   if (code === 3) return { status: "stale", eventId, sku, newerThan: countEvent || null };
@@ -224,7 +253,10 @@ async function applyReport(deps: Deps, report: Report): Promise<ChannelEventResu
 }
 
 /** Recent inbound deliveries, newest first, grouped by channel (for the back office). */
-export async function recentChannelDeliveries(deps: Pick<Deps, "db">, opts: { perChannel?: number; channels?: number } = {}): Promise<Map<string, ChannelDeliveryInfo[]>> {
+export async function recentChannelDeliveries(
+  deps: Pick<Deps, "db">,
+  opts: { perChannel?: number; channels?: number } = {},
+): Promise<Map<string, ChannelDeliveryInfo[]>> {
   const perChannel = opts.perChannel ?? 20;
   const channels = await deps.db.channelDelivery.groupBy({
     by: ["channel"],
@@ -235,7 +267,10 @@ export async function recentChannelDeliveries(deps: Pick<Deps, "db">, opts: { pe
   const out = new Map<string, ChannelDeliveryInfo[]>();
   for (const { channel } of channels) {
     const rows = await deps.db.channelDelivery.findMany({ where: { channel }, orderBy: { receivedAt: "desc" }, take: perChannel });
-    out.set(channel, rows.map((r) => ({ ...r, status: r.status as ChannelDeliveryStatus })));
+    out.set(
+      channel,
+      rows.map((r) => ({ ...r, status: r.status as ChannelDeliveryStatus })),
+    );
   }
   return out;
 }

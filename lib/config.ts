@@ -16,7 +16,8 @@ const schema = z.object({
    */
   REDIS_CLUSTER_NODES: z.preprocess(
     (v) => (v === "" ? undefined : v),
-    z.string()
+    z
+      .string()
       .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "must be a comma-separated list of host:port")
       .optional(),
   ),
@@ -38,7 +39,10 @@ const schema = z.object({
   /** HMAC key of the shopper session cookie; required in production (lib/session-id.ts). */
   SESSION_SECRET: optionalSecret,
   /** Prefix of every Redis key and channel, so several stores (or test runs) share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]*$/i).default("sw:"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]*$/i)
+    .default("sw:"),
   /** Queue joins allowed per client address per minute (a joined shopper asking again is counted too). */
   QUEUE_JOIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** Failed back-office sign-ins allowed per email and client address per 15 minutes (lib/rate-limit.ts: the others). */
@@ -50,7 +54,10 @@ const schema = z.object({
   /** How often the sidecar compares Redis with the ledger, in seconds. */
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   /** Whether the scheduled reconciliation pass repairs drift too (default: it only reports). */
-  RECONCILE_AUTO_REPAIR: z.enum(["0", "1", "false", "true"]).default("0").transform((v) => v === "1" || v === "true"),
+  RECONCILE_AUTO_REPAIR: z
+    .enum(["0", "1", "false", "true"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -79,6 +86,9 @@ export function resetConfigForTests(): void {
 
 /** Origins the realtime gateway accepts. */
 export function allowedOrigins(cfg: Config = config()): string[] {
-  if (cfg.STOREFRONT_ORIGIN) return cfg.STOREFRONT_ORIGIN.split(",").map((s) => s.trim()).filter(Boolean);
+  if (cfg.STOREFRONT_ORIGIN)
+    return cfg.STOREFRONT_ORIGIN.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   return [`http://localhost:${cfg.PORT}`, `http://127.0.0.1:${cfg.PORT}`];
 }

@@ -17,6 +17,11 @@ export interface Deps {
 
 /** The process-wide dependencies built from the environment (Next.js routes, the sidecar). */
 export function appDeps(): Deps {
-  return { redis: redis(), db: db(), keys: keys(), holdTtlSeconds: config().HOLD_TTL_SECONDS,
-    queueTokenSecret: config().QUEUE_TOKEN_SECRET };
+  return {
+    redis: redis(),
+    db: db(),
+    keys: keys(),
+    holdTtlSeconds: config().HOLD_TTL_SECONDS,
+    queueTokenSecret: config().QUEUE_TOKEN_SECRET,
+  };
 }

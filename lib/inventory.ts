@@ -106,8 +106,18 @@ export async function adjustStock(deps: Deps, input: Adjustment): Promise<StockL
   const type = input.type ?? (input.delta > 0 ? "restock" : "adjust");
   const operationId = input.operationId ?? randomUUID();
   const [code, , limit] = await deps.redis.swAdjust(
-    deps.keys.stock(input.sku), deps.keys.events(input.sku), deps.keys.stockOps(input.sku), deps.keys.stockOpsAt(input.sku),
-    input.sku, input.delta, type, input.reason, input.source, input.actor ?? "", deps.keys.eventsChannel, operationId,
+    deps.keys.stock(input.sku),
+    deps.keys.events(input.sku),
+    deps.keys.stockOps(input.sku),
+    deps.keys.stockOpsAt(input.sku),
+    input.sku,
+    input.delta,
+    type,
+    input.reason,
+    input.source,
+    input.actor ?? "",
+    deps.keys.eventsChannel,
+    operationId,
   );
   if (code === -1) throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
   if (code === -3) {
@@ -144,9 +154,21 @@ export async function setStock(deps: Deps, input: StockSetting): Promise<StockLe
   if (!isPgInt(input.onHand) || input.onHand < 0 || !isPgInt(input.safety) || input.safety < 0) throw outOfRange();
   const operationId = input.operationId ?? randomUUID();
   const [code] = await deps.redis.swSetStock(
-    deps.keys.stock(input.sku), deps.keys.events(input.sku), deps.keys.stockOps(input.sku), deps.keys.stockOpsAt(input.sku),
-    input.sku, input.onHand, input.safety, input.lowStockThreshold, input.location ?? "main", input.reason ?? "",
-    input.source, input.actor ?? "", deps.keys.eventsChannel, input.startVersion ?? 0, operationId,
+    deps.keys.stock(input.sku),
+    deps.keys.events(input.sku),
+    deps.keys.stockOps(input.sku),
+    deps.keys.stockOpsAt(input.sku),
+    input.sku,
+    input.onHand,
+    input.safety,
+    input.lowStockThreshold,
+    input.location ?? "main",
+    input.reason ?? "",
+    input.source,
+    input.actor ?? "",
+    deps.keys.eventsChannel,
+    input.startVersion ?? 0,
+    operationId,
   );
   if (code === -4) throw outOfRange();
   if (code === -5) throw operationReused(operationId);

@@ -61,7 +61,19 @@ function ledgerRow(e: StockEvent) {
   };
 }
 
-const COMPARED = ["type", "location", "delta", "onHand", "reserved", "safety", "available", "reason", "source", "actor", "reservationId"] as const;
+const COMPARED = [
+  "type",
+  "location",
+  "delta",
+  "onHand",
+  "reserved",
+  "safety",
+  "available",
+  "reason",
+  "source",
+  "actor",
+  "reservationId",
+] as const;
 
 /** The fields in which a ledger row differs from the event that claims its (sku, version). */
 function differingFields(existing: Record<(typeof COMPARED)[number], unknown> & { at: Date }, event: LedgerRow): string[] {
@@ -127,8 +139,21 @@ export async function persistSkuEvents(deps: Deps, sku: string, opts: PersistHoo
       const candidates = rows.flatMap((row, i) => (!refused.has(i) && row.sku === sku && isPgInt(row.version) ? [{ row, i }] : []));
       const existing = await deps.db.inventoryEvent.findMany({
         where: { sku, version: { in: candidates.map((c) => c.row.version) } },
-        select: { version: true, type: true, location: true, delta: true, onHand: true, reserved: true, safety: true, available: true,
-          reason: true, source: true, actor: true, reservationId: true, at: true },
+        select: {
+          version: true,
+          type: true,
+          location: true,
+          delta: true,
+          onHand: true,
+          reserved: true,
+          safety: true,
+          available: true,
+          reason: true,
+          source: true,
+          actor: true,
+          reservationId: true,
+          at: true,
+        },
       });
       const byVersion = new Map(existing.map((r) => [r.version, r]));
       for (const { row, i } of candidates) {
@@ -186,8 +211,7 @@ export async function persistSkuEventsExclusively(deps: Deps, sku: string, claim
     let batches = 0;
     return await persistSkuEvents(deps, sku, {
       // The first batch runs under the lease just taken; later ones renew it (a long backlog).
-      beforeBatch: async () =>
-        batches++ === 0 || (await deps.redis.swLease(lease, "acquire", token, claim.ttlMs)) === 1,
+      beforeBatch: async () => batches++ === 0 || (await deps.redis.swLease(lease, "acquire", token, claim.ttlMs)) === 1,
       onBatch: claim.onBatch,
       onQuarantined: claim.onQuarantined,
     });
@@ -288,8 +312,7 @@ interface RebuildTarget {
   saleId: string;
 }
 
-type RebuildOutcome =
-  | { code: "rebuilt" | "unchanged" | "not_behind" | "unsettled"; available: number; lost: LostHold[] };
+type RebuildOutcome = { code: "rebuilt" | "unchanged" | "not_behind" | "unsettled"; available: number; lost: LostHold[] };
 
 /** True when Redis's counters of a SKU are older than the ledger (restored from an older snapshot, or lost). */
 export function isBehindLedger(redis: { version: number | null; persisted: number }, ledgerVersion: number): boolean {
@@ -306,7 +329,8 @@ async function rankHolds(deps: Deps, sku: string): Promise<string[]> {
   const holds = await deps.redis.hgetall(deps.keys.holds(sku));
   const ids = Object.keys(holds);
   const records = await Promise.all(ids.map((id) => deps.redis.hmget(deps.keys.reservation(id), "status", "createdAt")));
-  const rank = (status: string | null) => (status === "committed" ? 0 : status === "committing" ? 1 : status === "held" || status === "pending" ? 2 : 3);
+  const rank = (status: string | null) =>
+    status === "committed" ? 0 : status === "committing" ? 1 : status === "held" || status === "pending" ? 2 : 3;
   return ids
     .map((id, i) => ({ id, status: records[i]![0] ?? null, createdAt: Number(records[i]![1] ?? 0) }))
     .sort((a, b) => rank(a.status) - rank(b.status) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
@@ -328,7 +352,11 @@ async function loseHold(deps: Deps, sku: string, id: string, who: Actor): Promis
   if (status === "committed") return null;
   if (status && LIVE.has(status)) {
     const outcome = await endReservation(deps, id, {
-      from: ["pending", "held", "committing"], to: "expired", rule: "", type: "expire", who,
+      from: ["pending", "held", "committing"],
+      to: "expired",
+      rule: "",
+      type: "expire",
+      who,
       fields: { endedBy: who.source, endReason: LOST_HOLD_REASON },
     });
     // Moved meanwhile (sold, or ended by someone else): the next round ranks it again.
@@ -336,8 +364,17 @@ async function loseHold(deps: Deps, sku: string, id: string, who: Actor): Promis
   }
   if (status) {
     // Ended: never live again, so its hold here is nobody's (release-3 gives back once at most).
-    const [code] = await deps.redis.swRelease(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id,
-      status === "released" ? "release" : "expire", who.source, who.actor ?? "", deps.keys.eventsChannel);
+    const [code] = await deps.redis.swRelease(
+      deps.keys.stock(sku),
+      deps.keys.holds(sku),
+      deps.keys.events(sku),
+      sku,
+      id,
+      status === "released" ? "release" : "expire",
+      who.source,
+      who.actor ?? "",
+      deps.keys.eventsChannel,
+    );
     return code === 1 ? { sku, reservationId: id, units: Number(units), previous: "" } : null;
   }
   const released = await releaseOrphanHold(deps, sku, id, Number(units), { ...who, reason: LOST_HOLD_REASON });
@@ -380,9 +417,24 @@ async function rebuildSku(
     }
     const ranked = await rankHolds(deps, t.sku);
     const reply = await deps.redis.swRebuild(
-      deps.keys.stock(t.sku), deps.keys.holds(t.sku), deps.keys.events(t.sku), t.sku, t.onHand, t.safety, t.lowStockThreshold,
-      t.location, t.ledgerVersion, who.source, who.actor ?? "", deps.keys.eventsChannel, opts.reason, t.saleId,
-      mode, seen, ranked.length / 2, ...ranked,
+      deps.keys.stock(t.sku),
+      deps.keys.holds(t.sku),
+      deps.keys.events(t.sku),
+      t.sku,
+      t.onHand,
+      t.safety,
+      t.lowStockThreshold,
+      t.location,
+      t.ledgerVersion,
+      who.source,
+      who.actor ?? "",
+      deps.keys.eventsChannel,
+      opts.reason,
+      t.saleId,
+      mode,
+      seen,
+      ranked.length / 2,
+      ...ranked,
     );
     const code = Number(reply[0]);
     const available = Number(reply[2]);
@@ -425,14 +477,27 @@ export async function rebuildFromLedger(
     include: { product: { select: { lowStockThreshold: true } } },
   });
   const last = await lastLedgerEvents(deps, opts.onlySkus);
-  const gates = await salesOfSkus(deps, skus.map((s) => s.code));
+  const gates = await salesOfSkus(
+    deps,
+    skus.map((s) => s.code),
+  );
   const report: RebuildReport = { skus: skus.length, rebuilt: 0, unchanged: 0, lostHolds: [], notRebuilt: [], oversold: [] };
   for (const s of skus) {
     const ledger = last.get(s.code);
-    const outcome = await rebuildSku(deps, {
-      sku: s.code, onHand: ledger?.onHand ?? 0, safety: s.safety, lowStockThreshold: s.product.lowStockThreshold,
-      location: s.location, ledgerVersion: ledger?.version ?? 0, saleId: gates.get(s.code)?.id ?? "",
-    }, who, { reason: opts.reason ?? "rebuilt from the ledger", onlyIfCaughtUp: opts.onlyIfCaughtUp, onlyIfBehind: opts.onlyIfBehind });
+    const outcome = await rebuildSku(
+      deps,
+      {
+        sku: s.code,
+        onHand: ledger?.onHand ?? 0,
+        safety: s.safety,
+        lowStockThreshold: s.product.lowStockThreshold,
+        location: s.location,
+        ledgerVersion: ledger?.version ?? 0,
+        saleId: gates.get(s.code)?.id ?? "",
+      },
+      who,
+      { reason: opts.reason ?? "rebuilt from the ledger", onlyIfCaughtUp: opts.onlyIfCaughtUp, onlyIfBehind: opts.onlyIfBehind },
+    );
     report.lostHolds.push(...outcome.lost);
     if (outcome.code === "rebuilt") report.rebuilt++;
     else if (outcome.code === "unsettled") report.notRebuilt.push(s.code);
@@ -441,11 +506,14 @@ export async function rebuildFromLedger(
     if (outcome.code !== "not_behind") await deps.redis.sadd(deps.keys.skuIndex, s.code);
   }
   for (const l of report.lostHolds) {
-    console.error(`[rebuild] ${l.sku}: ${l.units} held unit(s) of ${l.reservationId} no longer fit the ledger's count; ` +
-      (l.previous ? `the reservation (${l.previous}) was ended` : "the hold had no live reservation and was given back"));
+    console.error(
+      `[rebuild] ${l.sku}: ${l.units} held unit(s) of ${l.reservationId} no longer fit the ledger's count; ` +
+        (l.previous ? `the reservation (${l.previous}) was ended` : "the hold had no live reservation and was given back"),
+    );
   }
   for (const sku of report.notRebuilt) console.error(`[rebuild] ${sku}: left as it was (it kept changing); the next run retries`);
-  for (const sku of report.oversold) console.error(`[rebuild] ${sku}: sold holds exceed the ledger's onHand − safety (orders for units the ledger lacks)`);
+  for (const sku of report.oversold)
+    console.error(`[rebuild] ${sku}: sold holds exceed the ledger's onHand − safety (orders for units the ledger lacks)`);
   await persistAllPending(deps);
   // The sales' working state (not their lines: those are lost with Redis).
   await syncSales(deps);
@@ -513,12 +581,20 @@ export async function catchUpWithLedger(
   opts: { source?: string; actor?: string; onlySkus?: string[]; includeMissing?: boolean } = {},
 ): Promise<{ behind: SkuBehindLedger[]; report: RebuildReport | null }> {
   await persistAllPending(deps, undefined, {
-    onError: (sku, err) => console.error(`[ledger] could not copy ${sku}'s events before checking it against the ledger:`, err instanceof Error ? err.message : err),
+    onError: (sku, err) =>
+      console.error(
+        `[ledger] could not copy ${sku}'s events before checking it against the ledger:`,
+        err instanceof Error ? err.message : err,
+      ),
   });
   const behind = await findSkusBehindLedger(deps, { onlySkus: opts.onlySkus, includeMissing: opts.includeMissing });
   if (behind.length === 0) return { behind, report: null };
   const report = await rebuildFromLedger(deps, {
-    source: opts.source ?? "rebuild", actor: opts.actor ?? "", onlySkus: behind.map((b) => b.sku), reason: BEHIND_REASON, onlyIfBehind: true,
+    source: opts.source ?? "rebuild",
+    actor: opts.actor ?? "",
+    onlySkus: behind.map((b) => b.sku),
+    reason: BEHIND_REASON,
+    onlyIfBehind: true,
   });
   return { behind, report };
 }
@@ -546,7 +622,12 @@ export async function releaseOrphanHold(
   } else {
     const record = deps.keys.reservation(id);
     // One slot ({id}): the new record never lives without its time to live (a live one keeps its own).
-    const [[, created] = [null, 0]] = (await deps.redis.multi().hsetnx(record, "status", "released").expire(record, 24 * 3600, "NX").exec()) ?? [];
+    const [[, created] = [null, 0]] =
+      (await deps.redis
+        .multi()
+        .hsetnx(record, "status", "released")
+        .expire(record, 24 * 3600, "NX")
+        .exec()) ?? [];
     if (created === 1) await deps.redis.hset(record, "endedBy", who.source, "endReason", who.reason);
     const [status, due] = await Promise.all([deps.redis.hget(record, "status"), deps.redis.zscore(deps.keys.holdDeadlines, id)]);
     if (status && (LIVE.has(status) || status === "committed")) return { released: false, status, refusal: "live" };
@@ -562,4 +643,3 @@ export async function releaseOrphanHold(
 export async function redisIsEmpty(deps: Deps): Promise<boolean> {
   return (await deps.redis.scard(deps.keys.skuIndex)) === 0;
 }
-

@@ -62,9 +62,17 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
   try {
     for (const r of reservations) {
       const [code, status] = await deps.redis.swTransitionReservation(
-        deps.keys.reservation(r.id), "held", "committing", "before", "committingSince", String(now),
+        deps.keys.reservation(r.id),
+        "held",
+        "committing",
+        "before",
+        "committingSince",
+        String(now),
       );
-      if (code === -3) throw new DomainError("reservation_expired", "A hold in your cart expired before checkout; the units went back on sale.", { reservationId: r.id });
+      if (code === -3)
+        throw new DomainError("reservation_expired", "A hold in your cart expired before checkout; the units went back on sale.", {
+          reservationId: r.id,
+        });
       if (code !== 1) {
         throw new DomainError(
           status === "expired" ? "reservation_expired" : "reservation_not_held",
@@ -96,11 +104,18 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
     if (confirmed.short) {
       // Its holds are not all there: it cannot be bought any more; give back what is left of it.
       await endReservation(deps, confirmed.lost, {
-        from: ["committing"], to: "failed", rule: "", type: "release", who: { source: "checkout", actor: "" },
+        from: ["committing"],
+        to: "failed",
+        rule: "",
+        type: "release",
+        who: { source: "checkout", actor: "" },
         fields: { endReason: "part of this hold was lost" },
       });
     }
-    await unclaim(deps, claimed.filter((id) => id !== confirmed.short));
+    await unclaim(
+      deps,
+      claimed.filter((id) => id !== confirmed.short),
+    );
     throw new DomainError(
       "reservation_expired",
       "A hold in your cart ran out while your order was being placed: the order was not placed and nothing was charged.",
@@ -135,12 +150,14 @@ async function writeOrder(
   }
   const skus = await deps.db.sku.findMany({ where: { code: { in: items.map((i) => i.sku) } }, select: { code: true, priceCents: true } });
   const price = new Map(skus.map((s) => [s.code, s.priceCents]));
-  const lines = items.filter((i) => i.quantity > 0).map((i) => ({
-    id: randomUUID(),
-    sku: i.sku,
-    quantity: i.quantity,
-    unitPriceCents: price.get(i.sku) ?? 0,
-  }));
+  const lines = items
+    .filter((i) => i.quantity > 0)
+    .map((i) => ({
+      id: randomUUID(),
+      sku: i.sku,
+      quantity: i.quantity,
+      unitPriceCents: price.get(i.sku) ?? 0,
+    }));
   const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
   const id = randomUUID();
   const number = orderNumber();
@@ -188,8 +205,16 @@ export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: strin
   if (short) return { ...(await refuse(short)), short };
   for (const id of ids) {
     const key = deps.keys.reservation(id);
-    const [code, status] = await deps.redis.swTransitionReservation(key, "committing", "committed", "",
-      "orderId", order.orderId, "orderNumber", order.number);
+    const [code, status] = await deps.redis.swTransitionReservation(
+      key,
+      "committing",
+      "committed",
+      "",
+      "orderId",
+      order.orderId,
+      "orderNumber",
+      order.number,
+    );
     if (code === 1) {
       gated.push(id);
       continue;
@@ -198,7 +223,10 @@ export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: strin
     return refuse(id);
   }
   for (const id of ids) await sellCommitted(deps, id);
-  await deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "confirmed", confirmedAt: new Date() } });
+  await deps.db.order.updateMany({
+    where: { id: order.orderId, status: "pending" },
+    data: { status: "confirmed", confirmedAt: new Date() },
+  });
   return { ok: true };
 }
 
@@ -221,8 +249,17 @@ async function sellCommitted(deps: Deps, id: string): Promise<void> {
   const items = parseReservationItems(itemsJson);
   await Promise.all(
     items.map(({ sku }) =>
-      deps.redis.swCommit(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, "checkout",
-        "", deps.keys.eventsChannel, orderNumber ?? ""),
+      deps.redis.swCommit(
+        deps.keys.stock(sku),
+        deps.keys.holds(sku),
+        deps.keys.events(sku),
+        sku,
+        id,
+        "checkout",
+        "",
+        deps.keys.eventsChannel,
+        orderNumber ?? "",
+      ),
     ),
   );
   await deps.redis.zrem(deps.keys.holdDeadlines, id);
@@ -249,11 +286,19 @@ export async function finishStalledCheckout(deps: Deps, id: string): Promise<voi
   const link = await deps.db.orderReservation.findUnique({ where: { reservationId: id }, include: { order: true } });
   if (link) {
     const all = await deps.db.orderReservation.findMany({ where: { orderId: link.orderId }, select: { reservationId: true } });
-    await confirmOrder(deps, { orderId: link.order.id, number: link.order.number }, all.map((r) => r.reservationId));
+    await confirmOrder(
+      deps,
+      { orderId: link.order.id, number: link.order.number },
+      all.map((r) => r.reservationId),
+    );
     return;
   }
   const outcome = await endReservation(deps, id, {
-    from: ["committing"], to: "expired", rule: "", type: "expire", who: { source: "expiry-worker", actor: "stalled-checkout" },
+    from: ["committing"],
+    to: "expired",
+    rule: "",
+    type: "expire",
+    who: { source: "expiry-worker", actor: "stalled-checkout" },
   });
   // The checkout's own confirm won the race after all: finish its sale instead.
   if (!outcome.ended && outcome.status === "committed") await finishStalledCheckout(deps, id);

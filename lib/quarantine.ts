@@ -41,7 +41,20 @@ export interface QuarantinedEventView {
 // integer out of range, bad date), 23 integrity constraint violation (an unknown SKU).
 const DATA_SQLSTATE = /^2[23]/;
 // Prisma's own codes for the same, when no SQLSTATE comes with the error.
-const DATA_PRISMA_CODES = new Set(["P2000", "P2003", "P2005", "P2006", "P2007", "P2011", "P2012", "P2019", "P2020", "P2023", "P2033", "P2039"]);
+const DATA_PRISMA_CODES = new Set([
+  "P2000",
+  "P2003",
+  "P2005",
+  "P2006",
+  "P2007",
+  "P2011",
+  "P2012",
+  "P2019",
+  "P2020",
+  "P2023",
+  "P2033",
+  "P2039",
+]);
 
 /**
  * True when Postgres (or Prisma before it) refused the data itself, so sending the same row
@@ -55,7 +68,8 @@ export function isDataError(err: unknown): boolean {
   // Checked by name, not instanceof: Next.js may bundle more than one copy of the client.
   if (e.name === "PrismaClientValidationError") return true;
   if (e.name !== "PrismaClientKnownRequestError") return false;
-  const cause = (e.meta as { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } } | undefined)?.driverAdapterError?.cause;
+  const cause = (e.meta as { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } } | undefined)?.driverAdapterError
+    ?.cause;
   const sqlState = typeof cause?.originalCode === "string" ? cause.originalCode : typeof cause?.code === "string" ? cause.code : null;
   if (sqlState) return DATA_SQLSTATE.test(sqlState);
   return typeof e.code === "string" && DATA_PRISMA_CODES.has(e.code);
@@ -63,12 +77,20 @@ export function isDataError(err: unknown): boolean {
 
 /** The database's own sentence for an error (Prisma's message also quotes our source code). */
 export function errorSummary(err: unknown): string {
-  const e = err as { meta?: { driverAdapterError?: { cause?: { originalMessage?: unknown; message?: unknown } } }; code?: unknown; message?: unknown };
+  const e = err as {
+    meta?: { driverAdapterError?: { cause?: { originalMessage?: unknown; message?: unknown } } };
+    code?: unknown;
+    message?: unknown;
+  };
   const cause = e?.meta?.driverAdapterError?.cause;
-  const text = typeof cause?.originalMessage === "string" ? cause.originalMessage
-    : typeof cause?.message === "string" ? cause.message
-    : typeof e?.message === "string" ? e.message.trim().split("\n").filter(Boolean).at(-1) ?? e.message
-    : String(err);
+  const text =
+    typeof cause?.originalMessage === "string"
+      ? cause.originalMessage
+      : typeof cause?.message === "string"
+        ? cause.message
+        : typeof e?.message === "string"
+          ? (e.message.trim().split("\n").filter(Boolean).at(-1) ?? e.message)
+          : String(err);
   return `${typeof e?.code === "string" ? `${e.code}: ` : ""}${text}`;
 }
 
@@ -146,9 +168,16 @@ function toView(row: Row): QuarantinedEventView {
 }
 
 /** Open quarantined events (oldest first) and the last few resolved ones (newest first). */
-export async function quarantineBoard(deps: Pick<Deps, "db">, resolvedToShow = 20): Promise<{ open: QuarantinedEventView[]; resolved: QuarantinedEventView[] }> {
+export async function quarantineBoard(
+  deps: Pick<Deps, "db">,
+  resolvedToShow = 20,
+): Promise<{ open: QuarantinedEventView[]; resolved: QuarantinedEventView[] }> {
   const [open, resolved] = await Promise.all([
-    deps.db.quarantinedEvent.findMany({ where: { resolvedAt: null }, orderBy: [{ quarantinedAt: "asc" }, { sku: "asc" }, { streamId: "asc" }], take: 500 }),
+    deps.db.quarantinedEvent.findMany({
+      where: { resolvedAt: null },
+      orderBy: [{ quarantinedAt: "asc" }, { sku: "asc" }, { streamId: "asc" }],
+      take: 500,
+    }),
     deps.db.quarantinedEvent.findMany({ where: { resolvedAt: { not: null } }, orderBy: { resolvedAt: "desc" }, take: resolvedToShow }),
   ]);
   return { open: open.map(toView), resolved: resolved.map(toView) };
@@ -178,11 +207,17 @@ export async function resolveQuarantinedEvent(
   }
   const note = input.note.trim();
   if (!note) throw new DomainError("invalid_request", "Say what was done about this change (a note is required).");
-  await deps.db.quarantinedEvent.updateMany({ where: { id: input.id, resolvedAt: null }, data: { resolvedAt: now, resolvedBy: input.actor, resolutionNote: note } });
+  await deps.db.quarantinedEvent.updateMany({
+    where: { id: input.id, resolvedAt: null },
+    data: { resolvedAt: now, resolvedBy: input.actor, resolutionNote: note },
+  });
   const row = await deps.db.quarantinedEvent.findUnique({ where: { id: input.id } });
   if (!row) throw new DomainError("not_found", "No such held change.");
   if ((await deps.db.quarantinedEvent.count({ where: { sku: row.sku, resolvedAt: null } })) === 0) {
-    await deps.db.alert.updateMany({ where: { sku: row.sku, kind: "event_held", acknowledgedAt: null }, data: { acknowledgedAt: now, acknowledgedBy: input.actor } });
+    await deps.db.alert.updateMany({
+      where: { sku: row.sku, kind: "event_held", acknowledgedAt: null },
+      data: { acknowledgedAt: now, acknowledgedBy: input.actor },
+    });
   }
   return toView(row);
 }

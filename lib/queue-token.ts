@@ -43,11 +43,7 @@ export async function signAdmissionToken(
  * The sale and ticket an admission token was issued for, or 403 queue_token_invalid when it
  * is forged, expired, malformed or issued to another session.
  */
-export async function verifyAdmissionToken(
-  token: string,
-  sessionId: string,
-  secret: string | undefined,
-): Promise<AdmissionClaims> {
+export async function verifyAdmissionToken(token: string, sessionId: string, secret: string | undefined): Promise<AdmissionClaims> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, secretKey(secret), { issuer: ISSUER, algorithms: ["HS256"], clockTolerance: 0 }));

@@ -70,7 +70,11 @@ export async function consume(deps: Deps, rule: LimitRule, key: string): Promise
  */
 export function clientAddress(headers: Headers): string {
   const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
+  const last = forwarded
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .pop();
   return (last ?? headers.get("x-real-ip") ?? "unknown").slice(0, 64);
 }
 
@@ -94,7 +98,9 @@ export function rateLimits(): Limits {
   const parsed = limitsSchema.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`Stockwire rate-limit configuration is invalid:\n${lines.join("\n")}\nSet these environment variables to whole numbers from 1 (see docs/configuration.md, Rate limits).`);
+    throw new Error(
+      `Stockwire rate-limit configuration is invalid:\n${lines.join("\n")}\nSet these environment variables to whole numbers from 1 (see docs/configuration.md, Rate limits).`,
+    );
   }
   cachedLimits = parsed.data;
   return cachedLimits;

@@ -165,10 +165,18 @@ async function findHoldsWithoutReservation(deps: Deps, states: Map<string, Redis
   const still = await Promise.all(suspects.map((h) => deps.redis.hget(deps.keys.holds(h.sku), h.id)));
   return suspects.flatMap((h, i) =>
     Number(still[i] ?? NaN) === h.units
-      ? [{
-          drift: { sku: h.sku, field: h.repair === "checkout" ? "stalled_checkout" : "orphan_hold", redis: h.units, expected: 0, reservationId: h.id },
-          repair: h.repair,
-        } satisfies HoldFinding]
+      ? [
+          {
+            drift: {
+              sku: h.sku,
+              field: h.repair === "checkout" ? "stalled_checkout" : "orphan_hold",
+              redis: h.units,
+              expected: 0,
+              reservationId: h.id,
+            },
+            repair: h.repair,
+          } satisfies HoldFinding,
+        ]
       : [],
   );
 }
@@ -187,7 +195,10 @@ async function inspect(deps: Deps, opts: { onlySkus?: string[] }): Promise<{ sku
   const holds: HoldFinding[] = [];
   for (let i = 0; i < catalog.length; i += CHUNK) {
     const chunk = catalog.slice(i, i + CHUNK);
-    const ledger = await readLedger(deps, chunk.map((s) => s.code));
+    const ledger = await readLedger(
+      deps,
+      chunk.map((s) => s.code),
+    );
     const states = await Promise.all(chunk.map((s) => readRedis(deps, s.code)));
     const compared = new Map<string, RedisState>();
     for (const [j, s] of chunk.entries()) {
@@ -228,7 +239,10 @@ export async function findDrift(deps: Deps, opts: { onlySkus?: string[] } = {}):
 }
 
 function reportPersistFailure(sku: string, err: unknown): void {
-  console.error(`[reconcile] could not copy ${sku}'s events to the ledger; compared without onHand:`, logField(err instanceof Error ? err.message.trim().split("\n").at(-1) : err));
+  console.error(
+    `[reconcile] could not copy ${sku}'s events to the ledger; compared without onHand:`,
+    logField(err instanceof Error ? err.message.trim().split("\n").at(-1) : err),
+  );
 }
 
 const COUNTERS = new Set<DriftField>(["onHand", "reserved", "safety"]);
@@ -246,8 +260,14 @@ async function repairHold(deps: Deps, finding: HoldFinding, who: Actor): Promise
       return;
     case "expire":
       // What the expiry worker would have done had the reservation been on its list: end it whole.
-      await endReservation(deps, id, { from: ["pending", "held"], to: "expired", rule: "after", type: "expire", who,
-        fields: { endedBy: "reconciliation" } });
+      await endReservation(deps, id, {
+        from: ["pending", "held"],
+        to: "expired",
+        rule: "after",
+        type: "expire",
+        who,
+        fields: { endedBy: "reconciliation" },
+      });
       return;
     case "checkout":
       await finishStalledCheckout(deps, id);
@@ -310,7 +330,15 @@ export async function reconcile(
   }
   if (rows.length) {
     await deps.db.reconciliationDrift.createMany({
-      data: rows.map((d) => ({ id: randomUUID(), runId: id, sku: d.sku, field: d.field, redis: d.redis, expected: d.expected, repaired: d.repaired })),
+      data: rows.map((d) => ({
+        id: randomUUID(),
+        runId: id,
+        sku: d.sku,
+        field: d.field,
+        redis: d.redis,
+        expected: d.expected,
+        repaired: d.repaired,
+      })),
     });
   }
   const run = await deps.db.reconciliationRun.update({
@@ -351,6 +379,12 @@ export async function latestReconciliation(deps: Pick<Deps, "db">): Promise<Reco
   if (!row) return null;
   return {
     ...toRunView(row),
-    drifts: row.drifts.map((d) => ({ sku: d.sku, field: d.field as DriftField, redis: d.redis, expected: d.expected, repaired: d.repaired })),
+    drifts: row.drifts.map((d) => ({
+      sku: d.sku,
+      field: d.field as DriftField,
+      redis: d.redis,
+      expected: d.expected,
+      repaired: d.repaired,
+    })),
   };
 }

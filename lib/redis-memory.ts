@@ -24,7 +24,8 @@ function field(info: string, name: string): string | undefined {
 
 /** What Redis reports of its memory, and whether it is safe for stock (see the file comment). */
 export async function redisMemory(redis: Redis | Cluster): Promise<RedisMemory> {
-  const nodes: (Redis | Cluster)[] = "nodes" in redis && typeof redis.nodes === "function" && redis.isCluster ? redis.nodes("master") : [redis];
+  const nodes: (Redis | Cluster)[] =
+    "nodes" in redis && typeof redis.nodes === "function" && redis.isCluster ? redis.nodes("master") : [redis];
   const infos = await Promise.all(nodes.map((n) => n.info("memory")));
   let usedBytes = 0;
   let maxBytes = 0;

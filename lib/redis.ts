@@ -9,49 +9,197 @@ export type StockScriptReply = [number, number, number, number];
 
 declare module "ioredis" {
   interface RedisCommander<Context> {
-    swReserve(stock: string, holds: string, events: string, sku: string, reservationId: string, quantity: number,
-      partial: "0" | "1", source: string, actor: string, channel: string, saleId: string): Result<StockScriptReply, Context>;
-    swRelease(stock: string, holds: string, events: string, sku: string, reservationId: string,
-      type: "release" | "expire", source: string, actor: string, channel: string): Result<StockScriptReply, Context>;
-    swCommit(stock: string, holds: string, events: string, sku: string, reservationId: string, source: string,
-      actor: string, channel: string, orderNumber: string): Result<StockScriptReply, Context>;
-    swAdjust(stock: string, events: string, ops: string, opsAt: string, sku: string, delta: number, type: string,
-      reason: string, source: string, actor: string, channel: string, operationId: string): Result<StockScriptReply, Context>;
-    swSetStock(stock: string, events: string, ops: string, opsAt: string, sku: string, onHand: number, safety: number,
-      lowStockThreshold: number, location: string, reason: string, source: string, actor: string, channel: string,
-      startVersion: number, operationId: string): Result<StockScriptReply, Context>;
-    swChannelReport(stock: string, events: string, ops: string, opsAt: string, channelCount: string, channelMovements: string,
-      sku: string, kind: "movement" | "count", value: number, occurredAtMs: number, operationId: string, eventId: string,
-      source: string, actor: string, channel: string): Result<[number, number, number, number, string], Context>;
-    swRebuild(stock: string, holds: string, events: string, sku: string, onHand: number, safety: number,
-      lowStockThreshold: number, location: string, ledgerVersion: number, source: string, actor: string,
-      channel: string, reason: string, saleId: string, condition?: "0" | "1" | "2", version?: string,
-      rankedHolds?: number, ...ranked: string[]): Result<(number | string)[], Context>;
+    swReserve(
+      stock: string,
+      holds: string,
+      events: string,
+      sku: string,
+      reservationId: string,
+      quantity: number,
+      partial: "0" | "1",
+      source: string,
+      actor: string,
+      channel: string,
+      saleId: string,
+    ): Result<StockScriptReply, Context>;
+    swRelease(
+      stock: string,
+      holds: string,
+      events: string,
+      sku: string,
+      reservationId: string,
+      type: "release" | "expire",
+      source: string,
+      actor: string,
+      channel: string,
+    ): Result<StockScriptReply, Context>;
+    swCommit(
+      stock: string,
+      holds: string,
+      events: string,
+      sku: string,
+      reservationId: string,
+      source: string,
+      actor: string,
+      channel: string,
+      orderNumber: string,
+    ): Result<StockScriptReply, Context>;
+    swAdjust(
+      stock: string,
+      events: string,
+      ops: string,
+      opsAt: string,
+      sku: string,
+      delta: number,
+      type: string,
+      reason: string,
+      source: string,
+      actor: string,
+      channel: string,
+      operationId: string,
+    ): Result<StockScriptReply, Context>;
+    swSetStock(
+      stock: string,
+      events: string,
+      ops: string,
+      opsAt: string,
+      sku: string,
+      onHand: number,
+      safety: number,
+      lowStockThreshold: number,
+      location: string,
+      reason: string,
+      source: string,
+      actor: string,
+      channel: string,
+      startVersion: number,
+      operationId: string,
+    ): Result<StockScriptReply, Context>;
+    swChannelReport(
+      stock: string,
+      events: string,
+      ops: string,
+      opsAt: string,
+      channelCount: string,
+      channelMovements: string,
+      sku: string,
+      kind: "movement" | "count",
+      value: number,
+      occurredAtMs: number,
+      operationId: string,
+      eventId: string,
+      source: string,
+      actor: string,
+      channel: string,
+    ): Result<[number, number, number, number, string], Context>;
+    swRebuild(
+      stock: string,
+      holds: string,
+      events: string,
+      sku: string,
+      onHand: number,
+      safety: number,
+      lowStockThreshold: number,
+      location: string,
+      ledgerVersion: number,
+      source: string,
+      actor: string,
+      channel: string,
+      reason: string,
+      saleId: string,
+      condition?: "0" | "1" | "2",
+      version?: string,
+      rankedHolds?: number,
+      ...ranked: string[]
+    ): Result<(number | string)[], Context>;
     /** 3 keys on Cluster, 5 on one node (with the reservation record and deadline set); see rebuild-release-orphan-n.lua. */
-    swReleaseOrphanHold(numberOfKeys: 3 | 5, ...keysThenArgs: (string | number)[]): Result<[number, number, number, number, string], Context>;
+    swReleaseOrphanHold(
+      numberOfKeys: 3 | 5,
+      ...keysThenArgs: (string | number)[]
+    ): Result<[number, number, number, number, string], Context>;
     swMarkPersisted(stock: string, events: string, version: number, minId: string): Result<number, Context>;
-    swOpenReservation(reservation: string, sessionId: string, fingerprint: string, itemsJson: string,
-      ttlSeconds: number, graceSeconds: number, kind: string): Result<[number, number, string, string, string], Context>;
-    swTransitionReservation(reservation: string, expected: string, next: string, deadlineRule: "" | "before" | "after",
-      ...fields: string[]): Result<[number, string, number], Context>;
+    swOpenReservation(
+      reservation: string,
+      sessionId: string,
+      fingerprint: string,
+      itemsJson: string,
+      ttlSeconds: number,
+      graceSeconds: number,
+      kind: string,
+    ): Result<[number, number, string, string, string], Context>;
+    swTransitionReservation(
+      reservation: string,
+      expected: string,
+      next: string,
+      deadlineRule: "" | "before" | "after",
+      ...fields: string[]
+    ): Result<[number, string, number], Context>;
     /** A batch; a variable number of keys: the first argument is how many (see place-reservations-n.lua). */
     swPlaceReservations(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<(number | string)[][], Context>;
     /** A variable number of keys: the first argument is how many (see end-reservation-n.lua). */
     swEndReservation(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Result<[number, string, number, number], Context>;
     swExtendReservation(reservation: string, extraSeconds: number, graceSeconds: number): Result<[number, number], Context>;
-    swQueueJoin(sale: string, queue: string, pre: string, seen: string, tickets: string, ticket: string,
-      randomKey: number): Result<[number, string, number, number], Context>;
-    swQueuePosition(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
-      departed: string, ticket: string, touch: "0" | "1"): Result<string, Context>;
-    swQueueLeave(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
-      departed: string, ticket: string): Result<[number, string], Context>;
-    swQueueAdmit(sale: string, queue: string, pre: string, admitted: string, seen: string, tickets: string,
-      departed: string, available: number, stockLeft: number, maxStart: number, maxDepart: number,
-      maxAdmit: number): Result<string, Context>;
-    swQueueClaim(sale: string, admitted: string, tickets: string, claims: string, ticket: string, reservationId: string,
-      quantity: number): Result<[number, number, number], Context>;
+    swQueueJoin(
+      sale: string,
+      queue: string,
+      pre: string,
+      seen: string,
+      tickets: string,
+      ticket: string,
+      randomKey: number,
+    ): Result<[number, string, number, number], Context>;
+    swQueuePosition(
+      sale: string,
+      queue: string,
+      pre: string,
+      admitted: string,
+      seen: string,
+      tickets: string,
+      departed: string,
+      ticket: string,
+      touch: "0" | "1",
+    ): Result<string, Context>;
+    swQueueLeave(
+      sale: string,
+      queue: string,
+      pre: string,
+      admitted: string,
+      seen: string,
+      tickets: string,
+      departed: string,
+      ticket: string,
+    ): Result<[number, string], Context>;
+    swQueueAdmit(
+      sale: string,
+      queue: string,
+      pre: string,
+      admitted: string,
+      seen: string,
+      tickets: string,
+      departed: string,
+      available: number,
+      stockLeft: number,
+      maxStart: number,
+      maxDepart: number,
+      maxAdmit: number,
+    ): Result<string, Context>;
+    swQueueClaim(
+      sale: string,
+      admitted: string,
+      tickets: string,
+      claims: string,
+      ticket: string,
+      reservationId: string,
+      quantity: number,
+    ): Result<[number, number, number], Context>;
     swQueueRefund(sale: string, admitted: string, tickets: string, claims: string, reservationId: string): Result<number, Context>;
-    swSaleControl(sale: string, queue: string, pre: string, action: string, ...fields: (string | number)[]): Result<[number, string], Context>;
+    swSaleControl(
+      sale: string,
+      queue: string,
+      pre: string,
+      action: string,
+      ...fields: (string | number)[]
+    ): Result<[number, string], Context>;
     swSaleGate(stock: string, saleId: string, mode: "set" | "clear"): Result<[number, string], Context>;
     swLease(lease: string, action: "acquire" | "release", token: string, ttlMs: number): Result<number, Context>;
   }
@@ -109,10 +257,14 @@ export function createRedis(url: string = config().REDIS_URL, name = "stockwire"
 
 /** Parse "host:port,host:port" into ioredis Cluster seed nodes. */
 export function parseClusterNodes(nodes: string): { host: string; port: number }[] {
-  return nodes.split(",").map((s) => s.trim()).filter(Boolean).map((hp) => {
-    const i = hp.lastIndexOf(":");
-    return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
-  });
+  return nodes
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((hp) => {
+      const i = hp.lastIndexOf(":");
+      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+    });
 }
 
 /**

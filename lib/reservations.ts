@@ -117,8 +117,17 @@ export async function getReservation(deps: Deps, sessionId: string, id: string):
 export async function releaseLines(deps: Deps, id: string, skus: string[], type: "release" | "expire", who: Actor) {
   await Promise.all(
     skus.map((sku) =>
-      deps.redis.swRelease(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, type,
-        who.source, who.actor ?? "", deps.keys.eventsChannel),
+      deps.redis.swRelease(
+        deps.keys.stock(sku),
+        deps.keys.holds(sku),
+        deps.keys.events(sku),
+        sku,
+        id,
+        type,
+        who.source,
+        who.actor ?? "",
+        deps.keys.eventsChannel,
+      ),
     ),
   );
   const saleId = await deps.redis.hget(deps.keys.reservation(id), "sale");
@@ -161,10 +170,22 @@ export async function endReservation(deps: Deps, id: string, req: EndRequest): P
     for (let attempt = 0; attempt < 3; attempt++) {
       const skus = parseItems(await deps.redis.hget(key, "items")).map((i) => i.sku);
       const [code, previous, , kept] = await deps.redis.swEndReservation(
-        2 + 3 * skus.length, key, deps.keys.holdDeadlines,
+        2 + 3 * skus.length,
+        key,
+        deps.keys.holdDeadlines,
         ...skus.flatMap((sku) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
-        id, req.from.join(","), req.to, req.rule, req.type, req.who.source, req.who.actor ?? "",
-        deps.keys.eventsChannel, STRAGGLER_GRACE_MS, skus.length, ...skus, ...fields,
+        id,
+        req.from.join(","),
+        req.to,
+        req.rule,
+        req.type,
+        req.who.source,
+        req.who.actor ?? "",
+        deps.keys.eventsChannel,
+        STRAGGLER_GRACE_MS,
+        skus.length,
+        ...skus,
+        ...fields,
       );
       if (code === -5) continue;
       if (code !== 1) return { ended: false, reason: END_REFUSAL[code] ?? "missing", status: previous as ReservationStatus };
@@ -198,7 +219,13 @@ export async function finishEndedReservation(
   opts: { type: "release" | "expire"; who: Actor; linger?: boolean },
 ): Promise<void> {
   const items = parseItems(await deps.redis.hget(deps.keys.reservation(id), "items"));
-  await releaseLines(deps, id, items.map((i) => i.sku), opts.type, opts.who);
+  await releaseLines(
+    deps,
+    id,
+    items.map((i) => i.sku),
+    opts.type,
+    opts.who,
+  );
   if (opts.linger) {
     await deps.redis.zadd(deps.keys.holdDeadlines, (await redisNow(deps.redis)) + STRAGGLER_GRACE_MS, id);
   } else {
@@ -263,7 +290,7 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   const admission = req.queueToken ? await verifyAdmissionToken(req.queueToken, req.sessionId, deps.queueTokenSecret) : null;
   // Sale units are all-or-nothing: the claim against the per-shopper limit is for what was asked.
   const partial = Boolean(req.partial) && items.length === 1 && !admission;
-  const kind = admission ? "sale" : req.kind ?? "cart";
+  const kind = admission ? "sale" : (req.kind ?? "cart");
   const fingerprint = hash(JSON.stringify(items), partial ? "partial" : "all", kind, admission?.ticket ?? "");
   const id = req.idempotencyKey
     ? `r_${hash("idem", req.sessionId, req.idempotencyKey).slice(0, 32)}`
@@ -276,11 +303,24 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   // slot), so they take the stepwise path below, as every reservation does on Redis Cluster.
   if (!admission && !deps.redis.isCluster) {
     const reply = await placementBatcher(deps).load({
-      keys: [key, deps.keys.sessionReservations(req.sessionId),
-        ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)])],
-      args: [req.sessionId, fingerprint, id, kind, partial ? "1" : "0", req.source, req.actor ?? "",
+      keys: [
+        key,
+        deps.keys.sessionReservations(req.sessionId),
+        ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
+      ],
+      args: [
+        req.sessionId,
+        fingerprint,
+        id,
+        kind,
+        partial ? "1" : "0",
+        req.source,
+        req.actor ?? "",
         JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
-        req.idempotencyKey ? REFUSAL_MEMORY_SECONDS : 0, items.length, ...items.flatMap(({ sku, quantity }) => [sku, quantity])],
+        req.idempotencyKey ? REFUSAL_MEMORY_SECONDS : 0,
+        items.length,
+        ...items.flatMap(({ sku, quantity }) => [sku, quantity]),
+      ],
     });
     const code = Number(reply[0]);
     if (code === 1) {
@@ -296,7 +336,13 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   }
 
   const [opened, expiresAt, status, storedFingerprint] = await deps.redis.swOpenReservation(
-    key, req.sessionId, fingerprint, JSON.stringify(items), deps.holdTtlSeconds, RECORD_GRACE_SECONDS, kind,
+    key,
+    req.sessionId,
+    fingerprint,
+    JSON.stringify(items),
+    deps.holdTtlSeconds,
+    RECORD_GRACE_SECONDS,
+    kind,
   );
   if (opened === 2) {
     if (storedFingerprint !== fingerprint) {
@@ -330,7 +376,11 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   // retry with the same key that already moved it to "held" keeps its holds (defect 7).
   const fail = async (error: DomainError): Promise<PlacedReservation> => {
     const outcome = await endReservation(deps, id, {
-      from: ["pending"], to: "failed", rule: "", type: "release", who: { source: req.source, actor: "rollback" },
+      from: ["pending"],
+      to: "failed",
+      rule: "",
+      type: "release",
+      who: { source: req.source, actor: "rollback" },
       fields: { error: JSON.stringify(error.toJSON()) },
     });
     if (outcome.ended) {
@@ -344,7 +394,13 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
       // before this one took a line: give back anything still held under this id (idempotent).
       // A retry that moved it to held (or on) keeps its holds.
       if (outcome.status === "failed" || outcome.status === "released" || outcome.status === "expired") {
-        await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
+        await releaseLines(
+          deps,
+          id,
+          items.map((i) => i.sku),
+          "release",
+          { source: req.source, actor: "rollback" },
+        );
       }
       return replay(deps, id);
     }
@@ -363,8 +419,19 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
 
   const replies = await Promise.all(
     items.map(({ sku, quantity }) =>
-      deps.redis.swReserve(deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku), sku, id, quantity,
-        partial ? "1" : "0", req.source, req.actor ?? "", deps.keys.eventsChannel, admission?.saleId ?? ""),
+      deps.redis.swReserve(
+        deps.keys.stock(sku),
+        deps.keys.holds(sku),
+        deps.keys.events(sku),
+        sku,
+        id,
+        quantity,
+        partial ? "1" : "0",
+        req.source,
+        req.actor ?? "",
+        deps.keys.eventsChannel,
+        admission?.saleId ?? "",
+      ),
     ),
   );
 
@@ -372,7 +439,7 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   if (refused >= 0) {
     const [code, , available] = replies[refused]!;
     const line = items[refused]!;
-    const gate = code === -3 ? (await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "" : "";
+    const gate = code === -3 ? ((await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "") : "";
     return fail(refusal(code, line, available, gate));
   }
 
@@ -383,7 +450,13 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
     // ours), or the expiry worker / a failed duplicate, which may have released lines before
     // we held them. Releasing is idempotent, so give back anything still held under this id.
     if (now !== "held" && now !== "committing" && now !== "committed") {
-      await releaseLines(deps, id, items.map((i) => i.sku), "release", { source: req.source, actor: "rollback" });
+      await releaseLines(
+        deps,
+        id,
+        items.map((i) => i.sku),
+        "release",
+        { source: req.source, actor: "rollback" },
+      );
     }
     return replay(deps, id);
   }
@@ -496,11 +569,7 @@ export interface ExpirySweep {
  * each reservation is claimed by one state transition and every follow-up step is idempotent.
  * `finishCheckout` finishes a stalled or half-committed checkout (lib/orders.ts).
  */
-export async function expireDueReservations(
-  deps: Deps,
-  finishCheckout: (id: string) => Promise<void>,
-  limit = 500,
-): Promise<ExpirySweep> {
+export async function expireDueReservations(deps: Deps, finishCheckout: (id: string) => Promise<void>, limit = 500): Promise<ExpirySweep> {
   const now = await redisNow(deps.redis);
   const due = await deps.redis.zrangebyscore(deps.keys.holdDeadlines, "-inf", now, "LIMIT", 0, limit);
   let expired = 0;
@@ -508,7 +577,13 @@ export async function expireDueReservations(
   const worker = { source: "expiry-worker" };
   await Promise.all(
     due.map(async (id) => {
-      const outcome = await endReservation(deps, id, { from: ["pending", "held"], to: "expired", rule: "after", type: "expire", who: worker });
+      const outcome = await endReservation(deps, id, {
+        from: ["pending", "held"],
+        to: "expired",
+        rule: "after",
+        type: "expire",
+        who: worker,
+      });
       if (outcome.ended) {
         expired++;
         return;

@@ -320,8 +320,17 @@ function parseCounters(raw: Record<string, unknown>): SaleCounters {
 export async function queueSnapshot(deps: Deps, saleId: string, ticket: string | null, touch = false): Promise<QueueSnapshot> {
   assertSaleId(saleId);
   const keys = k(deps, saleId);
-  const raw = await deps.redis.swQueuePosition(keys.hash, keys.queue, keys.pre, keys.admitted, keys.seen, keys.tickets,
-    keys.departed, ticket ?? "", touch ? "1" : "0");
+  const raw = await deps.redis.swQueuePosition(
+    keys.hash,
+    keys.queue,
+    keys.pre,
+    keys.admitted,
+    keys.seen,
+    keys.tickets,
+    keys.departed,
+    ticket ?? "",
+    touch ? "1" : "0",
+  );
   if (!raw) throw new DomainError("not_found", "No such sale.");
   const parsed = JSON.parse(raw) as Record<string, unknown> & { ticket?: TicketView };
   return { ...parseCounters(parsed), ticket: parsed.ticket ?? null };
@@ -341,12 +350,21 @@ export async function joinQueue(deps: Deps, saleId: string, sessionId: string): 
   assertSaleId(saleId);
   const keys = k(deps, saleId);
   const ticket = ticketFor(saleId, sessionId);
-  const [code, state, seq, position] = await deps.redis.swQueueJoin(keys.hash, keys.queue, keys.pre, keys.seen, keys.tickets,
-    ticket, randomInt(2 ** 47));
+  const [code, state, seq, position] = await deps.redis.swQueueJoin(
+    keys.hash,
+    keys.queue,
+    keys.pre,
+    keys.seen,
+    keys.tickets,
+    ticket,
+    randomInt(2 ** 47),
+  );
   if (code === -1) throw new DomainError("not_found", "No such sale.");
   if (code === -2) {
-    throw new DomainError(state === "soldout" ? "sale_sold_out" : "sale_closed",
-      state === "soldout" ? "This sale is sold out." : "This sale is closed.");
+    throw new DomainError(
+      state === "soldout" ? "sale_sold_out" : "sale_closed",
+      state === "soldout" ? "This sale is sold out." : "This sale is closed.",
+    );
   }
   return { ticket, state: state as TicketState, seq, position, joined: code === 1 };
 }
@@ -380,8 +398,16 @@ export async function leaveQueue(deps: Deps, saleId: string, sessionId: string, 
     throw new DomainError("not_found", "No such ticket for this shopper.");
   }
   const keys = k(deps, saleId);
-  const [code] = await deps.redis.swQueueLeave(keys.hash, keys.queue, keys.pre, keys.admitted, keys.seen, keys.tickets,
-    keys.departed, ticket);
+  const [code] = await deps.redis.swQueueLeave(
+    keys.hash,
+    keys.queue,
+    keys.pre,
+    keys.admitted,
+    keys.seen,
+    keys.tickets,
+    keys.departed,
+    ticket,
+  );
   return { left: code === 1 };
 }
 
@@ -409,8 +435,20 @@ export async function admitTick(deps: Deps, saleId: string): Promise<AdmitTickRe
   const keys = k(deps, saleId);
   const skus = (await deps.redis.hget(keys.hash, "skus"))?.split(",").filter(Boolean) ?? [];
   const { available, stockLeft } = await saleStock(deps, skus);
-  const raw = await deps.redis.swQueueAdmit(keys.hash, keys.queue, keys.pre, keys.admitted, keys.seen, keys.tickets,
-    keys.departed, available, stockLeft, TICK_LIMITS.startMoves, TICK_LIMITS.departures, TICK_LIMITS.admissions);
+  const raw = await deps.redis.swQueueAdmit(
+    keys.hash,
+    keys.queue,
+    keys.pre,
+    keys.admitted,
+    keys.seen,
+    keys.tickets,
+    keys.departed,
+    available,
+    stockLeft,
+    TICK_LIMITS.startMoves,
+    TICK_LIMITS.departures,
+    TICK_LIMITS.admissions,
+  );
   if (!raw) return null;
   const parsed = JSON.parse(raw) as Record<string, unknown>;
   const counters = parseCounters({ ...parsed, startsAt: Number(await deps.redis.hget(keys.hash, "startsAt")) });
@@ -427,15 +465,24 @@ export async function admitTick(deps: Deps, saleId: string): Promise<AdmitTickRe
 /** Take units of a sale under an admission (before the holds); refused claims say why. */
 export async function claimAdmission(deps: Deps, saleId: string, ticket: string, reservationId: string, quantity: number): Promise<void> {
   const keys = k(deps, saleId);
-  const [code, units, limit] = await deps.redis.swQueueClaim(keys.hash, keys.admitted, keys.tickets, keys.claims, ticket,
-    reservationId, quantity);
+  const [code, units, limit] = await deps.redis.swQueueClaim(
+    keys.hash,
+    keys.admitted,
+    keys.tickets,
+    keys.claims,
+    ticket,
+    reservationId,
+    quantity,
+  );
   if (code > 0) return;
   if (code === -3) {
-    throw new DomainError("sale_limit_reached",
+    throw new DomainError(
+      "sale_limit_reached",
       units >= limit
         ? `The limit is ${limit} per shopper in this sale, and you have it already.`
         : `The limit is ${limit} per shopper in this sale: you can add ${limit - units} more.`,
-      { limit, taken: units });
+      { limit, taken: units },
+    );
   }
   if (code === -2) throw new DomainError("queue_token_invalid", "Your turn in the queue has ended; join the line again.");
   if (code === -4) throw new DomainError("sale_closed", "This sale is closed.");
@@ -512,8 +559,17 @@ export async function publicSale(deps: Deps, id: string): Promise<PublicSale> {
     admissionWindowSeconds: sale.admissionWindowSeconds,
     graceSeconds: sale.graceSeconds,
     counters: counters ?? {
-      status: "closed", tick: 0, admitted: 0, admittedThrough: 0, waiting: 0, prequeue: 0, unitsLeft: 0, stockLeft: 0,
-      rate: 0, startsAt: sale.startsAt.getTime(), now,
+      status: "closed",
+      tick: 0,
+      admitted: 0,
+      admittedThrough: 0,
+      waiting: 0,
+      prequeue: 0,
+      unitsLeft: 0,
+      stockLeft: 0,
+      rate: 0,
+      startsAt: sale.startsAt.getTime(),
+      now,
     },
     products,
   };

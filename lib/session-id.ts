@@ -35,7 +35,9 @@ export function sessionSecret(): string {
   const cfg = config();
   if (cfg.SESSION_SECRET) return cfg.SESSION_SECRET;
   if (cfg.NODE_ENV === "production") {
-    throw new Error("Stockwire configuration is invalid:\n  SESSION_SECRET: is required in production (16+ random characters; `npm run up` generates one).");
+    throw new Error(
+      "Stockwire configuration is invalid:\n  SESSION_SECRET: is required in production (16+ random characters; `npm run up` generates one).",
+    );
   }
   return DEVELOPMENT_SECRET;
 }

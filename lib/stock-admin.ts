@@ -86,7 +86,8 @@ export interface SafetySetting extends Actor {
 export async function setSafetyStock(deps: Deps, input: SafetySetting): Promise<StockRow> {
   assertSku(input.sku);
   // Safety is a Postgres integer in the catalog and in every event of the SKU.
-  if (!isPgInt(input.safety) || input.safety < 0) throw new DomainError("invalid_request", `Safety stock must be a whole number from 0 to ${PG_INT_MAX}.`);
+  if (!isPgInt(input.safety) || input.safety < 0)
+    throw new DomainError("invalid_request", `Safety stock must be a whole number from 0 to ${PG_INT_MAX}.`);
   const key = deps.keys.stock(input.sku);
   // WATCH belongs to a connection: a private one, so no other caller's EXEC can clear it.
   const conn = defineScripts(deps.redis.duplicate());
@@ -114,9 +115,23 @@ export async function setSafetyStock(deps: Deps, input: SafetySetting): Promise<
       }
       const result = await conn
         .multi()
-        .swSetStock(key, deps.keys.events(input.sku), deps.keys.stockOps(input.sku), deps.keys.stockOpsAt(input.sku), input.sku,
-          Number(onHand), input.safety, Number(low ?? 5), location ?? "main",
-          `safety stock ${safety ?? 0} → ${input.safety}`, input.source, input.actor ?? "", deps.keys.eventsChannel, 0, randomUUID())
+        .swSetStock(
+          key,
+          deps.keys.events(input.sku),
+          deps.keys.stockOps(input.sku),
+          deps.keys.stockOpsAt(input.sku),
+          input.sku,
+          Number(onHand),
+          input.safety,
+          Number(low ?? 5),
+          location ?? "main",
+          `safety stock ${safety ?? 0} → ${input.safety}`,
+          input.source,
+          input.actor ?? "",
+          deps.keys.eventsChannel,
+          0,
+          randomUUID(),
+        )
         .exec();
       if (result === null) continue; // the SKU changed under us: read again
       const [err, reply] = result[0] ?? [];
@@ -140,7 +155,10 @@ export async function setSafetyStock(deps: Deps, input: SafetySetting): Promise<
  * Set a product's low-stock threshold (Postgres) and copy it to its SKUs' counters, where the
  * alerts and badges read it. A threshold is not a stock change: no event is emitted.
  */
-export async function setLowStockThreshold(deps: Deps, input: { productId: string; threshold: number }): Promise<{ productName: string; skus: string[] }> {
+export async function setLowStockThreshold(
+  deps: Deps,
+  input: { productId: string; threshold: number },
+): Promise<{ productName: string; skus: string[] }> {
   if (!Number.isSafeInteger(input.threshold) || input.threshold < 0 || input.threshold > 10_000) {
     throw new DomainError("invalid_request", "The low-stock threshold must be a whole number from 0 to 10,000.");
   }

@@ -15,15 +15,14 @@ export const WEBHOOK_EVENT_FILTERS = ["all", "low_stock", "alerts"] as const;
 export type WebhookEventFilter = (typeof WEBHOOK_EVENT_FILTERS)[number];
 
 export const webhookCreateBody = z.object({
-  url: storableText({ max: 2000 })
-    .refine((u) => {
-      try {
-        const parsed = new URL(u);
-        return (parsed.protocol === "http:" || parsed.protocol === "https:") && !parsed.username && !parsed.password;
-      } catch {
-        return false;
-      }
-    }, "Enter an http:// or https:// URL (without credentials in it)."),
+  url: storableText({ max: 2000 }).refine((u) => {
+    try {
+      const parsed = new URL(u);
+      return (parsed.protocol === "http:" || parsed.protocol === "https:") && !parsed.username && !parsed.password;
+    } catch {
+      return false;
+    }
+  }, "Enter an http:// or https:// URL (without credentials in it)."),
   events: z.enum(WEBHOOK_EVENT_FILTERS).default("all"),
   /** Optional: the receiver's own key; one is generated when left out. */
   secret: storableText({ min: 16, max: 200, trim: false }).optional(),
@@ -69,7 +68,15 @@ export type WebhookPayload =
     }
   | { type: "alert.raised"; deliveryId: string; alert: AdminAlert };
 
-type SubscriptionRow = { id: string; url: string; secret: string; events: string; active: boolean; createdAt: Date; createdBy: string | null };
+type SubscriptionRow = {
+  id: string;
+  url: string;
+  secret: string;
+  events: string;
+  active: boolean;
+  createdAt: Date;
+  createdBy: string | null;
+};
 
 function toSubscription(row: SubscriptionRow): WebhookSubscriptionInfo {
   return {
@@ -106,10 +113,18 @@ export async function createWebhookSubscription(
   const body = webhookCreateBody.parse(input);
   const secret = body.secret ?? `whsec_${randomBytes(24).toString("base64url")}`;
   const row = await deps.db.webhookSubscription.create({
-    data: { id: `whk_${randomBytes(12).toString("base64url")}`, url: body.url, secret, events: body.events, createdBy: input.createdBy ?? null },
+    data: {
+      id: `whk_${randomBytes(12).toString("base64url")}`,
+      url: body.url,
+      secret,
+      events: body.events,
+      createdBy: input.createdBy ?? null,
+    },
   });
   const subscription = toSubscription(row);
-  console.log(`[webhooks] ${input.createdBy ?? "someone"} subscribed ${urlForLogs(subscription.url)} (${subscription.id}, ${subscription.events})`);
+  console.log(
+    `[webhooks] ${input.createdBy ?? "someone"} subscribed ${urlForLogs(subscription.url)} (${subscription.id}, ${subscription.events})`,
+  );
   return { subscription, secret };
 }
 
@@ -138,7 +153,11 @@ export async function deleteWebhookSubscription(deps: Pick<Deps, "db">, id: stri
 }
 
 /** A subscription's deliveries, newest first. */
-export async function listWebhookDeliveries(deps: Pick<Deps, "db">, subscriptionId: string, opts: { limit?: number } = {}): Promise<WebhookDeliveryInfo[]> {
+export async function listWebhookDeliveries(
+  deps: Pick<Deps, "db">,
+  subscriptionId: string,
+  opts: { limit?: number } = {},
+): Promise<WebhookDeliveryInfo[]> {
   const exists = await deps.db.webhookSubscription.count({ where: { id: subscriptionId } });
   if (!exists) throw new DomainError("not_found", "No such webhook subscription.");
   const rows = await deps.db.webhookDelivery.findMany({
@@ -155,7 +174,10 @@ export async function enqueueStockEvent(deps: Pick<Deps, "db">, event: StockEven
 }
 
 /** enqueueStockEvent for a batch: one look-up of the subscriptions, one insert. */
-export async function enqueueStockEvents(deps: Pick<Deps, "db">, events: { event: StockEvent; lowStockThreshold: number }[]): Promise<number> {
+export async function enqueueStockEvents(
+  deps: Pick<Deps, "db">,
+  events: { event: StockEvent; lowStockThreshold: number }[],
+): Promise<number> {
   if (events.length === 0) return 0;
   const subscriptions = await deps.db.webhookSubscription.findMany({ where: { active: true }, select: { id: true, events: true } });
   if (subscriptions.length === 0) return 0;
@@ -335,7 +357,12 @@ type DueDelivery = {
 };
 
 /** One attempt at one delivery, its outcome recorded; true when the receiver took it. */
-async function sendOne(deps: Pick<Deps, "db">, d: DueDelivery, o: Required<Omit<DeliveryOptions, "now">>, run: DeliveryRun): Promise<boolean> {
+async function sendOne(
+  deps: Pick<Deps, "db">,
+  d: DueDelivery,
+  o: Required<Omit<DeliveryOptions, "now">>,
+  run: DeliveryRun,
+): Promise<boolean> {
   run.attempted++;
   const body = JSON.stringify(d.payload);
   const attempts = d.attempts + 1;

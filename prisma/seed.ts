@@ -50,7 +50,14 @@ function grid(
 }
 
 /** One variant per shoe size (EU); `stock` overrides onHand per size. */
-function shoeSizes(prefix: string, color: string, sizes: number[], priceCents: number, base: number, stock: Record<number, number> = {}): SeedVariant[] {
+function shoeSizes(
+  prefix: string,
+  color: string,
+  sizes: number[],
+  priceCents: number,
+  base: number,
+  stock: Record<number, number> = {},
+): SeedVariant[] {
   return sizes.map((size) => ({
     sku: `${prefix}-${size}`,
     label: `EU ${size}`,
@@ -66,25 +73,48 @@ export const DEMO_CATALOG: SeedProduct[] = [
   {
     slug: "orbit-organic-tee",
     name: "Orbit Organic Tee",
-    description: "A mid-weight tee in 180 g/m² organic cotton with a relaxed fit, ribbed collar and a garment-dyed finish that softens with every wash.",
+    description:
+      "A mid-weight tee in 180 g/m² organic cotton with a relaxed fit, ribbed collar and a garment-dyed finish that softens with every wash.",
     category: "Apparel",
     hue: 24,
-    variants: grid("TEE-ORG", [{ code: "BLK", name: "Black" }, { code: "WHT", name: "White" }, { code: "CLY", name: "Clay" }], SIZE_ORDER.slice(1), 2800, 18, {
-      "BLK:M": 3,
-      "CLY:S": 0,
-      "CLY:XL": 2,
-    }),
+    variants: grid(
+      "TEE-ORG",
+      [
+        { code: "BLK", name: "Black" },
+        { code: "WHT", name: "White" },
+        { code: "CLY", name: "Clay" },
+      ],
+      SIZE_ORDER.slice(1),
+      2800,
+      18,
+      {
+        "BLK:M": 3,
+        "CLY:S": 0,
+        "CLY:XL": 2,
+      },
+    ),
   },
   {
     slug: "harbor-fleece-hoodie",
     name: "Harbor Fleece Hoodie",
-    description: "Brushed-back 400 g/m² fleece, a double-layer hood and a kangaroo pocket big enough for a paperback. Cut a little long in the body.",
+    description:
+      "Brushed-back 400 g/m² fleece, a double-layer hood and a kangaroo pocket big enough for a paperback. Cut a little long in the body.",
     category: "Apparel",
     hue: 215,
-    variants: grid("HOD-HBR", [{ code: "NVY", name: "Navy" }, { code: "GRY", name: "Heather Grey" }], SIZE_ORDER.slice(1), 6900, 9, {
-      "NVY:L": 4,
-      "GRY:XL": 1,
-    }),
+    variants: grid(
+      "HOD-HBR",
+      [
+        { code: "NVY", name: "Navy" },
+        { code: "GRY", name: "Heather Grey" },
+      ],
+      SIZE_ORDER.slice(1),
+      6900,
+      9,
+      {
+        "NVY:L": 4,
+        "GRY:XL": 1,
+      },
+    ),
   },
   {
     slug: "field-canvas-overshirt",
@@ -92,12 +122,22 @@ export const DEMO_CATALOG: SeedProduct[] = [
     description: "Washed cotton canvas with two chest pockets and corozo buttons: a shirt in summer, a light jacket in spring and autumn.",
     category: "Apparel",
     hue: 88,
-    variants: grid("OVS-FLD", [{ code: "OLV", name: "Olive" }, { code: "SND", name: "Sand" }], ["S", "M", "L"], 8900, 7),
+    variants: grid(
+      "OVS-FLD",
+      [
+        { code: "OLV", name: "Olive" },
+        { code: "SND", name: "Sand" },
+      ],
+      ["S", "M", "L"],
+      8900,
+      7,
+    ),
   },
   {
     slug: "stride-runner",
     name: "Stride Runner",
-    description: "A lightweight daily trainer with a recycled knit upper, a responsive foam midsole and a rubber outsole grooved for wet pavements.",
+    description:
+      "A lightweight daily trainer with a recycled knit upper, a responsive foam midsole and a rubber outsole grooved for wet pavements.",
     category: "Sneakers",
     hue: 190,
     variants: shoeSizes("SNK-STR", "Glacier Blue", [39, 40, 41, 42, 43, 44, 45], 12900, 8, { 42: 4, 44: 2 }),
@@ -105,7 +145,8 @@ export const DEMO_CATALOG: SeedProduct[] = [
   {
     slug: "court-classic-low",
     name: "Court Classic Low",
-    description: "Full-grain leather, a cupsole stitched all the way round and a padded collar. The white sneaker that goes with everything.",
+    description:
+      "Full-grain leather, a cupsole stitched all the way round and a padded collar. The white sneaker that goes with everything.",
     category: "Sneakers",
     hue: 45,
     variants: shoeSizes("SNK-CRT", "White", [38, 39, 40, 41, 42, 43, 44], 9900, 10, { 41: 2, 42: 0, 43: 3 }),
@@ -144,7 +185,8 @@ export const DEMO_CATALOG: SeedProduct[] = [
   {
     slug: "cedar-and-smoke-candle",
     name: "Cedar & Smoke Candle",
-    description: "Hand-poured soy wax with notes of cedarwood, vetiver and a little campfire smoke, in a reusable amber glass jar. About 50 hours.",
+    description:
+      "Hand-poured soy wax with notes of cedarwood, vetiver and a little campfire smoke, in a reusable amber glass jar. About 50 hours.",
     category: "Home",
     hue: 12,
     variants: [{ sku: "HOM-CDL-220", label: "220 g", size: "220 g", priceCents: 3200, onHand: 2 }],
@@ -152,7 +194,8 @@ export const DEMO_CATALOG: SeedProduct[] = [
   {
     slug: "market-canvas-tote",
     name: "Market Canvas Tote",
-    description: "Heavy 16 oz canvas with leather-reinforced handles and an inside zip pocket. Holds a week of groceries or a laptop and a lunch.",
+    description:
+      "Heavy 16 oz canvas with leather-reinforced handles and an inside zip pocket. Holds a week of groceries or a laptop and a lunch.",
     category: "Accessories",
     hue: 60,
     variants: [
@@ -185,7 +228,8 @@ export const DEMO_CATALOG: SeedProduct[] = [
   {
     slug: "founders-drop-coach-jacket",
     name: "Founders Drop Coach Jacket",
-    description: "A numbered run of our coach jacket in a water-repellent nylon shell with a snap front and a printed lining. Once it is gone, it is gone.",
+    description:
+      "A numbered run of our coach jacket in a water-repellent nylon shell with a snap front and a printed lining. Once it is gone, it is gone.",
     category: "Limited",
     hue: 320,
     // A limited drop: the badge turns to "only a few left" earlier than for everyday stock.
@@ -203,7 +247,8 @@ export const DEMO_CATALOG: SeedProduct[] = [
   {
     slug: "launch-runner",
     name: "Launch Runner",
-    description: "Our first running shoe: a knit upper, a recycled foam midsole and a gum outsole. Released in a flash sale: join the line, and when it is your turn you have two minutes to take a pair.",
+    description:
+      "Our first running shoe: a knit upper, a recycled foam midsole and a gum outsole. Released in a flash sale: join the line, and when it is your turn you have two minutes to take a pair.",
     category: "Limited",
     hue: 12,
     lowStockThreshold: 5,

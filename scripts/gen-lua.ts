@@ -9,16 +9,17 @@ const dir = path.join(import.meta.dirname, "..", "lib", "lua");
 const out = path.join(dir, "index.generated.ts");
 
 export function renderLuaModule(): string {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".lua")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".lua"))
+    .sort();
   const entries = files.map((file) => {
     // `-n`: a variable number of keys, passed as the first argument of the command.
     const match = /^(.+)-(\d+|n)\.lua$/.exec(file);
     if (!match) throw new Error(`${file}: Lua scripts are named <name>-<numberOfKeys | n>.lua`);
     const [, name, count] = match;
     const keys = count === "n" ? "null" : count;
-    const source = readFileSync(path.join(dir, file), "utf8").replace(
-      /^--- @include "([\w-]+)"$/gm,
-      (_, inc: string) => readFileSync(path.join(dir, "includes", `${inc}.lua`), "utf8").trimEnd(),
+    const source = readFileSync(path.join(dir, file), "utf8").replace(/^--- @include "([\w-]+)"$/gm, (_, inc: string) =>
+      readFileSync(path.join(dir, "includes", `${inc}.lua`), "utf8").trimEnd(),
     );
     return `  ${JSON.stringify(name)}: { numberOfKeys: ${keys}, lua: ${JSON.stringify(source)} },`;
   });

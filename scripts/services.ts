@@ -138,14 +138,19 @@ export async function startPostgres(opts: PostgresOptions): Promise<LocalProcess
     );
     if (res.status !== 0) throw new Error(`initdb failed: ${res.stderr || res.stdout}`);
     // Small, fast, local: tuned for a developer machine and CI, not production.
-    writeFileSync(
-      path.join(opts.dir, "stockwire.conf.note"),
-      "Started by scripts/services.ts; settings are passed on the command line.\n",
-    );
+    writeFileSync(path.join(opts.dir, "stockwire.conf.note"), "Started by scripts/services.ts; settings are passed on the command line.\n");
   }
   const args = [
-    "-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1",
-    "-c", `unix_socket_directories=${sockDir}`, "-c", "max_connections=200",
+    "-D",
+    dataDir,
+    "-p",
+    String(port),
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    `unix_socket_directories=${sockDir}`,
+    "-c",
+    "max_connections=200",
     ...(opts.durable === false ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
   ];
   const child = spawn(path.join(PG_BIN, "postgres"), args, {
@@ -235,9 +240,26 @@ export async function startRedisCluster(opts: RedisClusterOptions): Promise<Loca
       // The cluster bus defaults to port + 10000, which may be taken or out of range: pick one.
       const busPort = await freePort();
       const args = [
-        "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no",
-        "--maxmemory-policy", "noeviction", "--cluster-enabled", "yes", "--cluster-config-file", path.join(dir, "nodes.conf"),
-        "--cluster-port", String(busPort), "--cluster-node-timeout", "5000",
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--maxmemory-policy",
+        "noeviction",
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        path.join(dir, "nodes.conf"),
+        "--cluster-port",
+        String(busPort),
+        "--cluster-node-timeout",
+        "5000",
       ];
       children.push(spawn("redis-server", args, { stdio: ["ignore", opts.log ?? "ignore", "inherit"] }));
       ports.push(port);

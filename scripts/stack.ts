@@ -4,8 +4,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
-  chmodSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
-  statSync, writeFileSync, type WriteStream,
+  chmodSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type WriteStream,
 } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -161,8 +169,20 @@ export function loadRunningStackEnv(dataDir = DEFAULT_DATA_DIR): boolean {
 // Next.js build freshness: a content hash of what `next build` reads, so regenerated files
 // with new mtimes but the same content do not force a rebuild.
 
-const BUILD_INPUTS = ["app", "components", "lib", "public", "styles", "proxy.ts", "middleware.ts", "next.config.ts",
-  "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+const BUILD_INPUTS = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "styles",
+  "proxy.ts",
+  "middleware.ts",
+  "next.config.ts",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+  "prisma/schema.prisma",
+];
 const BUILD_IGNORED = new Set(["node_modules", ".next", "generated", ".data"]);
 const BUILD_STAMP = path.join(".next", "stockwire-build.json");
 
@@ -189,10 +209,16 @@ function listInputs(root: string): string[] {
 function sourcesHash(root: string, env: NodeJS.ProcessEnv): string {
   const hash = createHash("sha256");
   for (const rel of listInputs(root)) {
-    hash.update(rel).update("\0").update(readFileSync(path.join(root, rel))).update("\0");
+    hash
+      .update(rel)
+      .update("\0")
+      .update(readFileSync(path.join(root, rel)))
+      .update("\0");
   }
   // NEXT_PUBLIC_* values are inlined into the bundle at build time.
-  for (const key of Object.keys(env).filter((k) => k.startsWith("NEXT_PUBLIC_")).sort()) {
+  for (const key of Object.keys(env)
+    .filter((k) => k.startsWith("NEXT_PUBLIC_"))
+    .sort()) {
     hash.update(`${key}=${env[key] ?? ""}\0`);
   }
   return hash.digest("hex");
@@ -338,7 +364,9 @@ async function waitForHealth(m: Managed, urls: string[], timeoutMs: number): Pro
       throw new Error(`${m.name} exited during start-up. Last lines:\n${m.tail.slice(-30).join("\n")}`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`${m.name} did not answer 200 on ${urls[0]} within ${timeoutMs / 1000} s. Last lines:\n${m.tail.slice(-30).join("\n")}`);
+      throw new Error(
+        `${m.name} did not answer 200 on ${urls[0]} within ${timeoutMs / 1000} s. Last lines:\n${m.tail.slice(-30).join("\n")}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -349,7 +377,9 @@ function checkTraversable(dir: string): void {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return;
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
     if ((statSync(d).mode & 0o001) === 0) {
-      throw new Error(`Postgres runs as the postgres user and cannot enter ${d}: run \`chmod o+x ${d}\` or set STOCKWIRE_DATA_DIR to a folder outside it.`);
+      throw new Error(
+        `Postgres runs as the postgres user and cannot enter ${d}: run \`chmod o+x ${d}\` or set STOCKWIRE_DATA_DIR to a folder outside it.`,
+      );
     }
     if (d === path.dirname(d)) return;
   }
@@ -364,7 +394,9 @@ export function assertLocalUrl(name: string, url: string): void {
     throw new Error(`${name} is not a valid URL.`);
   }
   if (!["localhost", "127.0.0.1", "[::1]", "::1", ""].includes(host)) {
-    throw new Error(`${name} points at ${host}: the end-to-end tests only run against a local server. Unset ${name} to let them start their own.`);
+    throw new Error(
+      `${name} points at ${host}: the end-to-end tests only run against a local server. Unset ${name} to let them start their own.`,
+    );
   }
 }
 
@@ -379,7 +411,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const already = readStackFile(dataDir);
   if (already) throw new Error(`Stockwire is already running from ${dataDir} (pid ${already.pid}) at ${already.baseUrl}.`);
-  for (const [name, port] of [["PORT", opts.port], ["REALTIME_PORT", opts.realtimePort]] as const) {
+  for (const [name, port] of [
+    ["PORT", opts.port],
+    ["REALTIME_PORT", opts.realtimePort],
+  ] as const) {
     if (await portInUse(port)) throw new Error(`Port ${port} is in use: stop what listens there or set ${name} to another port.`);
   }
   if (!existsSync(path.join(ROOT, "server", "index.ts"))) {
@@ -561,9 +596,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         }
         const old = named[name];
         if (!old || !data[name]) throw new Error(`${name} was not started by this stack`);
-        const next = name === "redis"
-          ? await startRedis({ dir: data.redis!, port: old.port, persistent: opts.persistentRedis ?? true })
-          : await startPostgres({ dir: data.postgres!, port: old.port, database: "stockwire", durable: opts.durablePostgres ?? true });
+        const next =
+          name === "redis"
+            ? await startRedis({ dir: data.redis!, port: old.port, persistent: opts.persistentRedis ?? true })
+            : await startPostgres({ dir: data.postgres!, port: old.port, database: "stockwire", durable: opts.durablePostgres ?? true });
         local.splice(local.indexOf(old), 1, next);
         named[name] = next;
       },
@@ -574,7 +610,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     throw err;
   }
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // More instances of the same stack (scale-out tests): another `next start` or sidecar on its
@@ -619,9 +654,10 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
     NEXT_TELEMETRY_DISABLED: "1",
   };
   const bin = (tool: string) => path.join(ROOT, "node_modules", ".bin", tool);
-  const m = opts.kind === "web"
-    ? spawnManaged(name, bin("next"), ["start", "-p", String(opts.port)], env, opts.logDir)
-    : spawnManaged(name, bin("tsx"), ["server/index.ts"], env, opts.logDir);
+  const m =
+    opts.kind === "web"
+      ? spawnManaged(name, bin("next"), ["start", "-p", String(opts.port)], env, opts.logDir)
+      : spawnManaged(name, bin("tsx"), ["server/index.ts"], env, opts.logDir);
   const onExit = () => killGroup(m.child, "SIGKILL");
   process.on("exit", onExit);
   void m.exited.then(() => process.off("exit", onExit));

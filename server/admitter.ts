@@ -64,33 +64,43 @@ export function startAdmitter(deps: Deps, opts: AdmitterOptions): Admitter {
   }
 
   loops.push(
-    every(tickMs, async () => {
-      const active = await deps.redis.smembers(deps.keys.activeSales);
-      for (const [saleId, lease] of leases) {
-        if (!active.includes(saleId)) {
-          leases.delete(saleId);
-          lastStatus.delete(saleId);
-          opts.metrics?.queueWaiting.remove({ sale: saleId });
-          if (lease.held) {
-            // Closed: one last tick carries the new status to every page still watching.
-            const last = await admitTick(deps, saleId).catch((err: unknown) => onError("tick", err));
-            if (last?.changed) opts.onFrame(last.frame);
-            await lease.release();
+    every(
+      tickMs,
+      async () => {
+        const active = await deps.redis.smembers(deps.keys.activeSales);
+        for (const [saleId, lease] of leases) {
+          if (!active.includes(saleId)) {
+            leases.delete(saleId);
+            lastStatus.delete(saleId);
+            opts.metrics?.queueWaiting.remove({ sale: saleId });
+            if (lease.held) {
+              // Closed: one last tick carries the new status to every page still watching.
+              const last = await admitTick(deps, saleId).catch((err: unknown) => onError("tick", err));
+              if (last?.changed) opts.onFrame(last.frame);
+              await lease.release();
+            }
           }
         }
-      }
-      // One failing sale must not stop the others.
-      const results = await Promise.allSettled(active.map(tickSale));
-      for (const r of results) if (r.status === "rejected") onError("tick", r.reason);
-    }, (err) => onError("tick", err), { runAtStart: true }),
+        // One failing sale must not stop the others.
+        const results = await Promise.allSettled(active.map(tickSale));
+        for (const r of results) if (r.status === "rejected") onError("tick", r.reason);
+      },
+      (err) => onError("tick", err),
+      { runAtStart: true },
+    ),
   );
 
   const syncLease = createLease(deps.redis, deps.keys.lease("sales-sync"), (opts.syncIntervalMs ?? 5_000) * 3);
   loops.push(
-    every(opts.syncIntervalMs ?? 5_000, async () => {
-      if (!(await syncLease.acquire())) return;
-      counters.restored += await syncSales(deps);
-    }, (err) => onError("sync", err), { runAtStart: true }),
+    every(
+      opts.syncIntervalMs ?? 5_000,
+      async () => {
+        if (!(await syncLease.acquire())) return;
+        counters.restored += await syncSales(deps);
+      },
+      (err) => onError("sync", err),
+      { runAtStart: true },
+    ),
   );
 
   return {

@@ -69,26 +69,30 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
     await enqueueAlert(deps, alert);
   }
 
-  const loop = every(opts.intervalMs ?? 250, async () => {
-    const events = [...lowest.values()];
-    lowest.clear();
-    const now = Date.now();
-    for (const [key, until] of quietUntil) if (until <= now) quietUntil.delete(key);
-    let failure: unknown = null;
-    for (let i = 0; i < events.length; i += CONCURRENCY) {
-      await Promise.all(
-        events.slice(i, i + CONCURRENCY).map((event) =>
-          check(event, now).catch((err: unknown) => {
-            // Put it back unless a newer, lower one arrived meanwhile: retried next run.
-            const seen = lowest.get(event.sku);
-            if (!seen || event.available < seen.available) lowest.set(event.sku, event);
-            failure ??= err;
-          }),
-        ),
-      );
-    }
-    if (failure) throw failure;
-  }, failed);
+  const loop = every(
+    opts.intervalMs ?? 250,
+    async () => {
+      const events = [...lowest.values()];
+      lowest.clear();
+      const now = Date.now();
+      for (const [key, until] of quietUntil) if (until <= now) quietUntil.delete(key);
+      let failure: unknown = null;
+      for (let i = 0; i < events.length; i += CONCURRENCY) {
+        await Promise.all(
+          events.slice(i, i + CONCURRENCY).map((event) =>
+            check(event, now).catch((err: unknown) => {
+              // Put it back unless a newer, lower one arrived meanwhile: retried next run.
+              const seen = lowest.get(event.sku);
+              if (!seen || event.available < seen.available) lowest.set(event.sku, event);
+              failure ??= err;
+            }),
+          ),
+        );
+      }
+      if (failure) throw failure;
+    },
+    failed,
+  );
 
   return {
     async stop() {
@@ -103,7 +107,11 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
 export const SIDECAR_INSTANCE = `${hostname()}:${process.pid}`;
 
 /** Every intervalMs, write this sidecar's recent emit propagation (p50/p99) to Redis for the overview. */
-export function startPropagationReporter(deps: Deps, window: PropagationWindow, opts: { intervalMs?: number; instance?: string } = {}): Loop {
+export function startPropagationReporter(
+  deps: Deps,
+  window: PropagationWindow,
+  opts: { intervalMs?: number; instance?: string } = {},
+): Loop {
   const instance = opts.instance ?? SIDECAR_INSTANCE;
   const toMs = (s: number | null) => (s === null ? null : Math.round(s * 10_000) / 10);
   return every(
@@ -111,7 +119,14 @@ export function startPropagationReporter(deps: Deps, window: PropagationWindow, 
     async () => {
       const now = Date.now();
       const s = window.summary(now);
-      await writePropagationReport(deps, { instance, at: now, p50Ms: toMs(s.p50), p99Ms: toMs(s.p99), samples: s.samples, windowMs: s.windowMs });
+      await writePropagationReport(deps, {
+        instance,
+        at: now,
+        p50Ms: toMs(s.p50),
+        p99Ms: toMs(s.p99),
+        samples: s.samples,
+        windowMs: s.windowMs,
+      });
     },
     () => {}, // Redis down: the next run writes again; the overview shows the report as stale meanwhile
     { runAtStart: true },

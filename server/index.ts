@@ -21,8 +21,13 @@ async function main(): Promise<void> {
   const cfg = config();
   const redis = createConfiguredRedis("stockwire-sidecar");
   const db = createDb(cfg.DATABASE_URL);
-  const deps: Deps = { redis, db, keys: redisKeys(cfg.REDIS_PREFIX), holdTtlSeconds: cfg.HOLD_TTL_SECONDS,
-    queueTokenSecret: cfg.QUEUE_TOKEN_SECRET };
+  const deps: Deps = {
+    redis,
+    db,
+    keys: redisKeys(cfg.REDIS_PREFIX),
+    holdTtlSeconds: cfg.HOLD_TTL_SECONDS,
+    queueTokenSecret: cfg.QUEUE_TOKEN_SECRET,
+  };
 
   await restoreRedisIfEmpty(deps);
   // Before any worker runs: a Redis restored from an older snapshot or AOF must not number new
@@ -134,12 +139,18 @@ async function catchUpRedisWithLedger(deps: Deps): Promise<void> {
     const { behind, report } = await catchUpWithLedger(deps, { source: "rebuild", actor: "sidecar-start", includeMissing: true });
     if (behind.length === 0) return;
     console.error(
-      `[sidecar] ${behind.length} SKU(s) were behind the ledger (${behind.slice(0, 10).map((b) => `${b.sku} v${b.redisVersion ?? "(missing)"} behind v${Math.max(b.ledgerVersion, b.persisted)}`).join(", ")}` +
+      `[sidecar] ${behind.length} SKU(s) were behind the ledger (${behind
+        .slice(0, 10)
+        .map((b) => `${b.sku} v${b.redisVersion ?? "(missing)"} behind v${Math.max(b.ledgerVersion, b.persisted)}`)
+        .join(", ")}` +
         `${behind.length > 10 ? ", …" : ""}): rebuilt ${report?.rebuilt ?? 0} from the ledger in ${Date.now() - started} ms` +
         (report && report.notRebuilt.length > 0 ? `; ${report.notRebuilt.length} kept changing (reconciliation retries)` : ""),
     );
   } catch (err) {
-    console.error("[sidecar] could not check Redis against the ledger at start (reconciliation will):", err instanceof Error ? err.message : err);
+    console.error(
+      "[sidecar] could not check Redis against the ledger at start (reconciliation will):",
+      err instanceof Error ? err.message : err,
+    );
   }
 }
 

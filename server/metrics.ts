@@ -183,7 +183,13 @@ async function redisAnswers(redis: Redis, timeoutMs = 1_000): Promise<boolean> {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([redis.ping().then((r) => r === "PONG", () => false), timeout]);
+    return await Promise.race([
+      redis.ping().then(
+        (r) => r === "PONG",
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

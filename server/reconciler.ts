@@ -28,8 +28,10 @@ export function startReconciler(deps: Deps, opts: ReconcilerOptions): Loop {
       if (!(await lease.acquire())) return;
       const report = await reconcile(deps, { trigger: "schedule", repair: opts.autoRepair, actor: "reconciler" });
       if (report.drifted > 0) {
-        log(`[reconciler] ${report.drifted} of ${report.skus} SKUs drifted from the ledger` +
-          (opts.autoRepair ? `; repaired ${report.repaired}` : " (report only: repair from /admin/reconciliation)"));
+        log(
+          `[reconciler] ${report.drifted} of ${report.skus} SKUs drifted from the ledger` +
+            (opts.autoRepair ? `; repaired ${report.repaired}` : " (report only: repair from /admin/reconciliation)"),
+        );
       }
       opts.onRun?.(report);
     },

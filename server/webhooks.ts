@@ -104,14 +104,19 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   let reportedFailed = 0;
   const loops: Loop[] = [
     every(opts.flushMs ?? 50, flush, (err) => failed("enqueue", err)),
-    every(pollMs, async () => {
-      const failedNow = dispatcher.totals.failed;
-      if (failedNow > reportedFailed) log(`[webhooks] ${failedNow - reportedFailed} deliveries failed for good after their last attempt`);
-      reportedFailed = failedNow;
-      if (!(await lease.acquire())) return;
-      // Starts lanes and returns: a slow subscriber's lane never holds up the next poll.
-      await dispatcher.tick();
-    }, (err) => failed("deliver", err), { runAtStart: true }),
+    every(
+      pollMs,
+      async () => {
+        const failedNow = dispatcher.totals.failed;
+        if (failedNow > reportedFailed) log(`[webhooks] ${failedNow - reportedFailed} deliveries failed for good after their last attempt`);
+        reportedFailed = failedNow;
+        if (!(await lease.acquire())) return;
+        // Starts lanes and returns: a slow subscriber's lane never holds up the next poll.
+        await dispatcher.tick();
+      },
+      (err) => failed("deliver", err),
+      { runAtStart: true },
+    ),
   ];
 
   return {

@@ -70,7 +70,15 @@ const PERSIST_CONCURRENCY = 8;
 export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   const log = opts.log ?? ((m: string) => console.error(m));
   const counters: WorkerCounters = {
-    holdsExpired: 0, checkoutsRecovered: 0, eventsPersisted: 0, eventsCopied: 0, persistSkipped: 0, eventsQuarantined: 0, expirySweeps: 0, sweeps: 0, errors: 0,
+    holdsExpired: 0,
+    checkoutsRecovered: 0,
+    eventsPersisted: 0,
+    eventsCopied: 0,
+    persistSkipped: 0,
+    eventsQuarantined: 0,
+    expirySweeps: 0,
+    sweeps: 0,
+    errors: 0,
   };
   const lastLogged = new Map<string, number>();
 
@@ -90,14 +98,18 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   // Short, so a dead holder's holds still end about a second late at most.
   const expiryLease = createLease(deps.redis, deps.keys.lease("expiry-sweep"), Math.max(1_000, expiryEvery * 4));
   loops.push(
-    every(expiryEvery, async () => {
-      if (!(await expiryLease.acquire())) return;
-      counters.expirySweeps++;
-      const sweep = await expireDueReservations(deps, (id) => finishStalledCheckout(deps, id));
-      counters.holdsExpired += sweep.expired;
-      counters.checkoutsRecovered += sweep.recovered;
-      if (sweep.expired) opts.metrics?.expiredHolds.inc(sweep.expired);
-    }, (err) => failed("expiry", err)),
+    every(
+      expiryEvery,
+      async () => {
+        if (!(await expiryLease.acquire())) return;
+        counters.expirySweeps++;
+        const sweep = await expireDueReservations(deps, (id) => finishStalledCheckout(deps, id));
+        counters.holdsExpired += sweep.expired;
+        counters.checkoutsRecovered += sweep.recovered;
+        if (sweep.expired) opts.metrics?.expiredHolds.inc(sweep.expired);
+      },
+      (err) => failed("expiry", err),
+    ),
   );
 
   const dirty = new Set<string>();
@@ -129,39 +141,48 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   };
 
   loops.push(
-    every(opts.persistIntervalMs ?? 100, async () => {
-      const skus = [...dirty];
-      dirty.clear();
-      let failure: unknown = null;
-      // A few SKUs at a time: a busy catalog dirties hundreds per tick, one by one would fall behind.
-      for (let i = 0; i < skus.length; i += PERSIST_CONCURRENCY) {
-        await Promise.all(
-          skus.slice(i, i + PERSIST_CONCURRENCY).map(async (sku) => {
-            try {
-              const written = await persistSkuEventsExclusively(deps, sku, claim);
-              // Taken: the holder heard the same events and copies them (or the sweep does, if it died).
-              if (written === null) counters.persistSkipped++;
-              else recordPersisted(written);
-            } catch (err) {
-              dirty.add(sku);
-              failure ??= err;
-            }
-          }),
-        );
-      }
-      if (failure) throw failure;
-    }, (err) => failed("persist", err)),
+    every(
+      opts.persistIntervalMs ?? 100,
+      async () => {
+        const skus = [...dirty];
+        dirty.clear();
+        let failure: unknown = null;
+        // A few SKUs at a time: a busy catalog dirties hundreds per tick, one by one would fall behind.
+        for (let i = 0; i < skus.length; i += PERSIST_CONCURRENCY) {
+          await Promise.all(
+            skus.slice(i, i + PERSIST_CONCURRENCY).map(async (sku) => {
+              try {
+                const written = await persistSkuEventsExclusively(deps, sku, claim);
+                // Taken: the holder heard the same events and copies them (or the sweep does, if it died).
+                if (written === null) counters.persistSkipped++;
+                else recordPersisted(written);
+              } catch (err) {
+                dirty.add(sku);
+                failure ??= err;
+              }
+            }),
+          );
+        }
+        if (failure) throw failure;
+      },
+      (err) => failed("persist", err),
+    ),
   );
 
   const sweepEvery = opts.sweepIntervalMs ?? 5_000;
   // Kept by its holder (renewed every run) so one sidecar sweeps; a dead one is replaced after it lapses.
   const sweepLease = createLease(deps.redis, deps.keys.lease("persist-sweep"), sweepEvery * 3);
   loops.push(
-    every(sweepEvery, async () => {
-      if (!(await sweepLease.acquire())) return;
-      recordPersisted(await persistAllPending(deps, claim));
-      counters.sweeps++;
-    }, (err) => failed("sweep", err), { runAtStart: true }),
+    every(
+      sweepEvery,
+      async () => {
+        if (!(await sweepLease.acquire())) return;
+        recordPersisted(await persistAllPending(deps, claim));
+        counters.sweeps++;
+      },
+      (err) => failed("sweep", err),
+      { runAtStart: true },
+    ),
   );
 
   return {
@@ -185,7 +206,12 @@ export interface Loop {
 }
 
 /** Run a task every intervalMs, never two runs at once; a failed run is reported and retried next tick. */
-export function every(intervalMs: number, task: () => Promise<void>, onError: (err: unknown) => void, opts: { runAtStart?: boolean } = {}): Loop {
+export function every(
+  intervalMs: number,
+  task: () => Promise<void>,
+  onError: (err: unknown) => void,
+  opts: { runAtStart?: boolean } = {},
+): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

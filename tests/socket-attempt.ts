@@ -11,7 +11,12 @@ export function socketAttempt(
     if (opts.origin) headers.origin = opts.origin;
     if (opts.cookie) headers.cookie = opts.cookie;
     const socket = io(url, {
-      transports: ["websocket"], reconnection: false, forceNew: true, timeout: 5_000, auth: opts.auth ?? {}, extraHeaders: headers,
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      timeout: 5_000,
+      auth: opts.auth ?? {},
+      extraHeaders: headers,
     });
     socket.on("connect", () => {
       socket.disconnect();

@@ -12,18 +12,17 @@ export interface ActionError {
 /** `ok: null` is the state before the first submission. */
 export type ActionState<T extends object = object> = { ok: null } | ({ ok: true } & T) | { ok: false; error: ActionError };
 
-export const INVALID_INPUT: ActionError = { code: "invalid_request", message: "Something in that request didn't look right. Please try again." };
+export const INVALID_INPUT: ActionError = {
+  code: "invalid_request",
+  message: "Something in that request didn't look right. Please try again.",
+};
 
 /**
  * Map a thrown error to a shopper-facing one. Domain errors with a wording in `messages`
  * use it; anything else is logged in full here and answered with a neutral sentence, so
  * stack traces and internals never reach the browser.
  */
-export function shopperError(
-  err: unknown,
-  action: string,
-  messages: Partial<Record<ErrorCode, string>> = {},
-): ActionError {
+export function shopperError(err: unknown, action: string, messages: Partial<Record<ErrorCode, string>> = {}): ActionError {
   if (isDomainError(err)) {
     const message = messages[err.code];
     if (message) return { code: err.code, message };

@@ -83,7 +83,8 @@ export async function addToCart(_prev: AddToCartState, formData: FormData): Prom
       // Someone else got there first: refresh the pages so every count shows the new truth.
       revalidatePath("/", "layout");
       const available = Number(err.details?.available ?? 0);
-      const message = available > 0 ? `Only ${available} left — nothing was reserved. Try a smaller quantity.` : "Sold out while you were deciding.";
+      const message =
+        available > 0 ? `Only ${available} left — nothing was reserved. Try a smaller quantity.` : "Sold out while you were deciding.";
       return { ok: false, error: { code: err.code, message } };
     }
     return {

@@ -13,7 +13,10 @@ import { CUSTOMER_NAME_MAX, MAX_LINES, RESERVATION_ID_PATTERN } from "@/lib/shar
 const Input = z.object({
   email: storableText({ max: 254 }).pipe(z.email({ error: "Enter a valid email address." })),
   name: storableText({ max: CUSTOMER_NAME_MAX }).refine((s) => s.length > 0, "Enter your name."),
-  reservationIds: z.array(z.string().regex(RESERVATION_ID_PATTERN)).min(1, { error: "Your cart has no held items to check out." }).max(MAX_LINES),
+  reservationIds: z
+    .array(z.string().regex(RESERVATION_ID_PATTERN))
+    .min(1, { error: "Your cart has no held items to check out." })
+    .max(MAX_LINES),
 });
 
 export type CheckOutState = ActionState<{ orderId: string }> & {

@@ -22,7 +22,12 @@ export async function extendHold(_prev: ExtendHoldState, formData: FormData): Pr
     const r = await extendReservation(deps, sessionId, input.data.reservationId);
     const minutes = Math.max(1, Math.round(deps.holdTtlSeconds / 60));
     revalidatePath("/", "layout");
-    return { ok: true, reservationId: r.id, expiresAt: r.expiresAt, message: `Hold extended by ${minutes} minute${minutes === 1 ? "" : "s"}.` };
+    return {
+      ok: true,
+      reservationId: r.id,
+      expiresAt: r.expiresAt,
+      message: `Hold extended by ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    };
   } catch (err) {
     revalidatePath("/", "layout");
     return {

@@ -1,7 +1,13 @@
 // The result of a back-office form: an error sentence or a confirmation, announced politely.
 import { Icon } from "./icons";
 
-export function ActionMessage({ state, testId }: { state: { ok: null } | { ok: true; message?: string } | { ok: false; error: { message: string } }; testId?: string }) {
+export function ActionMessage({
+  state,
+  testId,
+}: {
+  state: { ok: null } | { ok: true; message?: string } | { ok: false; error: { message: string } };
+  testId?: string;
+}) {
   return (
     <div aria-live="polite" role="status" className="adm-action-status" data-testid={testId}>
       {state.ok === false ? (

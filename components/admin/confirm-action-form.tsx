@@ -27,15 +27,31 @@ export function ConfirmActionForm<T extends object>({ action, field, verb, subje
       <input type="hidden" name={field.name} value={field.value} />
       {confirming ? (
         <>
-          <button type="submit" className="adm-button adm-button--small adm-button--danger" disabled={pending} data-testid={testIds.confirm}>
+          <button
+            type="submit"
+            className="adm-button adm-button--small adm-button--danger"
+            disabled={pending}
+            data-testid={testIds.confirm}
+          >
             {verb} for good
           </button>
-          <button type="button" className="adm-button adm-button--small adm-button--quiet" onClick={() => setConfirming(false)} disabled={pending}>
+          <button
+            type="button"
+            className="adm-button adm-button--small adm-button--quiet"
+            onClick={() => setConfirming(false)}
+            disabled={pending}
+          >
             Keep
           </button>
         </>
       ) : (
-        <button type="button" className="adm-button adm-button--small adm-button--danger-quiet" onClick={() => setConfirming(true)} aria-label={`${verb} ${subject}`} data-testid={testIds.open}>
+        <button
+          type="button"
+          className="adm-button adm-button--small adm-button--danger-quiet"
+          onClick={() => setConfirming(true)}
+          aria-label={`${verb} ${subject}`}
+          data-testid={testIds.open}
+        >
           {verb}
         </button>
       )}

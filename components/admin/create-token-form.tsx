@@ -16,7 +16,17 @@ export function CreateTokenForm() {
           <label htmlFor="new-token-name" className="adm-label">
             Token name
           </label>
-          <input id="new-token-name" className="adm-input" name="name" type="text" required maxLength={80} autoComplete="off" placeholder="e.g. Warehouse sync" data-testid="new-token-name" />
+          <input
+            id="new-token-name"
+            className="adm-input"
+            name="name"
+            type="text"
+            required
+            maxLength={80}
+            autoComplete="off"
+            placeholder="e.g. Warehouse sync"
+            data-testid="new-token-name"
+          />
         </div>
         <div className="adm-field">
           <label htmlFor="new-token-role" className="adm-label">
@@ -46,7 +56,10 @@ export function CreateTokenForm() {
               type="button"
               className="adm-button adm-button--secondary adm-button--small"
               onClick={() => {
-                void navigator.clipboard?.writeText(state.token).then(() => setCopied(state.token), () => setCopied(null));
+                void navigator.clipboard?.writeText(state.token).then(
+                  () => setCopied(state.token),
+                  () => setCopied(null),
+                );
               }}
             >
               <Icon name={copied === state.token ? "check" : "copy"} />
@@ -54,7 +67,8 @@ export function CreateTokenForm() {
             </button>
           </div>
           <p className="adm-hint">
-            Send it as <code>Authorization: Bearer …</code> to the admin API; it acts as {state.role === "admin" ? "an admin" : "a merchandiser"}.
+            Send it as <code>Authorization: Bearer …</code> to the admin API; it acts as{" "}
+            {state.role === "admin" ? "an admin" : "a merchandiser"}.
           </p>
         </div>
       ) : (

@@ -16,12 +16,15 @@ type FormState = CreateUserState & { fields?: { name: string; email: string; rol
 /** Admins add a staff member with a role and an initial password. */
 export function CreateUserForm() {
   // A refused submission keeps what was typed (React resets the form after every action).
-  const [state, formAction, pending] = useActionState<FormState, FormData>(async (prev, formData) => {
-    const result = await createUser(prev, formData);
-    if (result.ok !== false) return result;
-    const field = (name: string) => String(formData.get(name) ?? "");
-    return { ...result, fields: { name: field("name"), email: field("email"), role: field("role") } };
-  }, { ok: null });
+  const [state, formAction, pending] = useActionState<FormState, FormData>(
+    async (prev, formData) => {
+      const result = await createUser(prev, formData);
+      if (result.ok !== false) return result;
+      const field = (name: string) => String(formData.get(name) ?? "");
+      return { ...result, fields: { name: field("name"), email: field("email"), role: field("role") } };
+    },
+    { ok: null },
+  );
   const fields = state.ok === false ? state.fields : undefined;
   const password = useRef<HTMLInputElement>(null);
   return (
@@ -31,13 +34,35 @@ export function CreateUserForm() {
           <label htmlFor="new-user-name" className="adm-label">
             Name
           </label>
-          <input id="new-user-name" className="adm-input" name="name" type="text" required maxLength={120} autoComplete="off" placeholder="Ada Lovelace" defaultValue={fields?.name ?? ""} data-testid="new-user-name" />
+          <input
+            id="new-user-name"
+            className="adm-input"
+            name="name"
+            type="text"
+            required
+            maxLength={120}
+            autoComplete="off"
+            placeholder="Ada Lovelace"
+            defaultValue={fields?.name ?? ""}
+            data-testid="new-user-name"
+          />
         </div>
         <div className="adm-field">
           <label htmlFor="new-user-email" className="adm-label">
             Email
           </label>
-          <input id="new-user-email" className="adm-input" name="email" type="email" required maxLength={254} autoComplete="off" placeholder="ada@yourshop.com" defaultValue={fields?.email ?? ""} data-testid="new-user-email" />
+          <input
+            id="new-user-email"
+            className="adm-input"
+            name="email"
+            type="email"
+            required
+            maxLength={254}
+            autoComplete="off"
+            placeholder="ada@yourshop.com"
+            defaultValue={fields?.email ?? ""}
+            data-testid="new-user-email"
+          />
         </div>
         <div className="adm-field">
           <label htmlFor="new-user-password" className="adm-label">
@@ -78,7 +103,13 @@ export function CreateUserForm() {
         <fieldset className="adm-field adm-roles">
           <legend className="adm-label">Role</legend>
           <label className="adm-role-option">
-            <input type="radio" name="role" value="merchandiser" defaultChecked={fields?.role !== "admin"} data-testid="new-user-role-merchandiser" />
+            <input
+              type="radio"
+              name="role"
+              value="merchandiser"
+              defaultChecked={fields?.role !== "admin"}
+              data-testid="new-user-role-merchandiser"
+            />
             <span>
               <strong>Merchandiser</strong>
               <span className="adm-muted">Stock, adjustments and flash sales.</span>

@@ -16,13 +16,29 @@ export function CreateWebhookForm() {
           <label htmlFor="new-webhook-url" className="adm-label">
             Receiver URL
           </label>
-          <input id="new-webhook-url" className="adm-input" name="url" type="url" required maxLength={2000} autoComplete="off" placeholder="https://erp.example.com/hooks/stock" data-testid="new-webhook-url" />
+          <input
+            id="new-webhook-url"
+            className="adm-input"
+            name="url"
+            type="url"
+            required
+            maxLength={2000}
+            autoComplete="off"
+            placeholder="https://erp.example.com/hooks/stock"
+            data-testid="new-webhook-url"
+          />
         </div>
         <div className="adm-field">
           <label htmlFor="new-webhook-events" className="adm-label">
             Send
           </label>
-          <select id="new-webhook-events" className="adm-input adm-select" name="events" defaultValue="all" data-testid="new-webhook-events">
+          <select
+            id="new-webhook-events"
+            className="adm-input adm-select"
+            name="events"
+            defaultValue="all"
+            data-testid="new-webhook-events"
+          >
             <option value="all">Every stock change</option>
             <option value="low_stock">Low stock only</option>
             <option value="alerts">Alerts (low stock, sold out)</option>
@@ -47,7 +63,10 @@ export function CreateWebhookForm() {
               type="button"
               className="adm-button adm-button--secondary adm-button--small"
               onClick={() => {
-                void navigator.clipboard?.writeText(state.secret).then(() => setCopied(state.secret), () => setCopied(null));
+                void navigator.clipboard?.writeText(state.secret).then(
+                  () => setCopied(state.secret),
+                  () => setCopied(null),
+                );
               }}
             >
               <Icon name={copied === state.secret ? "check" : "copy"} />

@@ -1,6 +1,13 @@
 // Dates in the back office: absolute in UTC (staff work across time zones; the server renders),
 // relative for recent things.
-const absolute = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const absolute = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  timeZone: "UTC",
+});
 const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 
 export function formatDateTime(date: Date): string {
@@ -23,7 +30,10 @@ export function formatRelative(date: Date, now = new Date()): string {
 
 /** "AL" for Ada Lovelace, "A" for ada@example.com. */
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /^[\p{L}\p{N}]/u.test(w));
   const letters = words.length >= 2 ? `${words[0]![0]}${words[words.length - 1]![0]}` : (words[0]?.[0] ?? "?");
   return letters.toUpperCase();
 }

@@ -57,7 +57,12 @@ export function LoginForm({ next, notice }: { next: string; notice: string | nul
           data-testid="login-password"
         />
       </div>
-      <button type="submit" className="adm-button adm-button--primary adm-button--block adm-button--large" disabled={pending} data-testid="login-submit">
+      <button
+        type="submit"
+        className="adm-button adm-button--primary adm-button--block adm-button--large"
+        disabled={pending}
+        data-testid="login-submit"
+      >
         {pending ? (
           <>
             <span className="adm-spinner" aria-hidden="true" /> Signing in…

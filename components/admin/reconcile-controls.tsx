@@ -11,7 +11,14 @@ export function ReconcileControls({ hasDrift }: { hasDrift: boolean }) {
   return (
     <div className="adm-rec-controls">
       <form action={formAction} className="adm-rec-controls__buttons">
-        <button type="submit" name="mode" value="check" className="adm-button adm-button--secondary" disabled={pending} data-testid="reconcile-check">
+        <button
+          type="submit"
+          name="mode"
+          value="check"
+          className="adm-button adm-button--secondary"
+          disabled={pending}
+          data-testid="reconcile-check"
+        >
           {pending ? <span className="adm-spinner" aria-hidden="true" /> : <Icon name="reconcile" />}
           Check now
         </button>

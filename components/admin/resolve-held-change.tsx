@@ -13,8 +13,20 @@ export function ResolveHeldChange({ id, sku }: { id: string; sku: string }) {
       <label className="adm-sr-only" htmlFor={`held-note-${id}`}>
         What was done about this change to {sku}
       </label>
-      <input id={`held-note-${id}`} name="note" className="adm-input" maxLength={500} required placeholder="What was done (e.g. counted again)" />
-      <button type="submit" className="adm-button adm-button--secondary adm-button--small" disabled={pending} data-testid={`resolve-held-${sku}`}>
+      <input
+        id={`held-note-${id}`}
+        name="note"
+        className="adm-input"
+        maxLength={500}
+        required
+        placeholder="What was done (e.g. counted again)"
+      />
+      <button
+        type="submit"
+        className="adm-button adm-button--secondary adm-button--small"
+        disabled={pending}
+        data-testid={`resolve-held-${sku}`}
+      >
         {pending ? <span className="adm-spinner" aria-hidden="true" /> : <Icon name="check" />}
         Mark resolved
       </button>

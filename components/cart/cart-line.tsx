@@ -20,27 +20,39 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
   const { now, update, warningSeconds } = useCart();
   const hydrated = useHydrated();
 
-  const [extended, extendAction, extending] = useActionState<ExtendHoldState, FormData>(async (prev, formData) => {
-    const result = await extendHold(prev, formData);
-    if (result.ok === true) {
-      update({ type: "extend", id: line.id, expiresAt: result.expiresAt });
-      announce(result.message, "success");
-    } else if (result.ok === false) announce(result.error.message, "error");
-    return result;
-  }, { ok: null });
+  const [extended, extendAction, extending] = useActionState<ExtendHoldState, FormData>(
+    async (prev, formData) => {
+      const result = await extendHold(prev, formData);
+      if (result.ok === true) {
+        update({ type: "extend", id: line.id, expiresAt: result.expiresAt });
+        announce(result.message, "success");
+      } else if (result.ok === false) announce(result.error.message, "error");
+      return result;
+    },
+    { ok: null },
+  );
 
-  const [, releaseAction, releasing] = useActionState<ReleaseHoldState, FormData>(async (prev, formData) => {
-    update({ type: "release", id: line.id });
-    const result = await releaseHold(prev, formData);
-    announce(result.ok === true ? result.message : result.ok === false ? result.error.message : "", result.ok === false ? "error" : "success");
-    return result;
-  }, { ok: null });
+  const [, releaseAction, releasing] = useActionState<ReleaseHoldState, FormData>(
+    async (prev, formData) => {
+      update({ type: "release", id: line.id });
+      const result = await releaseHold(prev, formData);
+      announce(
+        result.ok === true ? result.message : result.ok === false ? result.error.message : "",
+        result.ok === false ? "error" : "success",
+      );
+      return result;
+    },
+    { ok: null },
+  );
 
-  const [, dismissAction, dismissing] = useActionState<DismissHoldState, FormData>(async (prev, formData) => {
-    const result = await dismissHold(prev, formData);
-    if (result.ok === false) announce(result.error.message, "error");
-    return result;
-  }, { ok: null });
+  const [, dismissAction, dismissing] = useActionState<DismissHoldState, FormData>(
+    async (prev, formData) => {
+      const result = await dismissHold(prev, formData);
+      if (result.ok === false) announce(result.error.message, "error");
+      return result;
+    },
+    { ok: null },
+  );
 
   const expiresAt = extended.ok === true ? Math.max(extended.expiresAt, line.expiresAt) : line.expiresAt;
   const expired = line.status === "expired" || (line.status === "held" && expiresAt <= now);
@@ -103,7 +115,12 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
               {canExtend && (
                 <form action={extendAction}>
                   <input type="hidden" name="reservationId" value={line.id} />
-                  <button type="submit" className="button button--secondary" data-testid="extend-hold" disabled={extending || releasing || !hydrated}>
+                  <button
+                    type="submit"
+                    className="button button--secondary"
+                    data-testid="extend-hold"
+                    disabled={extending || releasing || !hydrated}
+                  >
                     {extending ? "Extending…" : "Extend hold"}
                   </button>
                 </form>

@@ -11,12 +11,22 @@ export function CartLink() {
   return (
     <Link href="/cart" className={styles.link} data-testid="cart-link" aria-label={`Cart, ${count} ${count === 1 ? "item" : "items"} held`}>
       <svg className={styles.icon} viewBox="0 0 24 24" aria-hidden="true">
-        <path d="M3 4h2.2l2.1 10.2a2 2 0 0 0 2 1.6h7.6a2 2 0 0 0 2-1.5L20.6 8H6.3" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+        <path
+          d="M3 4h2.2l2.1 10.2a2 2 0 0 0 2 1.6h7.6a2 2 0 0 0 2-1.5L20.6 8H6.3"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
         <circle cx="10" cy="20" r="1.4" fill="currentColor" />
         <circle cx="17" cy="20" r="1.4" fill="currentColor" />
       </svg>
       <span className={styles.label}>Cart</span>
-      <span className={`${styles.count}${count > 0 ? ` ${styles.full}` : ""}${pending ? ` ${styles.pending}` : ""}`} data-testid="cart-count">
+      <span
+        className={`${styles.count}${count > 0 ? ` ${styles.full}` : ""}${pending ? ` ${styles.pending}` : ""}`}
+        data-testid="cart-count"
+      >
         {count}
       </span>
     </Link>

@@ -27,13 +27,25 @@ export function CartView({ lines }: { lines: CartLineData[] }) {
   return (
     <div className={styles.cart}>
       <section aria-label="Items in your cart">
-        <p className={`${statusStyles.status} ${announcement ? statusStyles[announcement.tone] : ""} ${styles.status}`} data-testid="action-status" role="status" aria-live="polite">
+        <p
+          className={`${statusStyles.status} ${announcement ? statusStyles[announcement.tone] : ""} ${styles.status}`}
+          data-testid="action-status"
+          role="status"
+          aria-live="polite"
+        >
           {announcement?.message ?? ""}
         </p>
         {visible.length === 0 ? (
           <div className={emptyStyles.empty}>
             <svg viewBox="0 0 64 64" aria-hidden="true" className={emptyStyles.icon}>
-              <path d="M8 12h7l6 30a5 5 0 0 0 5 4h22a5 5 0 0 0 5-4l4-20H18" fill="none" stroke="currentColor" strokeWidth="3" strokeLinecap="round" strokeLinejoin="round" />
+              <path
+                d="M8 12h7l6 30a5 5 0 0 0 5 4h22a5 5 0 0 0 5-4l4-20H18"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="3"
+                strokeLinecap="round"
+                strokeLinejoin="round"
+              />
               <circle cx="27" cy="54" r="3" fill="currentColor" />
               <circle cx="47" cy="54" r="3" fill="currentColor" />
             </svg>

@@ -10,13 +10,26 @@ import styles from "./checkout-form.module.css";
 type Announce = (message: string, tone: "success" | "error") => void;
 
 /** Email + name; checks out every hold still live and goes to the order confirmation. */
-export function CheckoutForm({ reservationIds, totalCents, units, announce }: { reservationIds: string[]; totalCents: number; units: number; announce: Announce }) {
-  const [state, formAction, pending] = useActionState<CheckOutState, FormData>(async (prev, formData) => {
-    const result = await checkOut(prev, formData);
-    // On success the action redirects and this component goes away.
-    if (result?.ok === false) announce(result.error.message, "error");
-    return result ?? prev;
-  }, { ok: null });
+export function CheckoutForm({
+  reservationIds,
+  totalCents,
+  units,
+  announce,
+}: {
+  reservationIds: string[];
+  totalCents: number;
+  units: number;
+  announce: Announce;
+}) {
+  const [state, formAction, pending] = useActionState<CheckOutState, FormData>(
+    async (prev, formData) => {
+      const result = await checkOut(prev, formData);
+      // On success the action redirects and this component goes away.
+      if (result?.ok === false) announce(result.error.message, "error");
+      return result ?? prev;
+    },
+    { ok: null },
+  );
   const empty = reservationIds.length === 0;
   const hydrated = useHydrated();
 
@@ -81,7 +94,12 @@ export function CheckoutForm({ reservationIds, totalCents, units, announce }: { 
         </svg>
         <span>Payment is out of scope in this demo: no card is charged.</span>
       </p>
-      <button type="submit" className="button button--primary button--large button--block" data-testid="checkout-submit" disabled={empty || pending || !hydrated}>
+      <button
+        type="submit"
+        className="button button--primary button--large button--block"
+        data-testid="checkout-submit"
+        disabled={empty || pending || !hydrated}
+      >
         {pending ? (
           <>
             <span className="spinner" aria-hidden="true" /> Placing order…

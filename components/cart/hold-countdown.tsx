@@ -9,13 +9,21 @@ export function HoldCountdown({ expiresAt, now, warningSeconds }: { expiresAt: n
   const warning = remaining <= warningSeconds * 1000;
   const seconds = Math.ceil(remaining / 1000);
   return (
-    <div className={warning ? `${styles.countdown} ${styles.warning}` : styles.countdown} data-testid="hold-countdown" data-expires-at={expiresAt} data-warning={warning}>
+    <div
+      className={warning ? `${styles.countdown} ${styles.warning}` : styles.countdown}
+      data-testid="hold-countdown"
+      data-expires-at={expiresAt}
+      data-warning={warning}
+    >
       <svg className={styles.icon} viewBox="0 0 20 20" aria-hidden="true">
         <circle cx="10" cy="11" r="7" fill="none" stroke="currentColor" strokeWidth="1.8" />
         <path d="M10 7.5V11l2.4 1.6M8 2.5h4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
       </svg>
       <span>
-        Held for <time className={styles.time} dateTime={`PT${seconds}S`} aria-label={`${seconds} seconds`}>{formatCountdown(remaining)}</time>
+        Held for{" "}
+        <time className={styles.time} dateTime={`PT${seconds}S`} aria-label={`${seconds} seconds`}>
+          {formatCountdown(remaining)}
+        </time>
       </span>
       {warning && <strong className={styles.warningText}>{seconds < 60 ? "Less than a minute left" : "Hold ends soon"}</strong>}
     </div>

@@ -68,7 +68,12 @@ export function useLiveStock(initial: readonly Availability[]): { stock: LiveSto
           setStatus("stale");
           return;
         }
-        setLevels((current) => mergeNewer(current, res.data.filter((a) => wanted.has(a.sku))));
+        setLevels((current) =>
+          mergeNewer(
+            current,
+            res.data.filter((a) => wanted.has(a.sku)),
+          ),
+        );
         setStatus("live");
       });
     };

@@ -20,7 +20,11 @@ export async function leaveQueue(_prev: LeaveQueueState, formData: FormData): Pr
   try {
     const sessionId = await currentSessionId();
     const { left } = await leaveSaleLine(appDeps(), saleId, sessionId, ticketFor(saleId, sessionId));
-    return { ok: true, left, message: left ? "You left the line. Your place has gone to the shoppers behind you." : "You were no longer in line." };
+    return {
+      ok: true,
+      left,
+      message: left ? "You left the line. Your place has gone to the shoppers behind you." : "You were no longer in line.",
+    };
   } catch (err) {
     return {
       ok: false,

@@ -161,7 +161,14 @@ function Body(props: QueuePanelProps) {
           <p className={`${styles.headline} ${styles.headlinePosition}`} data-testid="queue-position" aria-live="polite">
             You are <strong>{ordinal(pos)}</strong> in line
           </p>
-          <div className={styles.progress} role="progressbar" aria-label="Progress to the front of the line" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(progress * 100)}>
+          <div
+            className={styles.progress}
+            role="progressbar"
+            aria-label="Progress to the front of the line"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(progress * 100)}
+          >
             <span className={styles.progressBar} style={{ width: `${Math.max(4, progress * 100)}%` }} />
           </div>
           <WaitLine position={pos} state={counters.status} rate={counters.rate} unitsLeft={unitsLeft} />
@@ -185,7 +192,11 @@ function Body(props: QueuePanelProps) {
         <>
           <Pill tone="turn">Your turn</Pill>
           <h2 className={styles.headline}>It&rsquo;s your turn</h2>
-          <div className={warning ? `${styles.deadline} ${styles.deadlineWarning}` : styles.deadline} data-testid="turn-deadline" data-deadline={deadline}>
+          <div
+            className={warning ? `${styles.deadline} ${styles.deadlineWarning}` : styles.deadline}
+            data-testid="turn-deadline"
+            data-deadline={deadline}
+          >
             <span>Add to your cart within</span>
             <time className={styles.deadlineTime} dateTime={`PT${Math.ceil(remaining / 1000)}S`}>
               {deadline > 0 ? formatCountdown(remaining) : "–:––"}
@@ -205,8 +216,8 @@ function Body(props: QueuePanelProps) {
               </>
             ) : (
               <>
-                Choose below — up to {pluralize(sale.perShopperLimit, "item")} per shopper. What you add is held for you for{" "}
-                {holdMinutes} minutes while you check out.
+                Choose below — up to {pluralize(sale.perShopperLimit, "item")} per shopper. What you add is held for you for {holdMinutes}{" "}
+                minutes while you check out.
               </>
             )}
           </p>
@@ -227,16 +238,15 @@ function Body(props: QueuePanelProps) {
     case "expired":
       return (
         <Again {...props} pill="Turn over" title="Your turn ended">
-          Nothing was added to your cart in time, so your turn passed to the next shopper. You can join again — at the back of the
-          line.
+          Nothing was added to your cart in time, so your turn passed to the next shopper. You can join again — at the back of the line.
         </Again>
       );
 
     case "lapsed":
       return (
         <Again {...props} pill="Place lost" title="You lost your place">
-          This page was closed for more than {formatSeconds(sale.graceSeconds)}, so your place went to the shoppers behind you. You can
-          join again — at the back of the line.
+          This page was closed for more than {formatSeconds(sale.graceSeconds)}, so your place went to the shoppers behind you. You can join
+          again — at the back of the line.
         </Again>
       );
 
@@ -381,14 +391,17 @@ function Odds({ position, unitsLeft, limit }: { position: number; unitsLeft: num
   const ahead = position - 1;
   const [tone, words] =
     unitsLeft <= 0
-      ? (["poor", ahead === 0 ? "You're first for any unit that comes back." : `${ahead} ahead of you for any units that come back.`] as const)
+      ? ([
+          "poor",
+          ahead === 0 ? "You're first for any unit that comes back." : `${ahead} ahead of you for any units that come back.`,
+        ] as const)
       : ahead === 0
         ? (["good", "You're at the front: the next turn is yours."] as const)
         : ahead * limit < unitsLeft
-        ? (["good", "Even if everyone ahead of you buys the most they can, there will be some left for you."] as const)
-        : ahead < unitsLeft
-          ? (["good", "Good odds: fewer shoppers ahead of you than units left."] as const)
-          : (["fair", "More shoppers ahead of you than units left — but some buy nothing, and unbought units come back."] as const);
+          ? (["good", "Even if everyone ahead of you buys the most they can, there will be some left for you."] as const)
+          : ahead < unitsLeft
+            ? (["good", "Good odds: fewer shoppers ahead of you than units left."] as const)
+            : (["fair", "More shoppers ahead of you than units left — but some buy nothing, and unbought units come back."] as const);
   return (
     <p className={`${styles.odds} ${ODDS[tone]}`} data-testid="queue-odds">
       <strong>
@@ -404,7 +417,12 @@ function JoinForm({ sale, join, label }: QueuePanelProps & { label: string }) {
   return (
     <form action={join.action} className={styles.form}>
       <input type="hidden" name="saleId" value={sale.id} />
-      <button type="submit" className="button button--primary button--large button--block" data-testid="join-queue" disabled={join.pending || !hydrated}>
+      <button
+        type="submit"
+        className="button button--primary button--large button--block"
+        data-testid="join-queue"
+        disabled={join.pending || !hydrated}
+      >
         {join.pending ? (
           <>
             <span className="spinner" aria-hidden="true" /> Joining…
@@ -441,7 +459,9 @@ function Again(props: QueuePanelProps & { pill: string; title: string; children:
       <h2 className={styles.headline}>{props.title}</h2>
       <p className={styles.lead}>{props.children}</p>
       <p className={styles.meta}>
-        {props.model.counters.waiting === 0 ? "There is no line right now." : `${pluralize(props.model.counters.waiting, "shopper")} in line now.`}
+        {props.model.counters.waiting === 0
+          ? "There is no line right now."
+          : `${pluralize(props.model.counters.waiting, "shopper")} in line now.`}
       </p>
       <JoinForm {...props} label="Join again" />
     </>

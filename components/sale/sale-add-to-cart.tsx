@@ -42,7 +42,12 @@ export function SaleAddToCart({
 
   const [state, formAction, isPending] = useActionState<AddToCartState, FormData>(async (prev, formData) => {
     const requested = Number(formData.get("quantity"));
-    update({ type: "hold", id: `optimistic-sale-${++optimisticSeq}`, quantity: Number.isFinite(requested) ? requested : 1, expiresAt: Number.POSITIVE_INFINITY });
+    update({
+      type: "hold",
+      id: `optimistic-sale-${++optimisticSeq}`,
+      quantity: Number.isFinite(requested) ? requested : 1,
+      expiresAt: Number.POSITIVE_INFINITY,
+    });
     const result = await addToCart(prev, formData);
     if (result.ok === true || (result.ok === false && result.error.code === "sale_limit_reached")) onAdded();
     return result;
@@ -89,7 +94,13 @@ export function SaleAddToCart({
             <label htmlFor={quantityId} className="visually-hidden">
               Quantity of {variantLabel}
             </label>
-            <select id={quantityId} name="quantity" value={quantity} onChange={(e) => setQuantity(Number(e.target.value))} disabled={disabled}>
+            <select
+              id={quantityId}
+              name="quantity"
+              value={quantity}
+              onChange={(e) => setQuantity(Number(e.target.value))}
+              disabled={disabled}
+            >
               {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -104,7 +115,12 @@ export function SaleAddToCart({
           {label}
         </button>
       </div>
-      <p className={`${statusStyles.status} ${statusStyles[tone] ?? ""} ${styles.status}`} data-testid="action-status" role="status" aria-live="polite">
+      <p
+        className={`${statusStyles.status} ${statusStyles[tone] ?? ""} ${styles.status}`}
+        data-testid="action-status"
+        role="status"
+        aria-live="polite"
+      >
         {message}
         {state.ok === true && !isPending && (
           <>

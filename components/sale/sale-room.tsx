@@ -82,33 +82,43 @@ export function SaleRoom({
   const unitsLeft = sale.products.reduce((sum, p) => sum + p.variants.reduce((s, v) => s + Math.max(0, levelOf(v).available), 0), 0);
 
   const [lastAction, setLastAction] = useState<"join" | "leave" | null>(null);
-  const [joinState, joinAction, joining] = useActionState<JoinQueueState, FormData>(async (prev, formData) => {
-    setLastAction("join");
-    const result = await joinQueue(prev, formData);
-    if (result.ok === true) {
-      queue.adopt((current) => ({
-        state: result.state,
-        seq: result.seq,
-        position: result.position,
-        deadline: current?.deadline ?? 0,
-        units: current?.units ?? 0,
-      }));
-    }
-    return result;
-  }, { ok: null });
+  const [joinState, joinAction, joining] = useActionState<JoinQueueState, FormData>(
+    async (prev, formData) => {
+      setLastAction("join");
+      const result = await joinQueue(prev, formData);
+      if (result.ok === true) {
+        queue.adopt((current) => ({
+          state: result.state,
+          seq: result.seq,
+          position: result.position,
+          deadline: current?.deadline ?? 0,
+          units: current?.units ?? 0,
+        }));
+      }
+      return result;
+    },
+    { ok: null },
+  );
 
-  const [leaveState, leaveAction, leaving] = useActionState<LeaveQueueState, FormData>(async (prev, formData) => {
-    setLastAction("leave");
-    applyOptimistic({ type: "leave" });
-    const result = await leaveQueue(prev, formData);
-    if (result.ok === true) queue.adopt((current) => (current ? { ...current, state: "left", position: 0 } : null));
-    return result;
-  }, { ok: null });
+  const [leaveState, leaveAction, leaving] = useActionState<LeaveQueueState, FormData>(
+    async (prev, formData) => {
+      setLastAction("leave");
+      applyOptimistic({ type: "leave" });
+      const result = await leaveQueue(prev, formData);
+      if (result.ok === true) queue.adopt((current) => (current ? { ...current, state: "left", position: 0 } : null));
+      return result;
+    },
+    { ok: null },
+  );
 
   // The newer of the two results speaks; a join after a leave replaces the leave's sentence.
   const last = lastAction === "join" ? joinState : lastAction === "leave" ? leaveState : null;
   const message =
-    last?.ok === false ? { text: last.error.message, tone: "error" as const } : last?.ok === true ? { text: last.message, tone: "success" as const } : null;
+    last?.ok === false
+      ? { text: last.error.message, tone: "error" as const }
+      : last?.ok === true
+        ? { text: last.message, tone: "success" as const }
+        : null;
 
   const canBuy = state === "admitted";
   const units = model.ticket?.units ?? 0;
@@ -197,7 +207,12 @@ export function SaleRoom({
                               <span className={styles.variantLabel}>{variant.label}</span>
                               <span className={styles.variantMeta}>
                                 <span className={styles.variantPrice}>{formatPrice(variant.priceCents)}</span>
-                                <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
+                                <StockBadge
+                                  sku={variant.sku}
+                                  available={level.available}
+                                  version={level.version}
+                                  lowStockThreshold={product.lowStockThreshold}
+                                />
                               </span>
                             </div>
                             <div className={styles.variantAction}>
@@ -232,8 +247,8 @@ export function SaleRoom({
         <h2 id="sale-how-title">How the line works</h2>
         <ul className={`${perksStyles.perks} ${styles.perks}`}>
           <li>
-            <strong>A fair start.</strong> Everyone who joins before the start gets a random place at the start — no need to arrive early
-            or refresh.
+            <strong>A fair start.</strong> Everyone who joins before the start gets a random place at the start — no need to arrive early or
+            refresh.
           </li>
           <li>
             <strong>One place per shopper.</strong> Joining again, reloading or opening a second tab keeps the same place.

@@ -53,7 +53,10 @@ export function useQueue(init: QueueInit): Queue {
   const { socket: getSocket } = useRealtime();
   const { saleId, ticketId, admissionWindowSeconds } = init;
   const [model, setModel] = useState<QueueModel>(() => {
-    const first = fromSnapshot({ counters: init.counters, ticket: null, startPosition: 0, token: null }, { ...init.counters, ticket: init.ticket });
+    const first = fromSnapshot(
+      { counters: init.counters, ticket: null, startPosition: 0, token: null },
+      { ...init.counters, ticket: init.ticket },
+    );
     // The token the page was rendered with (a reload during the turn) is good until the deadline.
     return { ...first, token: first.ticket?.state === "admitted" ? init.token : null };
   });

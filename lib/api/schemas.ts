@@ -25,7 +25,10 @@ export const checkoutBody = z.strictObject({
   name: storableText({ min: 1, max: CUSTOMER_NAME_MAX }).optional(),
 });
 
-const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(100);
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'")
+  .max(100);
 
 export const skuUpsertBody = z.strictObject({
   product: z.strictObject({
@@ -49,12 +52,19 @@ export const skuUpsertBody = z.strictObject({
 export const ADJUSTMENT_REASONS = ["received", "damaged", "recount", "return", "correction", "channel"] as const;
 
 export const adjustBody = z.strictObject({
-  delta: z.number().int().refine((d) => d !== 0, "must not be zero").refine((d) => Math.abs(d) <= 1_000_000, "at most 1,000,000 units"),
+  delta: z
+    .number()
+    .int()
+    .refine((d) => d !== 0, "must not be zero")
+    .refine((d) => Math.abs(d) <= 1_000_000, "at most 1,000,000 units"),
   reason: z.enum(ADJUSTMENT_REASONS),
   note: storableText({ max: 500 }).optional(),
 });
 
-export const saleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'").max(64);
+export const saleId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "lower-case words joined by '-'")
+  .max(64);
 
 const saleSettings = {
   name: storableText({ min: 1, max: 200 }),

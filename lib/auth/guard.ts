@@ -35,9 +35,7 @@ export interface CookieReader {
   get(name: string): { value: string } | undefined;
 }
 
-export type StaffCheck =
-  | { ok: true; staff: StaffPrincipal }
-  | { ok: false; reason: "anonymous" | "invalid_token" | "session_ended" };
+export type StaffCheck = { ok: true; staff: StaffPrincipal } | { ok: false; reason: "anonymous" | "invalid_token" | "session_ended" };
 
 /** Identify the caller from a bearer value and/or a session cookie value, without judging the role. */
 export async function identifyStaff(
@@ -51,14 +49,30 @@ export async function identifyStaff(
     if (adminApiToken && sameSecret(bearer, adminApiToken)) {
       return {
         ok: true,
-        staff: { kind: "admin-token", id: "admin-api-token", name: "ADMIN_API_TOKEN", email: null, role: "admin", actor: "api-token", expiresAt: null },
+        staff: {
+          kind: "admin-token",
+          id: "admin-api-token",
+          name: "ADMIN_API_TOKEN",
+          email: null,
+          role: "admin",
+          actor: "api-token",
+          expiresAt: null,
+        },
       };
     }
     const token = await verifyApiToken(deps, bearer);
     if (!token) return { ok: false, reason: "invalid_token" };
     return {
       ok: true,
-      staff: { kind: "api-token", id: token.id, name: token.name, email: null, role: token.role, actor: `token:${token.name}`, expiresAt: null },
+      staff: {
+        kind: "api-token",
+        id: token.id,
+        name: token.name,
+        email: null,
+        role: token.role,
+        actor: `token:${token.name}`,
+        expiresAt: null,
+      },
     };
   }
   if (credentials.sessionToken) {
@@ -67,7 +81,15 @@ export async function identifyStaff(
     const { user } = session;
     return {
       ok: true,
-      staff: { kind: "session", id: user.id, name: user.name, email: user.email, role: user.role, actor: user.email, expiresAt: session.expiresAt },
+      staff: {
+        kind: "session",
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        role: user.role,
+        actor: user.email,
+        expiresAt: session.expiresAt,
+      },
     };
   }
   return { ok: false, reason: "anonymous" };
@@ -200,5 +222,7 @@ export async function stillGranted(
       .map((s) => s.id),
   );
   const liveTokens = new Set(tokens.filter((t) => apiTokenIsLive(t) && hasRole(toStaffRole(t.role), minimumRole)).map((t) => t.id));
-  return grants.map((g) => (g.kind === "admin-token" ? true : g.kind === "session" ? liveSessions.has(g.sessionId) : liveTokens.has(g.tokenId)));
+  return grants.map((g) =>
+    g.kind === "admin-token" ? true : g.kind === "session" ? liveSessions.has(g.sessionId) : liveTokens.has(g.tokenId),
+  );
 }

@@ -60,7 +60,10 @@ const KNOWN_ADDRESS_SECONDS = 30 * 24 * 3600;
 export async function signIn(deps: Deps, input: SignInInput, opts: { bootstrap?: boolean } = {}): Promise<SignedIn> {
   const email = normalizeEmail(input.email);
   const knownKey = `${deps.keys.rateLimit("login-known")}:${createHash("sha256").update(`${email}\n${input.address}`).digest("base64url")}`;
-  const known = await deps.redis.exists(knownKey).then((n) => n === 1, () => false);
+  const known = await deps.redis.exists(knownKey).then(
+    (n) => n === 1,
+    () => false,
+  );
   const counters: [LimitRule, string][] = [
     [loginPairRule(), `${email}|${input.address}`],
     [loginAddressRule(), input.address],

@@ -53,7 +53,11 @@ export async function createStaffSession(
  * The live session a cookie token names, with its (enabled) user, or null. Using a session
  * pushes its expiry 12 hours past now.
  */
-export async function verifyStaffSession(deps: AuthDeps, token: string | null | undefined, now = new Date()): Promise<StaffSessionInfo | null> {
+export async function verifyStaffSession(
+  deps: AuthDeps,
+  token: string | null | undefined,
+  now = new Date(),
+): Promise<StaffSessionInfo | null> {
   if (!token || !TOKEN_PATTERN.test(token)) return null;
   const id = hashToken(token);
   const row = await deps.db.staffSession.findUnique({ where: { id }, include: { user: true } });

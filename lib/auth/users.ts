@@ -32,7 +32,14 @@ export const staffPassword = z
 export const staffName = storableText({ max: 120 }).refine((s) => s.length > 0, "Enter a name.");
 
 export function toStaffUser(row: User): StaffUser {
-  return { id: row.id, email: row.email, name: row.name, role: toStaffRole(row.role), createdAt: row.createdAt, disabledAt: row.disabledAt };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: toStaffRole(row.role),
+    createdAt: row.createdAt,
+    disabledAt: row.disabledAt,
+  };
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -67,7 +74,12 @@ export async function listUsers(deps: AuthDeps): Promise<StaffUser[]> {
  * Disable (ending its sessions at once) or enable an account. Nobody disables their own
  * account, and the last enabled admin stays enabled, so the back office can always be managed.
  */
-export async function setUserDisabled(deps: AuthDeps, userId: string, disabled: boolean, by: { userId: string | null }): Promise<StaffUser> {
+export async function setUserDisabled(
+  deps: AuthDeps,
+  userId: string,
+  disabled: boolean,
+  by: { userId: string | null },
+): Promise<StaffUser> {
   if (disabled && by.userId === userId) throw new DomainError("forbidden", "You cannot disable your own account.");
   return deps.db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: userId } });

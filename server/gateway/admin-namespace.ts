@@ -39,7 +39,11 @@ export function setupAdminNamespace(io: StockServer, deps: GatewayDeps): { admin
       const { grant } = socket.data as AdminSocketData;
       return grant ? [{ socket, grant }] : [];
     });
-    stillGranted(held.map((h) => h.grant), "merchandiser", { deps: deps.deps })
+    stillGranted(
+      held.map((h) => h.grant),
+      "merchandiser",
+      { deps: deps.deps },
+    )
       .then((valid) => {
         for (const [i, { socket }] of held.entries()) if (!valid[i]) socket.disconnect();
       })

@@ -36,7 +36,7 @@ export function registerStockHandlers(socket: StockSocket, deps: GatewayDeps): v
 
 /** The payload's SKU codes, de-duplicated, or a message saying what is wrong with it. */
 function parseSkuList(payload: unknown): string[] | string {
-  if (typeof payload !== "object" || payload === null || !("skus" in payload)) return "Send { skus: [\"SKU-CODE\", ...] }.";
+  if (typeof payload !== "object" || payload === null || !("skus" in payload)) return 'Send { skus: ["SKU-CODE", ...] }.';
   const skus: unknown = payload.skus;
   if (!Array.isArray(skus)) return "skus must be an array of SKU codes.";
   if (skus.length > MAX_SUBSCRIBED_SKUS) return `At most ${MAX_SUBSCRIBED_SKUS} SKUs per request.`;

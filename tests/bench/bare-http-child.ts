@@ -17,7 +17,12 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -57,11 +62,20 @@ async function serve(redisUrl: string, prefix: string): Promise<void> {
       if (!parsed.success) throw new DomainError("invalid_request", parsed.error.issues[0]?.message ?? "invalid request");
       const key = req.headers["idempotency-key"];
       if (typeof key === "string" && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new DomainError("invalid_request", "bad Idempotency-Key");
-      const placed = await placeReservation(deps, { sessionId, items: parsed.data.items, idempotencyKey: typeof key === "string" ? key : null, source: "api" });
+      const placed = await placeReservation(deps, {
+        sessionId,
+        items: parsed.data.items,
+        idempotencyKey: typeof key === "string" ? key : null,
+        source: "api",
+      });
       send(
         res,
         placed.replayed ? 200 : 201,
-        { id: placed.id, expiresAt: new Date(placed.expiresAt).toISOString(), items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })) },
+        {
+          id: placed.id,
+          expiresAt: new Date(placed.expiresAt).toISOString(),
+          items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })),
+        },
         placed.replayed ? { "idempotent-replayed": "true" } : {},
       );
     } catch (err) {

@@ -32,7 +32,15 @@ async function serveGateway(redisUrl: string, prefix: string, coalesceMs: number
       const { frame } = result;
       reply({
         type: "ticked",
-        report: { tick: frame.tick, changed: result.changed, at, tickMs, admittedNow: result.admittedTickets.length, departed: frame.departed.length, waiting: frame.waiting },
+        report: {
+          tick: frame.tick,
+          changed: result.changed,
+          at,
+          tickMs,
+          admittedNow: result.admittedTickets.length,
+          departed: frame.departed.length,
+          waiting: frame.waiting,
+        },
       });
     } else if (m.type === "memory") {
       // Twice: the first pass can leave work for finalizers that the second collects.

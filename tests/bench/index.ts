@@ -59,12 +59,20 @@ function planFromArgs(argv: string[]): Plan {
   const quick = argv.includes("--quick");
   return quick
     ? {
-        quick, throughputMs: 3_000, clients: 1_000, changes: 80, coalesceWindows: [25, 0],
+        quick,
+        throughputMs: 3_000,
+        clients: 1_000,
+        changes: 80,
+        coalesceWindows: [25, 0],
         queue: { entrants: 20_000, watchers: 1_000, ticks: 40, tickMs: 250, admissionRate: 200 },
         storefront: { httpMs: 5_000, warmUpMs: 2_000, reservations: 50 },
       }
     : {
-        quick, throughputMs: 10_000, clients: 10_000, changes: 40, coalesceWindows: [25, 0],
+        quick,
+        throughputMs: 10_000,
+        clients: 10_000,
+        changes: 40,
+        coalesceWindows: [25, 0],
         queue: { entrants: 1_000_000, watchers: 10_000, ticks: 60, tickMs: 250, admissionRate: 200 },
         storefront: { httpMs: 10_000, warmUpMs: 8_000, reservations: 50 },
       };
@@ -164,7 +172,10 @@ async function benchLatency(redis: Redis, redisUrl: string, plan: Plan, coalesce
   await sleep(Math.max(500, coalesceMs * 4, spacingMs * 2));
   const gatewayCpuAfter = await gateway.cpu();
   const { frames, bytes: tcpAfter, cpuMicros: clientCpuAfter } = await clients.report();
-  const tcpBytesPerChange = { read: (tcpAfter.read - tcpBefore.read) / plan.changes, written: (tcpAfter.written - tcpBefore.written) / plan.changes };
+  const tcpBytesPerChange = {
+    read: (tcpAfter.read - tcpBefore.read) / plan.changes,
+    written: (tcpAfter.written - tcpBefore.written) / plan.changes,
+  };
 
   const latencies: number[] = [];
   const firstReceipt = new Map<number, number>();
@@ -223,17 +234,31 @@ interface Results {
 }
 
 function printSummary(plan: Plan, r: Results): void {
-  const line = (l: string, m: string, r: string, first = m) => `  ${l}${"─".repeat(36)}${first}${"─".repeat(10)}${`${m}${"─".repeat(10)}`.repeat(3)}${r}`;
+  const line = (l: string, m: string, r: string, first = m) =>
+    `  ${l}${"─".repeat(36)}${first}${"─".repeat(10)}${`${m}${"─".repeat(10)}`.repeat(3)}${r}`;
   const row = (label: string, cells: string[]) => `  │ ${label.padEnd(34)} │${cells.map((c) => ` ${c.padStart(8)} │`).join("")}`;
   const pct = (n: number) => `${n.toFixed(1)} %`;
   const throughputRows = (rows: Throughput[]) => {
     const ceiling = rows[0]!;
     for (const t of rows) {
-      console.log(row(t.label, [fmt(t.opsPerSecond), pct((t.opsPerSecond / ceiling.opsPerSecond) * 100), ms(t.latency.p50).trim(), ms(t.latency.p99).trim()]));
+      console.log(
+        row(t.label, [
+          fmt(t.opsPerSecond),
+          pct((t.opsPerSecond / ceiling.opsPerSecond) * 100),
+          ms(t.latency.p50).trim(),
+          ms(t.latency.p99).trim(),
+        ]),
+      );
     }
   };
   const latencyRows = (rows: Latency[]) => {
-    for (const l of rows) console.log(row(l.label, [l.p50, l.p95, l.p99, l.max].map((n) => ms(n).trim())));
+    for (const l of rows)
+      console.log(
+        row(
+          l.label,
+          [l.p50, l.p95, l.p99, l.max].map((n) => ms(n).trim()),
+        ),
+      );
   };
   const kb = (bytes: number) => (bytes < 10_000 ? `${bytes.toFixed(0)} B` : `${fmt(bytes / 1000)} kB`);
   const section = (title: string, heads: string[]) => {
@@ -252,11 +277,25 @@ function printSummary(plan: Plan, r: Results): void {
   section(`(b) CPU per frame, ${fmt(plan.clients)} clients`, ["gateway", "clients", "/change", `÷${os.cpus().length} cores`]);
   for (const { label, cpuPerFrame } of r.cpu) {
     const perChange = ((cpuPerFrame.gateway + cpuPerFrame.clients) * plan.clients) / 1000;
-    console.log(row(label, [`${cpuPerFrame.gateway.toFixed(1)} µs`, `${cpuPerFrame.clients.toFixed(1)} µs`, ms(perChange).trim(), ms(perChange / os.cpus().length).trim()]));
+    console.log(
+      row(label, [
+        `${cpuPerFrame.gateway.toFixed(1)} µs`,
+        `${cpuPerFrame.clients.toFixed(1)} µs`,
+        ms(perChange).trim(),
+        ms(perChange / os.cpus().length).trim(),
+      ]),
+    );
   }
   const perClient = (k: keyof MemoryReport) => `${((r.memory.after[k] - r.memory.before[k]) / plan.clients / 1024).toFixed(1)} KiB`;
   section(`(b) sidecar memory, ${fmt(plan.clients)} clients`, ["RSS/cl", "heap/cl", "ext/cl", "RSS"]);
-  console.log(row("per connected, subscribed client", [perClient("rss"), perClient("heapUsed"), perClient("external"), `${(r.memory.after.rss / 2 ** 20).toFixed(0)} MiB`]));
+  console.log(
+    row("per connected, subscribed client", [
+      perClient("rss"),
+      perClient("heapUsed"),
+      perClient("external"),
+      `${(r.memory.after.rss / 2 ** 20).toFixed(0)} MiB`,
+    ]),
+  );
   section(`(c) queue joins, ${fmt(plan.queue.entrants)} entrants`, ["ops/s", "ceiling", "p50", "p99"]);
   throughputRows(r.joins);
   section(`(d) queue tick → ${fmt(plan.queue.watchers)} waiting`, ["p50", "p95", "p99", "max"]);
@@ -264,7 +303,15 @@ function printSummary(plan: Plan, r: Results): void {
   const s = r.storefront;
   section(`(e) POST reservations, ${CONCURRENCY} conn`, ["req/s", "ceiling", "p50", "p99"]);
   const bare = s.http[0]!;
-  for (const h of s.http) console.log(row(h.label, [fmt(h.requestsPerSecond), pct((h.requestsPerSecond / bare.requestsPerSecond) * 100), ms(h.p50).trim(), ms(h.p99).trim()]));
+  for (const h of s.http)
+    console.log(
+      row(h.label, [
+        fmt(h.requestsPerSecond),
+        pct((h.requestsPerSecond / bare.requestsPerSecond) * 100),
+        ms(h.p50).trim(),
+        ms(h.p99).trim(),
+      ]),
+    );
   section(`(f) wire bytes, ${UPDATES_PER_HOUR} updates/h`, ["B each", "each/h", "per hour", "vs push"]);
   const pushHour = s.wire.pushBytesPerUpdate * UPDATES_PER_HOUR + HEARTBEAT_BYTES_PER_HOUR;
   const poll = s.wire.pollRequestBytes + s.wire.pollResponseBytes;
@@ -289,7 +336,9 @@ function printSummary(plan: Plan, r: Results): void {
 function checkFileLimit(needed: number): void {
   const soft = Number(spawnSync("sh", ["-c", "ulimit -Sn"], { encoding: "utf8" }).stdout.trim());
   if (Number.isFinite(soft) && soft < needed) {
-    throw new Error(`The bench needs about ${needed} open files per process; the limit is ${soft}. Raise it (ulimit -Hn / limits.conf) and retry.`);
+    throw new Error(
+      `The bench needs about ${needed} open files per process; the limit is ${soft}. Raise it (ulimit -Hn / limits.conf) and retry.`,
+    );
   }
 }
 
@@ -304,7 +353,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   try {
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    console.log(`Stockwire bench${plan.quick ? " (--quick)" : ""}: Node ${process.version}, ${os.cpus().length} × ${cpu}, Redis on :${redisProcess.port}\n`);
+    console.log(
+      `Stockwire bench${plan.quick ? " (--quick)" : ""}: Node ${process.version}, ${os.cpus().length} × ${cpu}, Redis on :${redisProcess.port}\n`,
+    );
 
     const propagationOnly = process.argv.includes("--propagation"); // (b) alone
     const throughput = propagationOnly ? [] : await benchReservations(redis, plan);
@@ -336,7 +387,16 @@ async function main(): Promise<void> {
     console.log("\n(e)-(g) the real stack");
     const storefront = await benchStorefront(plan.storefront);
 
-    printSummary(plan, { throughput, push: [...push, ...polls], memory: first!.memory, tcpBytesPerChange: first!.tcpBytesPerChange, cpu: cpuRuns, joins, queue, storefront });
+    printSummary(plan, {
+      throughput,
+      push: [...push, ...polls],
+      memory: first!.memory,
+      tcpBytesPerChange: first!.tcpBytesPerChange,
+      cpu: cpuRuns,
+      joins,
+      queue,
+      storefront,
+    });
     console.log(`  total ${(Math.round((performance.now() - started) / 100) / 10).toFixed(1)} s`);
     if (queue.mismatches > 0) process.exitCode = 1;
   } finally {

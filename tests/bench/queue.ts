@@ -57,8 +57,28 @@ async function openSale(deps: Deps): Promise<void> {
   await setStock(deps, { sku: SALE_SKU, onHand: 1_000_000_000, safety: 0, lowStockThreshold: 5, source: "bench" });
   const k = deps.keys.sale(SALE_ID);
   // Grace of an hour: nobody's place lapses during the bench, so only the bench's leaves depart.
-  await deps.redis.swSaleControl(k.hash, k.queue, k.pre, "configure", "name", "bench", "startsAt", Date.now() - 1000,
-    "rate", 1e6, "limit", 1, "window", WINDOW_SECONDS, "grace", 3600, "margin", 0, "skus", SALE_SKU);
+  await deps.redis.swSaleControl(
+    k.hash,
+    k.queue,
+    k.pre,
+    "configure",
+    "name",
+    "bench",
+    "startsAt",
+    Date.now() - 1000,
+    "rate",
+    1e6,
+    "limit",
+    1,
+    "window",
+    WINDOW_SECONDS,
+    "grace",
+    3600,
+    "margin",
+    0,
+    "skus",
+    SALE_SKU,
+  );
   const first = await admitTick(deps, SALE_ID);
   if (first?.frame.status !== "live") throw new Error(`the bench sale did not go live (status ${first?.frame.status})`);
 }
@@ -75,7 +95,8 @@ function shuffled(from: number, to: number): number[] {
 
 async function inBatches<T>(count: number, size: number, each: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < count; i += size) out.push(...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, j) => each(i + j)))));
+  for (let i = 0; i < count; i += size)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, j) => each(i + j)))));
   return out;
 }
 
@@ -144,8 +165,24 @@ interface Watcher {
   receipts: { tick: number; at: number }[];
 }
 
-const NO_MODEL: QueueModel = { counters: { status: "live", tick: 0, admitted: 0, admittedThrough: 0, waiting: 0, prequeue: 0,
-  unitsLeft: 0, stockLeft: 0, rate: 0, startsAt: 0, now: 0 }, ticket: null, startPosition: 0, token: null };
+const NO_MODEL: QueueModel = {
+  counters: {
+    status: "live",
+    tick: 0,
+    admitted: 0,
+    admittedThrough: 0,
+    waiting: 0,
+    prequeue: 0,
+    unitsLeft: 0,
+    stockLeft: 0,
+    rate: 0,
+    startsAt: 0,
+    now: 0,
+  },
+  ticket: null,
+  startPosition: 0,
+  token: null,
+};
 
 function apply(w: Watcher, frame: QueueFrame): void {
   const result = applyFrame(w.model!, frame, WINDOW_SECONDS);
@@ -158,7 +195,12 @@ async function connectWatchers(url: string, tickets: string[]): Promise<Watcher[
   // In batches: a thousand simultaneous handshakes only measure the accept queue.
   await inBatches(tickets.length, 100, async (i) => {
     const ticket = tickets[i]!;
-    const socket: BenchClient = connect(url, { transports: ["websocket"], forceNew: true, reconnection: false, extraHeaders: { origin: ORIGIN } });
+    const socket: BenchClient = connect(url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: ORIGIN },
+    });
     const w: Watcher = { socket, ticket, model: null, rewatches: 0, receipts: [] };
     watchers.push(w);
     // Listen before watching: a frame may arrive before the snapshot's ack; applied only above its tick.
@@ -194,7 +236,10 @@ export async function benchQueueLatency(redis: Redis, redisUrl: string, plan: Qu
   // frames, not a snapshot taken between a leave and the next tick.
   const lineBefore = await redis.zcard(k.queue);
   const connectStarted = performance.now();
-  const watchers = await connectWatchers(`http://127.0.0.1:${gateway.port}`, joined.map((j) => j.ticket));
+  const watchers = await connectWatchers(
+    `http://127.0.0.1:${gateway.port}`,
+    joined.map((j) => j.ticket),
+  );
   const connectMs = performance.now() - connectStarted;
   console.log(
     `\n(d) queue position → client: ${plan.watchers} socket.io clients waiting in a line of ${fmt(lineBefore)}, ` +
@@ -245,7 +290,8 @@ export async function benchQueueLatency(redis: Redis, redisUrl: string, plan: Qu
     const w = watchers[i]!;
     const mine = w.model?.ticket;
     rewatches += w.rewatches;
-    if (snap.ticket?.state !== mine?.state || snap.ticket?.position !== mine?.position || snap.tick !== w.model?.counters.tick) mismatches++;
+    if (snap.ticket?.state !== mine?.state || snap.ticket?.position !== mine?.position || snap.tick !== w.model?.counters.tick)
+      mismatches++;
   });
   const admitted = reports.reduce((n, r) => n + r.admittedNow, 0);
   const moved = exact[0] && joined[0] ? joined[0].position - exact[0].ticket!.position : 0;
@@ -257,8 +303,15 @@ export async function benchQueueLatency(redis: Redis, redisUrl: string, plan: Qu
   const result: QueueLatency = {
     all: summarize(`push, every client`, all, expected),
     last: summarize(`  last of ${plan.watchers} clients`, [...lastByTick.values()], plan.ticks),
-    tick: summarize(`  admitTick before it`, reports.map((r) => r.tickMs), plan.ticks),
-    poll: pollingLatency(reports.map((r) => r.at), plan.watchers),
+    tick: summarize(
+      `  admitTick before it`,
+      reports.map((r) => r.tickMs),
+      plan.ticks,
+    ),
+    poll: pollingLatency(
+      reports.map((r) => r.at),
+      plan.watchers,
+    ),
     mismatches,
   };
   printLatency(result.all, `${result.all.samples}/${expected} frames; from just before the broadcast to receipt`);

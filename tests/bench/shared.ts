@@ -14,11 +14,14 @@ export const POLL_INTERVAL_MS = 5_000;
 export const CONCURRENCY = 64;
 
 // Every path benchmarked here is Redis-only; a Postgres call would be a bug in the bench's premise.
-const noPostgres = new Proxy({}, {
-  get() {
-    throw new Error("the benchmarked paths must not touch Postgres");
+const noPostgres = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error("the benchmarked paths must not touch Postgres");
+    },
   },
-}) as Db;
+) as Db;
 
 export function benchDeps(redis: Redis, prefix: string): Deps {
   return { redis, db: noPostgres, keys: redisKeys(prefix), holdTtlSeconds: 600 };
@@ -124,7 +127,15 @@ export interface Latency {
 export function summarize(label: string, samples: number[], expected: number): Latency {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN);
-  return { label, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN, samples: samples.length, expected };
+  return {
+    label,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    samples: samples.length,
+    expected,
+  };
 }
 
 /** What a client polling every `intervalMs` would see: wait until its next poll, each client with a random phase. */
@@ -270,13 +281,22 @@ export async function startThinClients(url: string, sku: string, count: number, 
     },
     async report() {
       const replies = await Promise.all(children.map((c) => ask(c, "report", { type: "report" })));
-      return { frames: replies.flatMap((r) => r.frames), bytes: replies[0]!.bytes, cpuMicros: replies.reduce((sum, r) => sum + r.cpuMicros, 0) };
+      return {
+        frames: replies.flatMap((r) => r.frames),
+        bytes: replies[0]!.bytes,
+        cpuMicros: replies.reduce((sum, r) => sum + r.cpuMicros, 0),
+      };
     },
     async stop() {
-      await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-        c.once("exit", () => resolve());
-        c.send({ type: "stop" } satisfies ThinChildRequest);
-      })));
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              c.once("exit", () => resolve());
+              c.send({ type: "stop" } satisfies ThinChildRequest);
+            }),
+        ),
+      );
     },
   };
 }

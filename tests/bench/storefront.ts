@@ -93,43 +93,58 @@ async function hammer(label: string, url: string, durationMs: number, health = f
     url,
     connections: CONCURRENCY,
     duration: durationMs / 1000,
-    requests: health ? [{ method: "GET", path: "/api/health" }] : [
-      {
-        method: "POST",
-        path: "/api/v1/reservations",
-        setupRequest: (req) => {
-          const i = n++;
-          return {
-            ...req,
-            headers: {
-              "content-type": "application/json",
-              cookie: `sw_sid=${SESSIONS[i % SESSIONS.length]}`,
-              "idempotency-key": `${run}-${i}`,
+    requests: health
+      ? [{ method: "GET", path: "/api/health" }]
+      : [
+          {
+            method: "POST",
+            path: "/api/v1/reservations",
+            setupRequest: (req) => {
+              const i = n++;
+              return {
+                ...req,
+                headers: {
+                  "content-type": "application/json",
+                  cookie: `sw_sid=${SESSIONS[i % SESSIONS.length]}`,
+                  "idempotency-key": `${run}-${i}`,
+                },
+                body: JSON.stringify({ items: [{ sku: HTTP_SKU, quantity: 1 }] }),
+              };
             },
-            body: JSON.stringify({ items: [{ sku: HTTP_SKU, quantity: 1 }] }),
-          };
-        },
-      },
-    ],
+          },
+        ],
   });
   const ok = result["2xx"];
-  return { label, requestsPerSecond: (ok / result.duration), p50: result.latency.p50, p99: result.latency.p99, ok, other: result.non2xx + result.errors + result.timeouts };
+  return {
+    label,
+    requestsPerSecond: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok,
+    other: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 async function benchHttp(stack: Stack, redisUrl: string, prefix: string, plan: StorefrontPlan): Promise<HttpRun[]> {
   const bare = await startBareServer(redisUrl, prefix);
   try {
-    console.log(`(e) POST /api/v1/reservations: autocannon, ${CONCURRENCY} connections, ${plan.httpMs / 1000} s per run after ${plan.warmUpMs / 1000} s of warm-up, 1 unit of one SKU each`);
+    console.log(
+      `(e) POST /api/v1/reservations: autocannon, ${CONCURRENCY} connections, ${plan.httpMs / 1000} s per run after ${plan.warmUpMs / 1000} s of warm-up, 1 unit of one SKU each`,
+    );
     const runs: HttpRun[] = [];
     const next = stack.baseUrl.replace("localhost", "127.0.0.1");
     // The third: what Next.js itself allows on this machine — its health route (one Redis PING,
     // one Postgres SELECT 1, outside the proxy's matcher), the cheapest route the app has.
     for (const [label, url, health] of [
-      ["ceiling: bare node:http", bare.url, false], ["Next.js route (next start)", next, false], ["Next.js floor: GET /api/health", next, true],
+      ["ceiling: bare node:http", bare.url, false],
+      ["Next.js route (next start)", next, false],
+      ["Next.js floor: GET /api/health", next, true],
     ] as const) {
       await hammer(`${label} warm-up`, url, plan.warmUpMs, health);
       const r = await hammer(label, url, plan.httpMs, health);
-      console.log(`    ${r.label.padEnd(30)} ${fmt(r.requestsPerSecond).padStart(8)} /s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  (${r.ok} ${health ? "answered" : "held"}, ${r.other} other answers or errors)`);
+      console.log(
+        `    ${r.label.padEnd(30)} ${fmt(r.requestsPerSecond).padStart(8)} /s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  (${r.ok} ${health ? "answered" : "held"}, ${r.other} other answers or errors)`,
+      );
       runs.push(r);
     }
     return runs;
@@ -141,7 +156,12 @@ async function benchHttp(stack: Stack, redisUrl: string, prefix: string, plan: S
 /** WebSocket frame header size for a server → client (unmasked) frame of `length` payload bytes. */
 const frameHeader = (length: number) => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
 
-async function benchBrowser(stack: Stack, redis: ReturnType<typeof createRedis>, prefix: string, plan: StorefrontPlan): Promise<{ latency: Latency[]; wire: Wire }> {
+async function benchBrowser(
+  stack: Stack,
+  redis: ReturnType<typeof createRedis>,
+  prefix: string,
+  plan: StorefrontPlan,
+): Promise<{ latency: Latency[]; wire: Wire }> {
   const deps = benchDeps(redis, prefix);
   // Enough units for every reservation, the badge stays "In stock" (data-available still changes).
   await adjustStock(deps, { sku: PRODUCT.sku, delta: plan.reservations * 2 + 100, reason: "bench", source: "bench" });
@@ -199,7 +219,9 @@ async function benchBrowser(stack: Stack, redis: ReturnType<typeof createRedis>,
         body: JSON.stringify({ items: [{ sku: PRODUCT.sku, quantity: 1 }] }),
       });
       if (res.status !== 201) throw new Error(`reservation ${i} answered ${res.status}: ${await res.text()}`);
-      await page.waitForFunction((n) => (window as unknown as { benchChanges: unknown[] }).benchChanges.length >= n, i + 1, { timeout: 10_000 });
+      await page.waitForFunction((n) => (window as unknown as { benchChanges: unknown[] }).benchChanges.length >= n, i + 1, {
+        timeout: 10_000,
+      });
       const at = await page.evaluate((n) => (window as unknown as { benchChanges: { at: number }[] }).benchChanges[n]!.at, i);
       latencies.push(at - t0);
     }
@@ -248,7 +270,9 @@ export async function benchStorefront(plan: StorefrontPlan): Promise<StorefrontR
     logDir: path.join(dir, "logs"),
     log: (msg) => console.log(`    [stack] ${msg}`),
   });
-  console.log(`    [stack] ${stack.baseUrl} ready in ${((performance.now() - started) / 1000).toFixed(1)} s (reservation limits raised to 1,000,000/min)\n`);
+  console.log(
+    `    [stack] ${stack.baseUrl} ready in ${((performance.now() - started) / 1000).toFixed(1)} s (reservation limits raised to 1,000,000/min)\n`,
+  );
   const redisUrl = stack.env.REDIS_URL!;
   const prefix = stack.env.REDIS_PREFIX ?? "sw:";
   const redis = createRedis(redisUrl, "bench-storefront");

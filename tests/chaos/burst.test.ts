@@ -24,8 +24,20 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ROOT, type Instance } from "../../scripts/stack";
 import {
-  createSkuWith, levelsAgainstLedger, mapLimit, percentile, reconcileNow, redisOf, report, Shopper, sleep,
-  startChaosInstance, startChaosStack, waitForLedger, type Answer, type ChaosStack,
+  createSkuWith,
+  levelsAgainstLedger,
+  mapLimit,
+  percentile,
+  reconcileNow,
+  redisOf,
+  report,
+  Shopper,
+  sleep,
+  startChaosInstance,
+  startChaosStack,
+  waitForLedger,
+  type Answer,
+  type ChaosStack,
 } from "./harness";
 
 const ATTEMPTS = Number(process.env.BURST_ATTEMPTS ?? 5_000);
@@ -97,7 +109,10 @@ process.stdin.on("data", () => {
 });
 `;
 
-function startWatcher(out: string, skus: string[]): { ready: Promise<void>; dump: () => Promise<{ frames: Frame[]; disconnects: number }> } {
+function startWatcher(
+  out: string,
+  skus: string[],
+): { ready: Promise<void>; dump: () => Promise<{ frames: Frame[]; disconnects: number }> } {
   const child = spawn(process.execPath, ["-e", WATCHER], {
     cwd: ROOT,
     env: { ...process.env, WATCH_CONFIG: JSON.stringify({ url: stack.realtimeUrl, origin: stack.baseUrl, skus, clients: SOCKETS, out }) },
@@ -127,8 +142,11 @@ function startWatcher(out: string, skus: string[]): { ready: Promise<void>; dump
 
 it(`takes ${ATTEMPTS} reservation attempts issued within 5 s on two instances without overselling, with live badges`, async () => {
   // 20 SKUs, 100..860 units: the burst asks about 500 units of each, so about half sell out.
-  const skus = await mapLimit(Array.from({ length: SKU_COUNT }, (_, i) => i), 5, (i) =>
-    createSkuWith(stack, "BU", 100 + i * 40, i % 4));
+  const skus = await mapLimit(
+    Array.from({ length: SKU_COUNT }, (_, i) => i),
+    5,
+    (i) => createSkuWith(stack, "BU", 100 + i * 40, i % 4),
+  );
   const initial = new Map<string, { onHand: number; safety: number }>();
   const probe = new Shopper(stack.baseUrl, 0);
   for (const sku of skus) initial.set(sku, (await probe.inventory(sku)).body);
@@ -163,9 +181,16 @@ it(`takes ${ATTEMPTS} reservation attempts issued within 5 s on two instances wi
   const run = async (a: Attempt, i: number) => {
     await acquire();
     a.sentAt = performance.now();
-    a.answer = await a.shopper.call<ReserveBody>("POST", "/api/v1/reservations", { items: a.items }, {
-      baseUrl: a.base, headers: { "idempotency-key": `burst-${i}` }, timeoutMs: 60_000,
-    });
+    a.answer = await a.shopper.call<ReserveBody>(
+      "POST",
+      "/api/v1/reservations",
+      { items: a.items },
+      {
+        baseUrl: a.base,
+        headers: { "idempotency-key": `burst-${i}` },
+        timeoutMs: 60_000,
+      },
+    );
     a.doneAt = performance.now();
     releaseSlot();
   };
@@ -215,8 +240,21 @@ it(`takes ${ATTEMPTS} reservation attempts issued within 5 s on two instances wi
 
   const db = new pg.Client({ connectionString: stack.env.DATABASE_URL });
   await db.connect();
-  const events = (await db.query<{ sku: string; version: number; type: string; delta: number; onHand: number; reserved: number; safety: number; at: Date }>(
-    `SELECT sku, version, type, delta, "onHand", reserved, safety, at FROM "InventoryEvent" WHERE sku = ANY($1::text[]) ORDER BY sku, version`, [skus])).rows;
+  const events = (
+    await db.query<{
+      sku: string;
+      version: number;
+      type: string;
+      delta: number;
+      onHand: number;
+      reserved: number;
+      safety: number;
+      at: Date;
+    }>(
+      `SELECT sku, version, type, delta, "onHand", reserved, safety, at FROM "InventoryEvent" WHERE sku = ANY($1::text[]) ORDER BY sku, version`,
+      [skus],
+    )
+  ).rows;
   await db.end();
   const eventAt = new Map(events.map((e) => [`${e.sku} ${e.version}`, e.at.getTime()]));
   const oversoldEvents = events.filter((e) => e.reserved > e.onHand - e.safety);
@@ -268,19 +306,51 @@ it(`takes ${ATTEMPTS} reservation attempts issued within 5 s on two instances wi
 
   const perSku = skus.map((sku) => {
     const t = truth.get(sku)!;
-    return { sku, onHand: t.onHand, safety: t.safety, reserved: t.reserved, available: t.available, acceptedUnits: heldUnits.get(sku), holdEvents: holdEvents.get(sku)!.count };
+    return {
+      sku,
+      onHand: t.onHand,
+      safety: t.safety,
+      reserved: t.reserved,
+      available: t.available,
+      acceptedUnits: heldUnits.get(sku),
+      holdEvents: holdEvents.get(sku)!.count,
+    };
   });
   const figures = {
-    attempts: ATTEMPTS, accepted: accepted.length, outcomes,
-    shoppers: SHOPPERS, instances: 2, inFlightLimit: IN_FLIGHT,
-    issuedWithinMs: Math.round(issuedMs), lastOnWireMs: Math.round(lastOnWireMs), completedMs: Math.round(completedMs),
+    attempts: ATTEMPTS,
+    accepted: accepted.length,
+    outcomes,
+    shoppers: SHOPPERS,
+    instances: 2,
+    inFlightLimit: IN_FLIGHT,
+    issuedWithinMs: Math.round(issuedMs),
+    lastOnWireMs: Math.round(lastOnWireMs),
+    completedMs: Math.round(completedMs),
     reqPerSecond: Math.round((ATTEMPTS / completedMs) * 1000),
-    latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)), p99: Math.round(percentile(latencies, 99)) },
+    latencyMs: {
+      p50: Math.round(percentile(latencies, 50)),
+      p95: Math.round(percentile(latencies, 95)),
+      p99: Math.round(percentile(latencies, 99)),
+    },
     queuedInClientMs: { p50: Math.round(percentile(queued, 50)), p99: Math.round(percentile(queued, 99)) },
-    sockets: SOCKETS, framesPushed: pushed.length, framesInBurst: inBurst.length, unmatchedFrames: unmatched, disconnects, backwards,
-    propagationMs: { p50: percentile(propagation, 50), p95: percentile(propagation, 95), p99: percentile(propagation, 99), max: Math.max(...propagation) },
-    ledgerEvents: events.length, ledgerCatchUpMs: ledger.ms, oversoldEvents: oversoldEvents.length,
-    reconcileDrifted: reconcile.drifted, staleClients: stale.length, soldOutSkus: perSku.filter((s) => s.available === 0).length,
+    sockets: SOCKETS,
+    framesPushed: pushed.length,
+    framesInBurst: inBurst.length,
+    unmatchedFrames: unmatched,
+    disconnects,
+    backwards,
+    propagationMs: {
+      p50: percentile(propagation, 50),
+      p95: percentile(propagation, 95),
+      p99: percentile(propagation, 99),
+      max: Math.max(...propagation),
+    },
+    ledgerEvents: events.length,
+    ledgerCatchUpMs: ledger.ms,
+    oversoldEvents: oversoldEvents.length,
+    reconcileDrifted: reconcile.drifted,
+    staleClients: stale.length,
+    soldOutSkus: perSku.filter((s) => s.available === 0).length,
   };
   console.log(
     `burst: ${ATTEMPTS} attempts issued in ${figures.issuedWithinMs} ms, on the wire by ${figures.lastOnWireMs} ms, ` +

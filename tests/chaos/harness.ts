@@ -28,9 +28,7 @@ export async function startChaosStack(name: string, env: Record<string, string> 
   const dir = mkdtempSync(path.join(os.tmpdir(), `stockwire-chaos-${name}-`));
   chmodSync(dir, 0o755); // Postgres runs as its own user when we are root
   // The stack starts its own Redis and Postgres, and runs the apps in production mode.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !["DATABASE_URL", "REDIS_URL"].includes(key)),
-  );
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !["DATABASE_URL", "REDIS_URL"].includes(key)));
   const baseEnv: NodeJS.ProcessEnv = {
     ...inherited,
     NODE_ENV: "production",
@@ -45,8 +43,14 @@ export async function startChaosStack(name: string, env: Record<string, string> 
   let stack: Stack;
   try {
     stack = await startStack({
-      dataDir: dir, port, realtimePort, env: baseEnv, build: "if-stale",
-      persistentRedis: true, durablePostgres: false, handleSignals: false,
+      dataDir: dir,
+      port,
+      realtimePort,
+      env: baseEnv,
+      build: "if-stale",
+      persistentRedis: true,
+      durablePostgres: false,
+      handleSignals: false,
       logDir,
       log: (m) => console.log(`[chaos ${name}] ${m}`),
     });
@@ -81,7 +85,10 @@ export async function startChaosStack(name: string, env: Record<string, string> 
  * stack's own), on a free port unless one is given; close() stops it.
  */
 export async function startChaosInstance(
-  stack: ChaosStack, kind: "web" | "sidecar", name: string, opts: { port?: number; env?: Record<string, string> } = {},
+  stack: ChaosStack,
+  kind: "web" | "sidecar",
+  name: string,
+  opts: { port?: number; env?: Record<string, string> } = {},
 ): Promise<Instance> {
   const port = opts.port ?? (await freePort());
   const instance = await startInstance({ kind, port, name, env: { ...stack.instanceEnv, ...opts.env }, logDir: stack.logDir });
@@ -103,7 +110,9 @@ export const uniqueSku = (prefix: string) => `${prefix}-${Date.now().toString(36
 export async function createSku(stack: ChaosStack, prefix: string, onHand: number): Promise<string> {
   const sku = uniqueSku(prefix);
   const res = await stack.admin("PUT", `/api/v1/admin/skus/${sku}`, {
-    product: { slug: `chaos-${sku.toLowerCase()}`, name: `Chaos ${sku}` }, priceCents: 1000, onHand,
+    product: { slug: `chaos-${sku.toLowerCase()}`, name: `Chaos ${sku}` },
+    priceCents: 1000,
+    onHand,
   });
   if (res.status !== 201) throw new Error(`creating ${sku}: ${res.status} ${await res.text()}`);
   return sku;
@@ -121,7 +130,10 @@ export class Shopper {
   private readonly address: string;
   /** How long a request may take before it counts as unanswered (status 0). */
   timeoutMs = 15_000;
-  constructor(private readonly baseUrl: string, index: number) {
+  constructor(
+    private readonly baseUrl: string,
+    index: number,
+  ) {
     this.address = `10.77.${Math.floor(index / 250) % 250}.${(index % 250) + 1}`;
   }
 
@@ -135,7 +147,9 @@ export class Shopper {
    * address; `opts.headers` adds headers (e.g. Idempotency-Key).
    */
   async call<T = Record<string, unknown>>(
-    method: string, pathname: string, body?: unknown,
+    method: string,
+    pathname: string,
+    body?: unknown,
     opts: { baseUrl?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<Answer<T>> {
     const started = performance.now();
@@ -144,7 +158,10 @@ export class Shopper {
     if (body !== undefined) headers["content-type"] = "application/json";
     try {
       const res = await fetch(`${opts.baseUrl ?? this.baseUrl}${pathname}`, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
       });
       const set = res.headers.getSetCookie().find((c) => c.startsWith("sw_sid="));
       if (set) this.cookie = set.split(";")[0]!;
@@ -164,7 +181,11 @@ export class Shopper {
   /** A multi-line reservation with an Idempotency-Key (at `baseUrl`, default the shopper's instance). */
   reserve(items: { sku: string; quantity: number }[], idempotencyKey: string, baseUrl?: string) {
     return this.call<{ id: string; expiresAt: string; items: { sku: string; quantity: number }[]; error?: { code: string } }>(
-      "POST", "/api/v1/reservations", { items }, { baseUrl, headers: { "idempotency-key": idempotencyKey } });
+      "POST",
+      "/api/v1/reservations",
+      { items },
+      { baseUrl, headers: { "idempotency-key": idempotencyKey } },
+    );
   }
   hold(sku: string, quantity = 1) {
     return this.call<{ id: string; error?: { code: string } }>("POST", "/api/v1/reservations", { items: [{ sku, quantity }] });
@@ -173,10 +194,16 @@ export class Shopper {
     return this.call("POST", `/api/v1/reservations/${id}/release`);
   }
   checkout(id: string) {
-    return this.call<{ orderId?: string; error?: { code: string } }>("POST", `/api/v1/reservations/${id}/checkout`, { email: "chaos@example.com", name: "Chaos" });
+    return this.call<{ orderId?: string; error?: { code: string } }>("POST", `/api/v1/reservations/${id}/checkout`, {
+      email: "chaos@example.com",
+      name: "Chaos",
+    });
   }
   inventory(sku: string) {
-    return this.call<{ sku: string; onHand: number; reserved: number; safety: number; available: number; version: number }>("GET", `/api/v1/inventory/${sku}`);
+    return this.call<{ sku: string; onHand: number; reserved: number; safety: number; available: number; version: number }>(
+      "GET",
+      `/api/v1/inventory/${sku}`,
+    );
   }
 }
 
@@ -224,14 +251,25 @@ export async function ledgerOf(databaseUrl: string, sku: string, version: number
     const r = res.rows[0]!;
     const rows = Number(r.rows);
     const distinct = Number(r.distinct);
-    return { version, rows, distinct, min: r.min, max: r.max, complete: rows === version && distinct === version && (version === 0 || (r.min === 1 && r.max === version)) };
+    return {
+      version,
+      rows,
+      distinct,
+      min: r.min,
+      max: r.max,
+      complete: rows === version && distinct === version && (version === 0 || (r.min === 1 && r.max === version)),
+    };
   } finally {
     await client.end();
   }
 }
 
 /** Poll until the ledger holds versions 1..n of every SKU (n = Redis's version); returns the time it took. */
-export async function waitForLedger(stack: ChaosStack, skus: string[], timeoutMs: number): Promise<{ ms: number; checks: Record<string, LedgerCheck> }> {
+export async function waitForLedger(
+  stack: ChaosStack,
+  skus: string[],
+  timeoutMs: number,
+): Promise<{ ms: number; checks: Record<string, LedgerCheck> }> {
   const started = Date.now();
   const probe = new Shopper(stack.baseUrl, 249);
   for (;;) {
@@ -275,7 +313,9 @@ function procStat(pid: number): { ppid: number; pgrp: number } | null {
 }
 
 function allPids(): number[] {
-  return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number);
 }
 
 /** Every live process of the process group led by `leader` (a web server or sidecar: its launcher and its node children). */
@@ -399,21 +439,32 @@ export async function levelsAgainstLedger(stack: ChaosStack, redis: Redis, skus:
   try {
     const out: LevelCheck[] = [];
     for (const sku of skus) {
-      const replies = await redis.multi()
+      const replies = await redis
+        .multi()
         .hmget(`${prefix}stock:{${sku}}`, "onHand", "reserved", "safety", "version")
         .hvals(`${prefix}stock:{${sku}}:holds`)
         .exec();
       const [onHand, reserved, safety, version] = (replies![0]![1] as string[]).map(Number) as [number, number, number, number];
       const holds = (replies![1]![1] as string[]).reduce((n, q) => n + Number(q), 0);
       const r = await db.query<{ onHand: number; reserved: number; available: number; version: number }>(
-        `SELECT "onHand", reserved, available, version FROM "InventoryEvent" WHERE sku = $1 ORDER BY version DESC LIMIT 1`, [sku]);
+        `SELECT "onHand", reserved, available, version FROM "InventoryEvent" WHERE sku = $1 ORDER BY version DESC LIMIT 1`,
+        [sku],
+      );
       const ledger = r.rows[0] ?? null;
       const available = onHand - reserved - safety;
       const redisLevel = { onHand, reserved, available, version };
       out.push({
-        sku, redis: redisLevel, ledger, holds,
-        matches: ledger !== null && holds === reserved && ledger.version === version && ledger.onHand === onHand &&
-          ledger.reserved === reserved && ledger.available === available,
+        sku,
+        redis: redisLevel,
+        ledger,
+        holds,
+        matches:
+          ledger !== null &&
+          holds === reserved &&
+          ledger.version === version &&
+          ledger.onHand === onHand &&
+          ledger.reserved === reserved &&
+          ledger.available === available,
       });
     }
     return out;
@@ -440,7 +491,10 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
 export async function createSkuWith(stack: ChaosStack, prefix: string, onHand: number, safety: number): Promise<string> {
   const sku = uniqueSku(prefix);
   const res = await stack.admin("PUT", `/api/v1/admin/skus/${sku}`, {
-    product: { slug: `chaos-${sku.toLowerCase()}`, name: `Chaos ${sku}` }, priceCents: 1000, onHand, safety,
+    product: { slug: `chaos-${sku.toLowerCase()}`, name: `Chaos ${sku}` },
+    priceCents: 1000,
+    onHand,
+    safety,
   });
   if (res.status !== 201) throw new Error(`creating ${sku}: ${res.status} ${await res.text()}`);
   return sku;

@@ -24,8 +24,22 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Instance } from "../../scripts/stack";
 import {
-  createSkuWith, groupPids, isAlive, levelsAgainstLedger, mapLimit, percentile, reconcileNow, redisOf, report, Shopper, sleep,
-  startChaosInstance, startChaosStack, waitForLedger, type Answer, type ChaosStack,
+  createSkuWith,
+  groupPids,
+  isAlive,
+  levelsAgainstLedger,
+  mapLimit,
+  percentile,
+  reconcileNow,
+  redisOf,
+  report,
+  Shopper,
+  sleep,
+  startChaosInstance,
+  startChaosStack,
+  waitForLedger,
+  type Answer,
+  type ChaosStack,
 } from "./harness";
 
 const HOLD_TTL_S = 20;
@@ -112,7 +126,13 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
     Array.from({ length: LOOPS_PER_SHOPPER }, async (_, li) => {
       for (let n = 0; !killed; n++) {
         const attempt: Attempt = {
-          shopper, key: `nk-${si}-${li}-${n}`, items: cart(), abandoned: seq++ % 4 === 3, sentAt: Date.now(), first: null, retries: [],
+          shopper,
+          key: `nk-${si}-${li}-${n}`,
+          items: cart(),
+          abandoned: seq++ % 4 === 3,
+          sentAt: Date.now(),
+          first: null,
+          retries: [],
         };
         attempts.push(attempt);
         attempt.first = await shopper.reserve(attempt.items, attempt.key);
@@ -162,7 +182,8 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
     if (!ok1) problems.push(`${a.key}: retry answered ${r1.status} ${JSON.stringify(r1.body)}`);
     // The second retry replays the first retry's outcome (or finds the hold expired, once it may have).
     if (r1.status >= 300) {
-      if (r2.status !== r1.status || code(r2) !== code(r1)) problems.push(`${a.key}: outcome not replayed: ${r2.status} ${JSON.stringify(r2.body)}`);
+      if (r2.status !== r1.status || code(r2) !== code(r1))
+        problems.push(`${a.key}: outcome not replayed: ${r2.status} ${JSON.stringify(r2.body)}`);
     } else if (!(r2.status === 200 && r2.body.id === r1.body.id) && !(r2.status === 410 && couldHaveExpired(a))) {
       problems.push(`${a.key}: second retry ${r2.status} ${JSON.stringify(r2.body)} after ${r1.body.id}`);
     }
@@ -173,7 +194,8 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
     if (f.status === 409 && (r1.status !== 409 || code(r1) !== code(f))) {
       problems.push(`${a.key}: answered ${code(f)} before the crash, retry ${r1.status} ${JSON.stringify(r1.body)}`);
     }
-    if (f.status !== 0 && f.status !== 201 && f.status !== 409) problems.push(`${a.key}: first answer ${f.status} ${JSON.stringify(f.body)}`);
+    if (f.status !== 0 && f.status !== 201 && f.status !== 409)
+      problems.push(`${a.key}: first answer ${f.status} ${JSON.stringify(f.body)}`);
     if (r1.status < 300) {
       const asked = new Map(a.items.map((i) => [i.sku, i.quantity]));
       const got = r1.body.items ?? [];
@@ -206,7 +228,8 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
     const level = (await probe.inventory(sku)).body;
     midLevels[sku] = level;
     if (level.onHand !== initial.get(sku)!.onHand) problems.push(`${sku}: API onHand ${level.onHand}, was ${initial.get(sku)!.onHand}`);
-    if (level.available !== Math.max(0, level.onHand - level.reserved - level.safety)) problems.push(`${sku}: API available ${level.available}`);
+    if (level.available !== Math.max(0, level.onHand - level.reserved - level.safety))
+      problems.push(`${sku}: API available ${level.available}`);
     if (level.reserved > level.onHand - level.safety) problems.push(`${sku}: oversold ${JSON.stringify(level)}`);
   }
   const midReconcile = await reconcileNow(stack);
@@ -221,7 +244,8 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
     const again = await a.shopper.reserve(a.items, a.key, restarted.url);
     a.retries.push(again);
     if (r1.status >= 300) {
-      if (again.status !== r1.status || code(again) !== code(r1)) problems.push(`${a.key}: on the restarted instance ${again.status} ${JSON.stringify(again.body)}`);
+      if (again.status !== r1.status || code(again) !== code(r1))
+        problems.push(`${a.key}: on the restarted instance ${again.status} ${JSON.stringify(again.body)}`);
     } else if (again.status === 200 && again.body.id === r1.body.id) {
       replayedOnRestarted++;
     } else if (!(again.status === 410 && Date.now() >= Date.parse(r1.body.expiresAt!))) {
@@ -267,8 +291,10 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
     a.retries.push(r);
     const f = a.first!;
     const label = `${r.status} ${code(r) ?? ""}`.trim();
-    if (f.status === 201 && !(r.status === 410 && code(r) === "reservation_expired")) problems.push(`${a.key}: held before the crash, after expiry ${label}`);
-    if (f.status === 409 && !(r.status === 409 && code(r) === code(f))) problems.push(`${a.key}: refused before the crash, after expiry ${label}`);
+    if (f.status === 201 && !(r.status === 410 && code(r) === "reservation_expired"))
+      problems.push(`${a.key}: held before the crash, after expiry ${label}`);
+    if (f.status === 409 && !(r.status === 409 && code(r) === code(f)))
+      problems.push(`${a.key}: refused before the crash, after expiry ${label}`);
     if (![201, 409, 410].includes(r.status)) problems.push(`${a.key}: after expiry ${label} ${JSON.stringify(r.body)}`);
     if (r.status === 201) {
       freshIds.push(r.body.id!);
@@ -287,7 +313,9 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
   await db.connect();
   const rows = await db.query<{ sku: string; version: number; type: string; delta: number; reservationId: string; at: Date }>(
     `SELECT sku, version, type, delta, "reservationId", at FROM "InventoryEvent"
-     WHERE sku = ANY($1::text[]) AND "reservationId" IS NOT NULL ORDER BY sku, version`, [skus]);
+     WHERE sku = ANY($1::text[]) AND "reservationId" IS NOT NULL ORDER BY sku, version`,
+    [skus],
+  );
   await db.end();
   const running = new Map<string, number>();
   let doubleHeld = 0;
@@ -311,23 +339,43 @@ it("keeps carts all-or-nothing, keys idempotent and the ledger exact after kill 
   const finalLevels = await Promise.all(skus.map(async (sku) => (await probe.inventory(sku)).body));
   const statusCount = (list: ResRecord[]) => list.reduce<Record<string, number>>((m, r) => ((m[r.status] = (m[r.status] ?? 0) + 1), m), {});
   report("next-kill", {
-    attempts: attempts.length, loadMs, answeredBeforeKill, inFlightAtKill,
-    victimExit: exit, victimPids: pids.length, survivors: survivors.length,
-    recordsAtCrash: statusCount(atCrash.records), pendingAtCrash: pendingAtCrash.length, halfHeldAtCrash: halfHeldAtCrash.length,
-    retriedNow: retryNow.length, retryMs, retryOutcomes: tallyOf(retryNow.map((a) => a.retries[0]!)),
-    recordsAfterRetry: statusCount(afterRetry.records), pendingAfterRetry: pendingAfterRetry.length, unansweredAbandoned,
+    attempts: attempts.length,
+    loadMs,
+    answeredBeforeKill,
+    inFlightAtKill,
+    victimExit: exit,
+    victimPids: pids.length,
+    survivors: survivors.length,
+    recordsAtCrash: statusCount(atCrash.records),
+    pendingAtCrash: pendingAtCrash.length,
+    halfHeldAtCrash: halfHeldAtCrash.length,
+    retriedNow: retryNow.length,
+    retryMs,
+    retryOutcomes: tallyOf(retryNow.map((a) => a.retries[0]!)),
+    recordsAfterRetry: statusCount(afterRetry.records),
+    pendingAfterRetry: pendingAfterRetry.length,
+    unansweredAbandoned,
     midReconcile: { drifted: midReconcile.drifted, skus: midReconcile.skus },
-    restartMs, replayedOnRestarted,
+    restartMs,
+    replayedOnRestarted,
     liveRecordsEnded: endedLate.length,
-    endedMsAfterDeadline: endedLate.length ? { min: Math.min(...endedLate), p50: percentile(endedLate, 50), max: Math.max(...endedLate) } : null,
+    endedMsAfterDeadline: endedLate.length
+      ? { min: Math.min(...endedLate), p50: percentile(endedLate, 50), max: Math.max(...endedLate) }
+      : null,
     reservedZeroMsAfterLastDeadline: reservedZeroAfterDeadlineMs,
-    abandonedRetriedAfterExpiry: abandoned.length, abandonedOutcomes: tallyOf(abandoned.map((a) => a.retries.at(-1)!)),
+    abandonedRetriedAfterExpiry: abandoned.length,
+    abandonedOutcomes: tallyOf(abandoned.map((a) => a.retries.at(-1)!)),
     recordsAtEnd: statusCount(afterExpiry.records),
-    ledgerEventsWithReservation: rows.rows.length, doubleHeld, stillHeldInLedger,
+    ledgerEventsWithReservation: rows.rows.length,
+    doubleHeld,
+    stillHeldInLedger,
     finalReconcile: { drifted: finalReconcile.drifted, skus: finalReconcile.skus },
-    ledgerCatchUpMs: ledger.ms, levelsMatch: levels.every((l) => l.matches),
-    midLevels, finalLevels,
-    problems: problems.slice(0, 20), problemCount: problems.length,
+    ledgerCatchUpMs: ledger.ms,
+    levelsMatch: levels.every((l) => l.matches),
+    midLevels,
+    finalLevels,
+    problems: problems.slice(0, 20),
+    problemCount: problems.length,
   });
 
   expect(inFlightAtKill, "the kill hit requests in flight").toBeGreaterThan(0);

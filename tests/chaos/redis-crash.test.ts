@@ -82,7 +82,8 @@ it("loses no acknowledged write, oversells nothing and returns abandoned holds a
   await db.connect();
   const confirmed = await db.query<{ id: string; status: string; units: string }>(
     `SELECT o.id, o.status, COALESCE(SUM(l.quantity), 0) AS units FROM "Order" o JOIN "OrderLine" l ON l."orderId" = o.id
-     WHERE l.sku = $1 GROUP BY o.id, o.status`, [sku],
+     WHERE l.sku = $1 GROUP BY o.id, o.status`,
+    [sku],
   );
   await db.end();
   const byId = new Map(confirmed.rows.map((r) => [r.id, r]));
@@ -93,10 +94,17 @@ it("loses no acknowledged write, oversells nothing and returns abandoned holds a
   report("redis-crash", {
     redisDownMs: restartedAt - killedAt,
     stockApiBackMsAfterRestart: recoveredMs,
-    versionBeforeKill, versionAfterRestart,
-    ordersAnswered201: orders.length, ordersInPostgres: confirmed.rows.length, lostOrders: lostOrders.length,
-    soldUnits, final: final.body, oversoldSamples: oversold,
-    before: tally.before.toString(), down: tally.down.toString(), after: tally.after.toString(),
+    versionBeforeKill,
+    versionAfterRestart,
+    ordersAnswered201: orders.length,
+    ordersInPostgres: confirmed.rows.length,
+    lostOrders: lostOrders.length,
+    soldUnits,
+    final: final.body,
+    oversoldSamples: oversold,
+    before: tally.before.toString(),
+    down: tally.down.toString(),
+    after: tally.after.toString(),
     ledger: ledger.checks,
   });
 

@@ -79,7 +79,11 @@ afterAll(async () => {
 /** A caller with its own cookie jar (shopper session, staff session) and client address. */
 class Client {
   readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string, private readonly address: string, private readonly headers: Record<string, string> = {}) {}
+  constructor(
+    private readonly base: string,
+    private readonly address: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of many shapes, read field by field in the assertions
   async call(method: string, pathname: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: any }> {
     const headers: Record<string, string> = { "x-forwarded-for": this.address, ...this.headers, ...extra };
@@ -88,7 +92,13 @@ class Client {
     if (typeof body === "string") payload = body;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
-    const res = await fetch(`${this.base}${pathname}`, { method, headers, body: payload, redirect: "manual", signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(`${this.base}${pathname}`, {
+      method,
+      headers,
+      body: payload,
+      redirect: "manual",
+      signal: AbortSignal.timeout(15_000),
+    });
     for (const set of res.headers.getSetCookie()) {
       const [pair] = set.split(";");
       const eq = pair!.indexOf("=");
@@ -118,7 +128,6 @@ function startReceiver(port: number, hits: { id: string; signature: string; body
   });
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
-
 
 /** Where a value shows up in a text: whole, URL-encoded, or any 16-character piece of its start, end or random core. */
 function findLeaks(value: string, text: string): string[] {
@@ -172,7 +181,9 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
   expect((await merch.call("GET", "/api/v1/admin/sales")).status).toBe(200);
   const wrongToken = `swt_${randomBytes(32).toString("base64url")}`;
   keep("wrong API token tried", wrongToken);
-  expect((await new Client(s.baseUrl, "10.66.0.4", { authorization: `Bearer ${wrongToken}` }).call("GET", "/api/v1/admin/sales")).status).toBe(403);
+  expect(
+    (await new Client(s.baseUrl, "10.66.0.4", { authorization: `Bearer ${wrongToken}` }).call("GET", "/api/v1/admin/sales")).status,
+  ).toBe(403);
   expect(await socketAttempt(`${s.realtimeUrl}/admin`, { origin: own, auth: { token: CONFIG.ADMIN_API_TOKEN } })).toBe("connected");
   expect(await socketAttempt(`${s.realtimeUrl}/admin`, { origin: own, auth: { token: created.body.token } })).toBe("connected");
   expect(await socketAttempt(`${s.realtimeUrl}/admin`, { origin: own, auth: { token: wrongToken } })).toBe("unauthorized");
@@ -190,13 +201,19 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
   const badSignature = createHmac("sha256", `${CONFIG.WEBHOOK_SECRET}x`).update(event).digest("hex");
   keep("wrong webhook signature", badSignature);
   expect((await channel.call("POST", "/api/v1/webhooks/channels/market", event.replace("-2", "-20"), sigHeader)).status).toBe(401);
-  expect((await channel.call("POST", "/api/v1/webhooks/channels/market", event, { "x-stockwire-signature": badSignature })).status).toBe(401);
+  expect((await channel.call("POST", "/api/v1/webhooks/channels/market", event, { "x-stockwire-signature": badSignature })).status).toBe(
+    401,
+  );
 
   // --- an outbound webhook signed with a known secret, failing once, then delivered ----------
   const hits: { id: string; signature: string; body: string }[] = [];
   const port = await freePort();
   receiver = await startReceiver(port, hits);
-  const sub = await adminApi.call("POST", "/api/v1/admin/webhooks", { url: `http://127.0.0.1:${port}/hook`, events: "all", secret: OUTBOUND_SECRET });
+  const sub = await adminApi.call("POST", "/api/v1/admin/webhooks", {
+    url: `http://127.0.0.1:${port}/hook`,
+    events: "all",
+    secret: OUTBOUND_SECRET,
+  });
   expect(sub.status).toBe(201);
   expect((await adminApi.call("POST", `/api/v1/admin/inventory/${sku}/adjust`, { delta: 5, reason: "received" })).status).toBe(200);
   const deadline = Date.now() + 20_000;
@@ -210,7 +227,12 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
   const saleSku = await createSku(s, "SECSALE", 5);
   const saleId = `secrets-${core().slice(0, 8)}`;
   const sale = await adminApi.call("POST", "/api/v1/admin/sales", {
-    id: saleId, name: "Secrets drop", startsAt: new Date(Date.now() - 1000).toISOString(), admissionRate: 50, perShopperLimit: 1, skus: [saleSku],
+    id: saleId,
+    name: "Secrets drop",
+    startsAt: new Date(Date.now() - 1000).toISOString(),
+    admissionRate: 50,
+    perShopperLimit: 1,
+    skus: [saleSku],
   });
   expect(sale.status, JSON.stringify(sale.body)).toBe(201);
   const buyer = new Client(s.baseUrl, "10.66.0.6");
@@ -226,22 +248,35 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
   keep("admission token", token);
   keep("admission token signature", token.split(".")[2]);
   expect(await socketAttempt(s.realtimeUrl, { origin: own, cookie: `sw_sid=${buyer.cookies.get("sw_sid")}` })).toBe("connected");
-  const hold = await buyer.call("POST", "/api/v1/reservations", { items: [{ sku: saleSku, quantity: 1 }], queueToken: token }, { "idempotency-key": "secrets-1" });
+  const hold = await buyer.call(
+    "POST",
+    "/api/v1/reservations",
+    { items: [{ sku: saleSku, quantity: 1 }], queueToken: token },
+    { "idempotency-key": "secrets-1" },
+  );
   expect(hold.status, JSON.stringify(hold.body)).toBe(201);
   const thief = new Client(s.baseUrl, "10.66.0.7");
-  expect((await thief.call("POST", "/api/v1/reservations", { items: [{ sku: saleSku, quantity: 1 }], queueToken: token })).body.error.code).toBe("queue_token_invalid");
+  expect(
+    (await thief.call("POST", "/api/v1/reservations", { items: [{ sku: saleSku, quantity: 1 }], queueToken: token })).body.error.code,
+  ).toBe("queue_token_invalid");
   keep("thief's shopper session cookie", thief.cookies.get("sw_sid"));
   const [header, payload] = token.split(".");
   const forged = `${header}.${payload}.${createHmac("sha256", "not-the-queue-secret").update(`${header}.${payload}`).digest("base64url")}`;
   keep("forged admission token", forged);
-  expect((await buyer.call("POST", "/api/v1/reservations", { items: [{ sku: saleSku, quantity: 1 }], queueToken: forged })).status).toBe(403);
+  expect((await buyer.call("POST", "/api/v1/reservations", { items: [{ sku: saleSku, quantity: 1 }], queueToken: forged })).status).toBe(
+    403,
+  );
 
   // --- failing requests ----------------------------------------------------------------------
   const stranger = new Client(s.baseUrl, "10.66.0.8");
   expect((await stranger.call("POST", "/api/v1/reservations", "{not json")).status).toBe(400);
   expect((await stranger.call("POST", "/api/v1/reservations", { items: [{ sku: "NOPE-SECRETS", quantity: 1 }] })).status).toBe(404);
-  expect((await stranger.call("POST", `/api/v1/reservations/${hold.body.id}/checkout`, { email: "x@example.com", name: "X" })).status).toBe(404);
-  expect((await stranger.call("POST", "/api/v1/reservations", { items: [{ sku, quantity: 1 }] }, { "idempotency-key": "k".repeat(300) })).status).toBe(400);
+  expect((await stranger.call("POST", `/api/v1/reservations/${hold.body.id}/checkout`, { email: "x@example.com", name: "X" })).status).toBe(
+    404,
+  );
+  expect(
+    (await stranger.call("POST", "/api/v1/reservations", { items: [{ sku, quantity: 1 }] }, { "idempotency-key": "k".repeat(300) })).status,
+  ).toBe(400);
   keep("stranger's shopper session cookie", stranger.cookies.get("sw_sid"));
 
   // --- Postgres down for a moment: the error paths log their errors ---------------------------
@@ -252,9 +287,13 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
     const outageEvent = JSON.stringify({ eventId: `sec-${core()}`, sku, delta: 1, occurredAt: new Date().toISOString() });
     const outageSig = createHmac("sha256", CONFIG.WEBHOOK_SECRET).update(outageEvent).digest("hex");
     keep("webhook signature sent during the outage", outageSig);
-    expect((await channel.call("POST", "/api/v1/webhooks/channels/market", outageEvent, { "x-stockwire-signature": outageSig })).status).toBe(503);
+    expect(
+      (await channel.call("POST", "/api/v1/webhooks/channels/market", outageEvent, { "x-stockwire-signature": outageSig })).status,
+    ).toBe(503);
     expect((await merch.call("GET", "/api/v1/admin/sales")).status).toBeGreaterThanOrEqual(500);
-    expect((await stranger.call("POST", `/api/v1/reservations/${cartHold.body.id}/checkout`, { email: "x@example.com", name: "X" })).status).toBe(503);
+    expect(
+      (await stranger.call("POST", `/api/v1/reservations/${cartHold.body.id}/checkout`, { email: "x@example.com", name: "X" })).status,
+    ).toBe(503);
     // Signing in while the user table cannot be read: the Server Action logs its error.
     const outagePage = await (await browser.newContext({ baseURL: s.baseUrl })).newPage();
     await outagePage.goto("/admin/login");
@@ -303,8 +342,11 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
     }
   }
   report("secrets-in-logs", {
-    exercisedMs, files: [...logs.keys()], lines: [...logs.values()].reduce((n, t) => n + t.split("\n").length, 0),
-    valuesChecked: secrets.size, leaks: leaks.length,
+    exercisedMs,
+    files: [...logs.keys()],
+    lines: [...logs.values()].reduce((n, t) => n + t.split("\n").length, 0),
+    valuesChecked: secrets.size,
+    leaks: leaks.length,
   });
   expect(leaks).toEqual([]);
 });

@@ -27,7 +27,9 @@ it("converges a reconnected socket and keeps the ledger exact after kill -9 of t
   const sku = await createSku(stack, "SC", 100_000);
   const origin = stack.baseUrl;
   socket = io(stack.realtimeUrl, {
-    ...STOCK_SOCKET_OPTIONS, transports: [...STOCK_SOCKET_OPTIONS.transports], extraHeaders: { origin },
+    ...STOCK_SOCKET_OPTIONS,
+    transports: [...STOCK_SOCKET_OPTIONS.transports],
+    extraHeaders: { origin },
   });
   let seen = -1;
   let connects = 0;
@@ -38,10 +40,16 @@ it("converges a reconnected socket and keeps the ledger exact after kill -9 of t
   socket.on("connect", () => {
     connects++;
     if (connects > 1) reconnectedAt = Date.now();
-    void socket!.timeout(5_000).emitWithAck("subscribe", { skus: [sku] }).then((res) => {
-      const mine = res.ok ? res.data.find((a: Availability) => a.sku === sku) : undefined;
-      if (mine) seen = mine.available;
-    }, () => {});
+    void socket!
+      .timeout(5_000)
+      .emitWithAck("subscribe", { skus: [sku] })
+      .then(
+        (res) => {
+          const mine = res.ok ? res.data.find((a: Availability) => a.sku === sku) : undefined;
+          if (mine) seen = mine.available;
+        },
+        () => {},
+      );
   });
   await new Promise<void>((resolve) => socket!.once("connect", () => resolve()));
 

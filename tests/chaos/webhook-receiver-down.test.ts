@@ -75,9 +75,14 @@ it("keeps reservation latency and delivers everything once the receiver is back"
   const p50Up = percentile(up, 50);
   const p50Down = percentile(down, 50);
   report("webhook-receiver-down", {
-    p50UpMs: +p50Up.toFixed(1), p95UpMs: +percentile(up, 95).toFixed(1),
-    p50DownMs: +p50Down.toFixed(1), p95DownMs: +percentile(down, 95).toFixed(1),
-    receiverDownMs: backAt - downAt, events: version, missing, allDeliveredMsAfterBack: deliveredMs,
+    p50UpMs: +p50Up.toFixed(1),
+    p95UpMs: +percentile(up, 95).toFixed(1),
+    p50DownMs: +p50Down.toFixed(1),
+    p95DownMs: +percentile(down, 95).toFixed(1),
+    receiverDownMs: backAt - downAt,
+    events: version,
+    missing,
+    allDeliveredMsAfterBack: deliveredMs,
   });
 
   expect(p50Down).toBeLessThanOrEqual(Math.max(1.5 * p50Up, p50Up + 25));

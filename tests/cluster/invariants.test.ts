@@ -48,7 +48,10 @@ function clusterKeySlot(key: string): number {
 describe("Redis Cluster", () => {
   it("runs against a cluster client whose SKUs land on several masters", async () => {
     expect(isCluster(deps.redis)).toBe(true);
-    const skus = await seedSkus(deps, Array.from({ length: 12 }, () => ({ onHand: 1 })));
+    const skus = await seedSkus(
+      deps,
+      Array.from({ length: 12 }, () => ({ onHand: 1 })),
+    );
     expect(new Set(skus.map((s) => masterOf(deps.keys.stock(s)))).size).toBeGreaterThanOrEqual(2);
   });
 });
@@ -73,9 +76,14 @@ describe("never oversell on a cluster (invariant 1)", () => {
     const results = await Promise.all(
       Array.from({ length: 600 }, (_, i) => {
         const d = instances[i % instances.length]!;
-        const lines = i % 3 === 0
-          ? [{ sku: skus[i % n]!, quantity: 1 + (i % 3) }, { sku: skus[(i + 5) % n]!, quantity: 1 }, { sku: skus[(i + 11) % n]!, quantity: 1 }]
-          : [{ sku: skus[i % n]!, quantity: 1 + (i % 2) }];
+        const lines =
+          i % 3 === 0
+            ? [
+                { sku: skus[i % n]!, quantity: 1 + (i % 3) },
+                { sku: skus[(i + 5) % n]!, quantity: 1 },
+                { sku: skus[(i + 11) % n]!, quantity: 1 },
+              ]
+            : [{ sku: skus[i % n]!, quantity: 1 + (i % 2) }];
         return placeReservation(d, { sessionId: `s${i % 50}`, items: lines, ...who }).then(
           (r) => ({ ok: true as const, r, sessionId: `s${i % 50}` }),
           (err: { code: string }) => ({ ok: false as const, code: err.code }),
@@ -89,7 +97,8 @@ describe("never oversell on a cluster (invariant 1)", () => {
     expect(violations).toBe(0);
     expect(results.every((r) => r.ok || r.code === "insufficient_stock")).toBe(true);
     const heldPerSku = new Map<string, number>();
-    for (const res of results) if (res.ok) for (const line of res.r.items) heldPerSku.set(line.sku, (heldPerSku.get(line.sku) ?? 0) + line.quantity);
+    for (const res of results)
+      if (res.ok) for (const line of res.r.items) heldPerSku.set(line.sku, (heldPerSku.get(line.sku) ?? 0) + line.quantity);
     for (const [i, sku] of skus.entries()) {
       const l = (await stockLevel(deps, sku))!;
       expect(l.reserved).toBe(heldPerSku.get(sku) ?? 0);
@@ -112,7 +121,9 @@ describe("never oversell on a cluster (invariant 1)", () => {
   it("the last unit goes to exactly one of many concurrent buyers", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => codeOf(placeReservation(deps, { sessionId: `last${i}`, items: [{ sku: sku!, quantity: 1 }], ...who }))),
+      Array.from({ length: 100 }, (_, i) =>
+        codeOf(placeReservation(deps, { sessionId: `last${i}`, items: [{ sku: sku!, quantity: 1 }], ...who })),
+      ),
     );
     expect(results.filter((r) => r === "ok")).toHaveLength(1);
     expect(results.filter((r) => r === "insufficient_stock")).toHaveLength(99);
@@ -121,7 +132,10 @@ describe("never oversell on a cluster (invariant 1)", () => {
 
 describe("all-or-nothing carts on a cluster (invariant 2)", () => {
   it("a cart whose lines live on different masters holds nothing when one line is short", async () => {
-    const skus = await seedSkus(deps, Array.from({ length: 9 }, (_, i) => ({ onHand: i === 8 ? 1 : 10 })));
+    const skus = await seedSkus(
+      deps,
+      Array.from({ length: 9 }, (_, i) => ({ onHand: i === 8 ? 1 : 10 })),
+    );
     expect(new Set(skus.map((s) => masterOf(deps.keys.stock(s)))).size).toBeGreaterThanOrEqual(2);
     const err = await placeReservation(deps, {
       sessionId: "cart",
@@ -136,7 +150,10 @@ describe("all-or-nothing carts on a cluster (invariant 2)", () => {
   });
 
   it("a full cart across masters holds every line, and releasing gives every line back", async () => {
-    const skus = await seedSkus(deps, Array.from({ length: 9 }, () => ({ onHand: 3 })));
+    const skus = await seedSkus(
+      deps,
+      Array.from({ length: 9 }, () => ({ onHand: 3 })),
+    );
     const r = await placeReservation(deps, { sessionId: "full", items: skus.map((sku) => ({ sku, quantity: 2 })), ...who });
     for (const sku of skus) expect((await stockLevel(deps, sku))!.reserved).toBe(2);
     await releaseReservation(deps, "full", r.id, who);
@@ -150,7 +167,10 @@ describe("holds end on a cluster (invariant 5)", () => {
   const finish = (id: string) => finishStalledCheckout(short, id);
 
   it("expires a multi-master hold after its deadline, not before", async () => {
-    const skus = await seedSkus(short, Array.from({ length: 6 }, () => ({ onHand: 4 })));
+    const skus = await seedSkus(
+      short,
+      Array.from({ length: 6 }, () => ({ onHand: 4 })),
+    );
     const r = await placeReservation(short, { sessionId: "gone", items: skus.map((sku) => ({ sku, quantity: 3 })), ...who });
     expect((await expireDueReservations(short, finish)).expired).toBe(0);
     await short.redis.hset(short.keys.reservation(r.id), "expiresAt", r.expiresAt - 10_000);
@@ -166,11 +186,19 @@ describe("fair queue on a cluster (invariant 8)", () => {
   it("400 concurrent shoppers are admitted in join order, and admitted buyers never oversell", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 50 }]);
     const saleId = `sale-${uid(8).toLowerCase()}`;
-    await createSale(deps, { id: saleId, name: `Test sale ${saleId}`, startsAt: new Date(Date.now() - 1000), admissionRate: 10_000, skus: [sku!], overAdmitPercent: 0 });
+    await createSale(deps, {
+      id: saleId,
+      name: `Test sale ${saleId}`,
+      startsAt: new Date(Date.now() - 1000),
+      admissionRate: 10_000,
+      skus: [sku!],
+      overAdmitPercent: 0,
+    });
     await admitTick(deps, saleId); // scheduled -> live
     const sessions = Array.from({ length: 400 }, (_, i) => `s_${String(i).padStart(6, "0")}_${uid(10)}`);
     const waves: { ticket: string; seq: number }[][] = [];
-    for (let w = 0; w < 4; w++) waves.push(await Promise.all(sessions.slice(w * 100, (w + 1) * 100).map((s) => joinQueue(deps, saleId, s))));
+    for (let w = 0; w < 4; w++)
+      waves.push(await Promise.all(sessions.slice(w * 100, (w + 1) * 100).map((s) => joinQueue(deps, saleId, s))));
     const all = waves.flat();
     expect(new Set(all.map((j) => j.ticket)).size).toBe(400);
     for (let w = 1; w < waves.length; w++) {
@@ -183,7 +211,12 @@ describe("fair queue on a cluster (invariant 8)", () => {
       admitted.push(...r.admittedTickets);
       if (!r.changed && r.frame.status === "live") break;
     }
-    expect(admitted).toEqual([...all].sort((a, b) => a.seq - b.seq).map((j) => j.ticket).slice(0, 50));
+    expect(admitted).toEqual(
+      [...all]
+        .sort((a, b) => a.seq - b.seq)
+        .map((j) => j.ticket)
+        .slice(0, 50),
+    );
 
     const sessionOf = new Map(sessions.map((s) => [ticketFor(saleId, s), s]));
     const results = await Promise.all(

@@ -29,14 +29,27 @@ const ROUTES: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: strin
   { method: "DELETE", path: "/api/v1/admin/tokens/access-nope", role: "admin" },
 ];
 
-const PAGES = ["/admin", "/admin/stock", "/admin/activity", "/admin/alerts", "/admin/sales", "/admin/channels", "/admin/reconciliation", "/admin/users"];
+const PAGES = [
+  "/admin",
+  "/admin/stock",
+  "/admin/activity",
+  "/admin/alerts",
+  "/admin/sales",
+  "/admin/channels",
+  "/admin/reconciliation",
+  "/admin/users",
+];
 
 const adminToken = () => process.env.ADMIN_API_TOKEN ?? "";
 
 async function call(api: APIRequestContext, route: (typeof ROUTES)[number], token?: string) {
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   // Bodies that pass the shape checks where they are read, so a 4xx other than 401/403 means the guard let the caller in.
-  return api.fetch(route.path, { method: route.method, headers, data: route.method === "GET" || route.method === "DELETE" ? undefined : {} });
+  return api.fetch(route.path, {
+    method: route.method,
+    headers,
+    data: route.method === "GET" || route.method === "DELETE" ? undefined : {},
+  });
 }
 
 test.describe("access matrix", () => {
@@ -56,7 +69,10 @@ test.describe("access matrix", () => {
     const shopper = await playwrightRequest.newContext({ baseURL });
     await shopper.get("/"); // the storefront session cookie: a shopper, not staff
     try {
-      for (const [who, api] of [["anonymous", anonymous], ["shopper", shopper]] as const) {
+      for (const [who, api] of [
+        ["anonymous", anonymous],
+        ["shopper", shopper],
+      ] as const) {
         for (const route of ROUTES) {
           const res = await call(api, route);
           expect(res.status(), `${who} ${route.method} ${route.path}`).toBe(401);
@@ -97,7 +113,9 @@ test.describe("access matrix", () => {
 
   test("the /admin socket namespace refuses anonymous and shopper sockets and accepts staff tokens", async ({ baseURL, request }) => {
     const url = `${process.env.STOCKWIRE_REALTIME_URL}/admin`;
-    const shopperCookie = (await (await request.get("/")).headersArray()).find((h) => h.name.toLowerCase() === "set-cookie")?.value.split(";")[0];
+    const shopperCookie = (await (await request.get("/")).headersArray())
+      .find((h) => h.name.toLowerCase() === "set-cookie")
+      ?.value.split(";")[0];
     const attempt = (auth: Record<string, string>, cookie?: string) => socketAttempt(url, { origin: baseURL!, auth, cookie });
     expect(await attempt({})).toBe("unauthorized");
     expect(await attempt({}, shopperCookie)).toBe("unauthorized");

@@ -13,14 +13,22 @@ async function createSku(api: APIRequestContext, onHand: number) {
   const slug = `e2e-alert-${id.toLowerCase()}`;
   const res = await api.put(`/api/v1/admin/skus/${sku}`, {
     headers: bearer(),
-    data: { product: { slug, name: `Field Jacket ${id.slice(-4)}`, category: "E2E", hue: 20, lowStockThreshold: 3 }, label: "Olive", priceCents: 8900, onHand },
+    data: {
+      product: { slug, name: `Field Jacket ${id.slice(-4)}`, category: "E2E", hue: 20, lowStockThreshold: 3 },
+      label: "Olive",
+      priceCents: 8900,
+      onHand,
+    },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
   return { sku, slug };
 }
 
 async function adjust(api: APIRequestContext, sku: string, delta: number) {
-  const res = await api.post(`/api/v1/admin/inventory/${sku}/adjust`, { headers: bearer(), data: { delta, reason: delta < 0 ? "damaged" : "received" } });
+  const res = await api.post(`/api/v1/admin/inventory/${sku}/adjust`, {
+    headers: bearer(),
+    data: { delta, reason: delta < 0 ? "damaged" : "received" },
+  });
   expect(res.ok(), await res.text()).toBeTruthy();
 }
 
@@ -56,10 +64,13 @@ test("stock changes raise alerts live; acknowledging one; the overview's figures
   // The sidecar writes its propagation summary every 5 s.
   await page.goto("/admin");
   await expect
-    .poll(async () => {
-      await page.reload();
-      return page.getByTestId("overview-propagation").innerText();
-    }, { timeout: 15_000, intervals: [1_000] })
+    .poll(
+      async () => {
+        await page.reload();
+        return page.getByTestId("overview-propagation").innerText();
+      },
+      { timeout: 15_000, intervals: [1_000] },
+    )
     .toContain("p99");
   await expect(page.getByTestId("overview-today")).toContainText("Open alerts");
   await page.screenshot({ path: "screenshots/admin-overview-desktop.png", fullPage: true });

@@ -12,7 +12,14 @@ async function createSku(api: APIRequestContext): Promise<string> {
   const res = await api.put(`/api/v1/admin/skus/${sku}`, {
     headers: admin(),
     data: {
-      product: { slug: `e2e-adm-${id.toLowerCase()}`, name: `Admin Drop ${id}`, description: "For the back-office sales test.", category: "E2E", hue: 200, lowStockThreshold: 3 },
+      product: {
+        slug: `e2e-adm-${id.toLowerCase()}`,
+        name: `Admin Drop ${id}`,
+        description: "For the back-office sales test.",
+        category: "E2E",
+        hue: 200,
+        lowStockThreshold: 3,
+      },
       label: "One size",
       priceCents: 4900,
       onHand: 12,

@@ -13,7 +13,12 @@ async function createSku(api: APIRequestContext, onHand: number, name = "Canvas 
   const slug = `e2e-stock-${id.toLowerCase()}`;
   const res = await api.put(`/api/v1/admin/skus/${sku}`, {
     headers: bearer(),
-    data: { product: { slug, name: `${name} ${id.slice(-4)}`, category: "E2E", hue: 160, lowStockThreshold: 3 }, label: "Natural", priceCents: 2400, onHand },
+    data: {
+      product: { slug, name: `${name} ${id.slice(-4)}`, category: "E2E", hue: 160, lowStockThreshold: 3 },
+      label: "Natural",
+      priceCents: 2400,
+      onHand,
+    },
   });
   expect(res.ok(), await res.text()).toBeTruthy();
   return { sku, slug };
@@ -38,7 +43,10 @@ test("the audit API needs staff credentials and validates its query", async ({ r
   expect((await bad.json()).error.code).toBe("invalid_request");
 
   const { sku } = await createSku(request, 4);
-  await request.post(`/api/v1/admin/inventory/${sku}/adjust`, { headers: bearer(), data: { delta: 2, reason: "received", note: "PO 1, \"rush\"" } });
+  await request.post(`/api/v1/admin/inventory/${sku}/adjust`, {
+    headers: bearer(),
+    data: { delta: 2, reason: "received", note: 'PO 1, "rush"' },
+  });
   await ledgerHas(request, sku, 2);
   const page1 = await (await request.get(`/api/v1/admin/events?sku=${sku}&limit=1`, { headers: bearer() })).json();
   expect(page1.events).toHaveLength(1);
@@ -49,13 +57,20 @@ test("the audit API needs staff credentials and validates its query", async ({ r
   const csv = await request.get(`/api/v1/admin/events.csv?sku=${sku}`, { headers: bearer() });
   expect(csv.status()).toBe(200);
   expect(csv.headers()["content-type"]).toContain("text/csv");
-  expect(csv.headers()["content-disposition"]).toMatch(new RegExp(`^attachment; filename="stockwire-events-${sku}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
+  expect(csv.headers()["content-disposition"]).toMatch(
+    new RegExp(`^attachment; filename="stockwire-events-${sku}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`),
+  );
   const text = await csv.text();
   expect(text.split("\r\n")[0]).toMatch(/^at,sku,version,type,/);
   expect(text).toContain('"received: PO 1, ""rush"""');
 });
 
-test("restocking a sold-out SKU in the stock table reaches a shopper's page live; a refusal rolls back", async ({ browser, page, request, baseURL }) => {
+test("restocking a sold-out SKU in the stock table reaches a shopper's page live; a refusal rolls back", async ({
+  browser,
+  page,
+  request,
+  baseURL,
+}) => {
   const { sku, slug } = await createSku(request, 0, "Sold-out Tote");
   const shopperContext = await browser.newContext({ baseURL });
   const shopper = await shopperContext.newPage();
@@ -124,7 +139,12 @@ test("the stock table follows a shopper's hold live", async ({ browser, page, re
 
 test("SKU page with history and chart, the live activity feed, and screenshots", async ({ page, request }) => {
   const { sku } = await createSku(request, 20, "Chart Tote");
-  for (const [delta, reason] of [[-3, "damaged"], [12, "received"], [-4, "recount"], [2, "return"]] as const) {
+  for (const [delta, reason] of [
+    [-3, "damaged"],
+    [12, "received"],
+    [-4, "recount"],
+    [2, "return"],
+  ] as const) {
     const res = await request.post(`/api/v1/admin/inventory/${sku}/adjust`, { headers: bearer(), data: { delta, reason } });
     expect(res.ok()).toBeTruthy();
   }

@@ -54,7 +54,12 @@ test.describe("public API", () => {
     const order = await request.post(`/api/v1/reservations/${hold.id}/checkout`, { data: { email: "ada@example.com", name: "Ada" } });
     expect(order.status()).toBe(201);
     expect(await order.json()).toMatchObject({ orderId: expect.any(String) });
-    expect(await (await request.get(`/api/v1/inventory/${sku}`)).json()).toMatchObject({ onHand: 3, reserved: 0, available: 3, version: 3 });
+    expect(await (await request.get(`/api/v1/inventory/${sku}`)).json()).toMatchObject({
+      onHand: 3,
+      reserved: 0,
+      available: 3,
+      version: 3,
+    });
     expect((await request.post(`/api/v1/reservations/${hold.id}/release`)).status()).toBe(409);
   });
 
@@ -92,7 +97,11 @@ test.describe("public API", () => {
   test("catalog, health and metrics", async ({ request }) => {
     const products = await (await request.get("/api/v1/products")).json();
     expect(products.products.length).toBeGreaterThanOrEqual(12);
-    expect(products.products[0].variants[0]).toMatchObject({ sku: expect.any(String), available: expect.any(Number), version: expect.any(Number) });
+    expect(products.products[0].variants[0]).toMatchObject({
+      sku: expect.any(String),
+      available: expect.any(Number),
+      version: expect.any(Number),
+    });
     const health = await request.get("/api/health");
     expect(await health.json()).toMatchObject({ status: "ok", checks: { redis: "ok", postgres: "ok" } });
     const metrics = await (await request.get("/metrics")).text();
@@ -154,10 +163,13 @@ test.describe("flash-sale API", () => {
     // The sidecar's admitter lets us in within a few ticks.
     let status: { admitted: boolean; token?: string; expiresAt?: string; state: string } = { admitted: false, state: "" };
     await expect
-      .poll(async () => {
-        status = await (await request.get(`/api/v1/sales/${id}/queue/${ticket}`)).json();
-        return status.state;
-      }, { timeout: 10_000 })
+      .poll(
+        async () => {
+          status = await (await request.get(`/api/v1/sales/${id}/queue/${ticket}`)).json();
+          return status.state;
+        },
+        { timeout: 10_000 },
+      )
       .toBe("admitted");
     expect(status.token).toBeTruthy();
     expect(Date.parse(status.expiresAt!)).toBeGreaterThan(Date.now());
@@ -188,7 +200,9 @@ test.describe("flash-sale API", () => {
     const sku = await createSku(request, 1);
     const id = await createSale(request, sku);
     // A unique address for this test (the app counts the nearest X-Forwarded-For entry).
-    const headers = { "x-forwarded-for": `203.0.113.${Math.floor(Math.random() * 250) + 1}, 198.51.100.${Math.floor(Math.random() * 250) + 1}` };
+    const headers = {
+      "x-forwarded-for": `203.0.113.${Math.floor(Math.random() * 250) + 1}, 198.51.100.${Math.floor(Math.random() * 250) + 1}`,
+    };
     const codes: number[] = [];
     let limited: { status: number; retryAfter: string | undefined; body: { error: { code: string } } } | null = null;
     for (let i = 0; i < 100 && !limited; i++) {

@@ -55,7 +55,10 @@ test.describe("channel webhooks", () => {
       expect((await res.json()).error.code).toBe("invalid_signature");
     }
     const tampered = await request.post("/api/v1/webhooks/channels/marketplace", {
-      headers: { "content-type": "application/json", "x-stockwire-signature": `sha256=${createHmac("sha256", secret()).update(JSON.stringify(event)).digest("hex")}` },
+      headers: {
+        "content-type": "application/json",
+        "x-stockwire-signature": `sha256=${createHmac("sha256", secret()).update(JSON.stringify(event)).digest("hex")}`,
+      },
       data: JSON.stringify({ ...event, eventId: `e2e-${unique()}`, delta: 40 }),
     });
     expect(tampered.status()).toBe(401);
@@ -74,10 +77,18 @@ test.describe("channel webhooks", () => {
     expect(anon.status()).toBe(401);
     const ftp = await request.post("/api/v1/admin/webhooks", { headers: admin(), data: { url: "ftp://example.com/x" } });
     expect(ftp.status()).toBe(400);
-    const created = await request.post("/api/v1/admin/webhooks", { headers: admin(), data: { url: "https://example.invalid/hooks", events: "low_stock" } });
+    const created = await request.post("/api/v1/admin/webhooks", {
+      headers: admin(),
+      data: { url: "https://example.invalid/hooks", events: "low_stock" },
+    });
     expect(created.status()).toBe(201);
     const sub = await created.json();
-    expect(sub).toMatchObject({ url: "https://example.invalid/hooks", events: "low_stock", active: true, secret: expect.stringMatching(/^whsec_/) });
+    expect(sub).toMatchObject({
+      url: "https://example.invalid/hooks",
+      events: "low_stock",
+      active: true,
+      secret: expect.stringMatching(/^whsec_/),
+    });
     const list = await (await request.get("/api/v1/admin/webhooks", { headers: admin() })).json();
     const listed = list.subscriptions.find((s: { id: string }) => s.id === sub.id);
     expect(listed).toMatchObject({ secretHint: sub.secret.slice(-4) });
@@ -122,7 +133,9 @@ test.describe("channels screen", () => {
 
   test("lists inbound deliveries by status and outbound deliveries; subscribe and remove from the form", async ({ page, request }) => {
     const { port } = server.address() as AddressInfo;
-    const ok = await (await request.post("/api/v1/admin/webhooks", { headers: admin(), data: { url: `http://127.0.0.1:${port}/stock` } })).json();
+    const ok = await (
+      await request.post("/api/v1/admin/webhooks", { headers: admin(), data: { url: `http://127.0.0.1:${port}/stock` } })
+    ).json();
     cleanup.push(ok.id);
     const sku = await createSku(request, 30);
     const channel = `shop-${unique().toLowerCase()}`;
@@ -134,10 +147,15 @@ test.describe("channels screen", () => {
     await post(request, channel, { eventId: "ord-1002", sku: `NOPE-${unique()}`, delta: -1, occurredAt: at(40) });
 
     // The sidecar delivers the stock changes to the receiver, retrying the first one.
-    await expect.poll(async () => {
-      const { deliveries } = await (await request.get(`/api/v1/admin/webhooks/${ok.id}/deliveries`, { headers: admin() })).json();
-      return deliveries.some((d: { status: string; attempts: number }) => d.status === "delivered" && d.attempts === 3);
-    }, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const { deliveries } = await (await request.get(`/api/v1/admin/webhooks/${ok.id}/deliveries`, { headers: admin() })).json();
+          return deliveries.some((d: { status: string; attempts: number }) => d.status === "delivered" && d.attempts === 3);
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
 
     await logIn(page);
     const group = page.getByTestId(`channel-${channel}`);
@@ -157,10 +175,15 @@ test.describe("channels screen", () => {
     const down = subs.subscriptions.find((s: { url: string }) => s.url === "http://127.0.0.1:9/down");
     cleanup.push(down.id);
     await request.post(`/api/v1/admin/inventory/${sku}/adjust`, { headers: admin(), data: { delta: 5, reason: "received" } });
-    await expect.poll(async () => {
-      const { deliveries } = await (await request.get(`/api/v1/admin/webhooks/${down.id}/deliveries`, { headers: admin() })).json();
-      return deliveries.some((d: { attempts: number }) => d.attempts >= 2);
-    }, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const { deliveries } = await (await request.get(`/api/v1/admin/webhooks/${down.id}/deliveries`, { headers: admin() })).json();
+          return deliveries.some((d: { attempts: number }) => d.attempts >= 2);
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     await page.reload();
     await expect(page.getByTestId(`subscription-${down.id}`)).toContainText("Retrying");
 

@@ -161,7 +161,8 @@ test.describe("fuzz: public HTTP routes", () => {
         api.post("/api/v1/reservations", { headers: { ...headers, "idempotency-key": `fuzz-${i}` }, data: c.body }),
       );
       // The owner's own hold: every body but "{}", which is a valid checkout.
-      if (c.body !== "{}") await check(`POST own checkout ${c.name}`, () => owner.post(`/api/v1/reservations/${holdId}/checkout`, { headers, data: c.body }));
+      if (c.body !== "{}")
+        await check(`POST own checkout ${c.name}`, () => owner.post(`/api/v1/reservations/${holdId}/checkout`, { headers, data: c.body }));
       await check(`POST foreign release ${c.name}`, () => api.post(`/api/v1/reservations/${holdId}/release`, { headers, data: c.body }));
       await check(`POST foreign extend ${c.name}`, () => api.post(`/api/v1/reservations/${holdId}/extend`, { headers, data: c.body }));
       await check(`POST webhook unsigned ${c.name}`, () => api.post("/api/v1/webhooks/channels/fuzz", { headers, data: c.body }));
@@ -196,7 +197,10 @@ test.describe("fuzz: public HTTP routes", () => {
         const raw = JSON.stringify({ eventId: `fuzz-${unique()}`, ...e });
         const signature = `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
         await check(`signed channel event ${raw.slice(0, 100)}`, () =>
-          hooks.post("/api/v1/webhooks/channels/fuzz", { headers: { "content-type": "application/json", "x-stockwire-signature": signature }, data: raw }),
+          hooks.post("/api/v1/webhooks/channels/fuzz", {
+            headers: { "content-type": "application/json", "x-stockwire-signature": signature },
+            data: raw,
+          }),
         );
       }
       for (const channel of ["%00", encodeURIComponent("канал"), "UPPER", "x".repeat(300)]) {
@@ -212,7 +216,9 @@ test.describe("fuzz: public HTTP routes", () => {
       await check(`GET /products/${id.slice(0, 20)}`, () => joiner.get(`/api/v1/products/${id}`));
       await check(`GET /reservations/${id.slice(0, 20)}`, () => joiner.get(`/api/v1/reservations/${id}`));
       for (const action of ["release", "extend", "checkout"]) {
-        await check(`POST /reservations/${id.slice(0, 20)}/${action}`, () => joiner.post(`/api/v1/reservations/${id}/${action}`, { data: { email: "a@b.co" } }));
+        await check(`POST /reservations/${id.slice(0, 20)}/${action}`, () =>
+          joiner.post(`/api/v1/reservations/${id}/${action}`, { data: { email: "a@b.co" } }),
+        );
       }
       await check(`GET /sales/${id.slice(0, 20)}`, () => joiner.get(`/api/v1/sales/${id}`));
       await check(`GET /sales/${DEMO_SALE}/queue/${id.slice(0, 20)}`, () => joiner.get(`/api/v1/sales/${DEMO_SALE}/queue/${id}`));
@@ -274,7 +280,9 @@ test.describe("fuzz: public HTTP routes", () => {
     const api = await shopper(baseURL);
     const hold = await api.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 1 }] } });
     expect(hold.status()).toBe(201);
-    const res = await api.post(`/api/v1/reservations/${(await hold.json()).id}/checkout`, { data: { email: "ada@example.com", name: `Ada${NUL} 💥 Ω` } });
+    const res = await api.post(`/api/v1/reservations/${(await hold.json()).id}/checkout`, {
+      data: { email: "ada@example.com", name: `Ada${NUL} 💥 Ω` },
+    });
     expect(res.status(), await res.text()).toBeLessThan(500);
     await api.dispose();
   });
@@ -283,9 +291,17 @@ test.describe("fuzz: public HTTP routes", () => {
     const secret = process.env.WEBHOOK_SECRET;
     test.skip(!secret, "WEBHOOK_SECRET is set by the global setup");
     const api = await shopper(baseURL);
-    const raw = JSON.stringify({ eventId: `nul${NUL}${unique()}`, sku: `NOPE-${unique()}`, delta: 1, occurredAt: new Date().toISOString() });
+    const raw = JSON.stringify({
+      eventId: `nul${NUL}${unique()}`,
+      sku: `NOPE-${unique()}`,
+      delta: 1,
+      occurredAt: new Date().toISOString(),
+    });
     const signature = `sha256=${createHmac("sha256", secret!).update(raw).digest("hex")}`;
-    const hook = await api.post("/api/v1/webhooks/channels/fuzz", { headers: { "content-type": "application/json", "x-stockwire-signature": signature }, data: raw });
+    const hook = await api.post("/api/v1/webhooks/channels/fuzz", {
+      headers: { "content-type": "application/json", "x-stockwire-signature": signature },
+      data: raw,
+    });
     await expectClientError(hook, "signed channel event with NUL in eventId");
     await api.dispose();
   });

@@ -50,10 +50,24 @@ export default async function globalSetup(): Promise<void> {
   }
   globalState.stockwireE2E = { stack, dir };
   for (const [key, value] of Object.entries(stack.env)) {
-    if (["ADMIN_API_TOKEN", "WEBHOOK_SECRET", "QUEUE_TOKEN_SECRET", "SESSION_SECRET", "ADMIN_EMAIL", "ADMIN_PASSWORD", "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX"].includes(key)) {
+    if (
+      [
+        "ADMIN_API_TOKEN",
+        "WEBHOOK_SECRET",
+        "QUEUE_TOKEN_SECRET",
+        "SESSION_SECRET",
+        "ADMIN_EMAIL",
+        "ADMIN_PASSWORD",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "REDIS_PREFIX",
+      ].includes(key)
+    ) {
       process.env[key] = value;
     }
   }
   process.env.STOCKWIRE_REALTIME_URL = stack.realtimeUrl;
-  console.log(`[e2e stack] ${stack.baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s${logDir ? ` (logs in ${path.relative(ROOT, logDir)}/)` : ""}`);
+  console.log(
+    `[e2e stack] ${stack.baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s${logDir ? ` (logs in ${path.relative(ROOT, logDir)}/)` : ""}`,
+  );
 }

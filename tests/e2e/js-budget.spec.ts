@@ -34,7 +34,12 @@ test("the product page ships at most 200 KB of gzipped JavaScript, without Node'
     if (/createECDH|pbkdf2Sync|publicEncrypt/.test(body.toString("utf8"))) withCrypto.push(p);
   }
   files.sort((a, b) => b.gzip - a.gzip);
-  console.log(`[js budget] product page: ${scripts.size} scripts, ${(raw / 1024).toFixed(1)} KB raw, ${(gzip / 1024).toFixed(1)} KB gzip; largest: ${files.slice(0, 3).map((f) => `${path.basename(f.file)} ${(f.gzip / 1024).toFixed(1)} KB`).join(", ")}${withCrypto.length ? `; Node's crypto in ${withCrypto.length}` : ""}`);
+  console.log(
+    `[js budget] product page: ${scripts.size} scripts, ${(raw / 1024).toFixed(1)} KB raw, ${(gzip / 1024).toFixed(1)} KB gzip; largest: ${files
+      .slice(0, 3)
+      .map((f) => `${path.basename(f.file)} ${(f.gzip / 1024).toFixed(1)} KB`)
+      .join(", ")}${withCrypto.length ? `; Node's crypto in ${withCrypto.length}` : ""}`,
+  );
   expect(withCrypto, "scripts that carry Node's crypto").toEqual([]);
   expect(gzip).toBeLessThanOrEqual(BUDGET_BYTES);
 });

@@ -23,19 +23,45 @@ async function fixture(api: APIRequestContext, page: Page): Promise<Fixture> {
   const slug = `e2e-tour-${id.toLowerCase()}`;
   const put = await api.put(`/api/v1/admin/skus/${sku}`, {
     headers: admin(),
-    data: { product: { slug, name: `Tour Jacket ${id.slice(-4)}`, description: "Seen on every page of the tour.", category: "E2E", hue: 210, lowStockThreshold: 5 }, label: "Medium", priceCents: 8900, onHand: 4 },
+    data: {
+      product: {
+        slug,
+        name: `Tour Jacket ${id.slice(-4)}`,
+        description: "Seen on every page of the tour.",
+        category: "E2E",
+        hue: 210,
+        lowStockThreshold: 5,
+      },
+      label: "Medium",
+      priceCents: 8900,
+      onHand: 4,
+    },
   });
   expect(put.ok(), await put.text()).toBeTruthy();
   const saleSku = `E2E-TOUR-SALE-${id}`;
   const salePut = await api.put(`/api/v1/admin/skus/${saleSku}`, {
     headers: admin(),
-    data: { product: { slug: `${slug}-drop`, name: `Tour Sneaker ${id.slice(-4)}`, category: "E2E", hue: 20, lowStockThreshold: 5 }, label: "EU 42", priceCents: 14000, onHand: 50 },
+    data: {
+      product: { slug: `${slug}-drop`, name: `Tour Sneaker ${id.slice(-4)}`, category: "E2E", hue: 20, lowStockThreshold: 5 },
+      label: "EU 42",
+      priceCents: 14000,
+      onHand: 50,
+    },
   });
   expect(salePut.ok(), await salePut.text()).toBeTruthy();
   const saleId = `e2e-tour-${id.toLowerCase()}`;
   const sale = await api.post("/api/v1/admin/sales", {
     headers: admin(),
-    data: { id: saleId, name: `Tour drop ${id.slice(-4)}`, description: "A drop for the page tour.", startsAt: new Date(Date.now() + 3_600_000).toISOString(), admissionRate: 1, perShopperLimit: 1, admissionWindowSeconds: 60, skus: [saleSku] },
+    data: {
+      id: saleId,
+      name: `Tour drop ${id.slice(-4)}`,
+      description: "A drop for the page tour.",
+      startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      admissionRate: 1,
+      perShopperLimit: 1,
+      admissionWindowSeconds: 60,
+      skus: [saleSku],
+    },
   });
   expect(sale.status(), await sale.text()).toBe(201);
 
@@ -64,7 +90,13 @@ async function visit(page: Page, name: string, path: string, ready: (page: Page)
     const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
     const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(
-      serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`),
+      serious.map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+            .map((n) => n.target.join(" "))
+            .slice(0, 3)
+            .join(", ")}`,
+      ),
       `${name} at ${width}`,
     ).toEqual([]);
   }
@@ -77,7 +109,12 @@ const heading = async (page: Page) => {
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
 };
 
-test("every page, at desktop and phone widths: screenshots and no serious accessibility problem", async ({ page, request, browser, baseURL }) => {
+test("every page, at desktop and phone widths: screenshots and no serious accessibility problem", async ({
+  page,
+  request,
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(180_000);
   const f = await fixture(request, page);
 

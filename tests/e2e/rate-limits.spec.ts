@@ -23,7 +23,9 @@ test.describe("rate limits", () => {
   test("holds are limited per session (60 a minute by default): 429 rate_limited with Retry-After", async () => {
     // Garbage bodies count too: the limit is checked before the body is read.
     const result = await untilLimited(() => api.post("/api/v1/reservations", { data: {} }), 100);
-    expect(result.body, `statuses: ${result.codes.join(",")}`).toMatchObject({ error: { code: "rate_limited", message: expect.any(String) } });
+    expect(result.body, `statuses: ${result.codes.join(",")}`).toMatchObject({
+      error: { code: "rate_limited", message: expect.any(String) },
+    });
     expect(result.codes.length).toBe(61);
     expect(result.codes.slice(0, 60).every((c) => c === 400)).toBe(true);
     expect(result.retryAfter).toBeGreaterThan(0);

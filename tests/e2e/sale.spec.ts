@@ -189,7 +189,9 @@ test.describe("flash sale", () => {
     // Start now: places are drawn; one unit, so one shopper is admitted and the other waits 1st.
     await control(request, saleId, "start");
     const stateOf = (page: Page) => page.getByTestId("sale-status").getAttribute("data-state");
-    await expect.poll(async () => [await stateOf(pages[0]), await stateOf(pages[1])].sort().join(" "), { timeout: 15_000 }).toBe("admitted waiting");
+    await expect
+      .poll(async () => [await stateOf(pages[0]), await stateOf(pages[1])].sort().join(" "), { timeout: 15_000 })
+      .toBe("admitted waiting");
     const admittedFirst = (await stateOf(pages[0])) === "admitted";
     const [winner, waiter] = admittedFirst ? [pages[0], pages[1]] : [pages[1], pages[0]];
     await expect(waiter.getByTestId("queue-position")).toHaveText("You are 1st in line");

@@ -48,16 +48,29 @@ async function shopper(baseURL: string | undefined): Promise<APIRequestContext> 
 // ---------------------------------------------------------------------------------------------
 
 test.describe("replayed admission tokens over HTTP", () => {
-  test("a used token is refused when replayed by its owner, by another session, cookie-less, and after leaving the line", async ({ request, baseURL }) => {
+  test("a used token is refused when replayed by its owner, by another session, cookie-less, and after leaving the line", async ({
+    request,
+    baseURL,
+  }) => {
     test.setTimeout(60_000);
     const sku = await createSku(request, 6);
     const saleId = `e2e-sec-${unique().toLowerCase()}`;
     const created = await request.post("/api/v1/admin/sales", {
       headers: admin(),
-      data: { id: saleId, name: `Security drop ${saleId}`, startsAt: new Date(Date.now() - 1000).toISOString(), admissionRate: 50, perShopperLimit: 1, admissionWindowSeconds: 120, skus: [sku] },
+      data: {
+        id: saleId,
+        name: `Security drop ${saleId}`,
+        startsAt: new Date(Date.now() - 1000).toISOString(),
+        admissionRate: 50,
+        perShopperLimit: 1,
+        admissionWindowSeconds: 120,
+        skus: [sku],
+      },
     });
     expect(created.status(), await created.text()).toBe(201);
-    await expect.poll(async () => (await (await request.get(`/api/v1/sales/${saleId}`)).json()).counters.status, { timeout: 15_000 }).toBe("live");
+    await expect
+      .poll(async () => (await (await request.get(`/api/v1/sales/${saleId}`)).json()).counters.status, { timeout: 15_000 })
+      .toBe("live");
 
     const owner = await shopper(baseURL);
     const thief = await shopper(baseURL);
@@ -67,11 +80,16 @@ test.describe("replayed admission tokens over HTTP", () => {
       const { ticket } = await joined.json();
       // The sidecar's admitter admits the shopper; the status endpoint then hands out the token.
       let token = "";
-      await expect.poll(async () => {
-        const status = await (await owner.get(`/api/v1/sales/${saleId}/queue/${ticket}`)).json();
-        token = status.token ?? "";
-        return status.state;
-      }, { timeout: 15_000 }).toBe("admitted");
+      await expect
+        .poll(
+          async () => {
+            const status = await (await owner.get(`/api/v1/sales/${saleId}/queue/${ticket}`)).json();
+            token = status.token ?? "";
+            return status.state;
+          },
+          { timeout: 15_000 },
+        )
+        .toBe("admitted");
       expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
       const hold = (api: APIRequestContext, key: string, quantity = 1) =>
@@ -79,7 +97,9 @@ test.describe("replayed admission tokens over HTTP", () => {
       const first = await hold(owner, "buy-1");
       expect(first.status(), await first.text()).toBe(201);
       const bought = await first.json();
-      const checkedOut = await owner.post(`/api/v1/reservations/${bought.id}/checkout`, { data: { email: "owner@example.com", name: "Owner" } });
+      const checkedOut = await owner.post(`/api/v1/reservations/${bought.id}/checkout`, {
+        data: { email: "owner@example.com", name: "Owner" },
+      });
       expect(checkedOut.status(), await checkedOut.text()).toBe(201);
       const before = await level(request, sku);
       expect(before).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
@@ -159,9 +179,19 @@ test.describe("replayed channel webhooks", () => {
       await expectRefusal(await send(request, channel, changed, captured), 401, "invalid_signature", `captured signature over ${what}`);
     }
     const wrongKey = JSON.stringify({ ...event, eventId: `${event.eventId}-wk` });
-    await expectRefusal(await send(request, channel, wrongKey, { ...captured, "x-stockwire-signature": sign(wrongKey, "not-the-webhook-secret-0123456789") }), 401, "invalid_signature", "wrong key");
+    await expectRefusal(
+      await send(request, channel, wrongKey, { ...captured, "x-stockwire-signature": sign(wrongKey, "not-the-webhook-secret-0123456789") }),
+      401,
+      "invalid_signature",
+      "wrong key",
+    );
     // The key's own hex is not a signature either, nor is a signature of the empty body.
-    await expectRefusal(await send(request, channel, wrongKey, { ...captured, "x-stockwire-signature": sign("") }), 401, "invalid_signature", "signature of the empty body");
+    await expectRefusal(
+      await send(request, channel, wrongKey, { ...captured, "x-stockwire-signature": sign("") }),
+      401,
+      "invalid_signature",
+      "signature of the empty body",
+    );
 
     expect(await level(request, sku)).toEqual(after);
   });
@@ -227,7 +257,11 @@ test.describe("cross-origin", () => {
     expect(ownHandshake.headers.get("access-control-allow-origin")).toBe(own);
   });
 
-  test("a cross-origin POST to a back-office Server Action is refused with 403 cross_origin_request and changes nothing", async ({ page, request, baseURL }) => {
+  test("a cross-origin POST to a back-office Server Action is refused with 403 cross_origin_request and changes nothing", async ({
+    page,
+    request,
+    baseURL,
+  }) => {
     const sku = await createSku(request, 10);
     await signIn(page, "/admin/stock");
     await page.getByTestId("stock-search").fill(sku);
@@ -252,7 +286,12 @@ test.describe("cross-origin", () => {
         h[name] = value;
       }
       // page.request carries the signed-in admin's cookies: only the Origin differs from the real request.
-      return page.request.fetch(action.url(), { method: "POST", headers: { ...h, origin, referer: `${origin}/admin/stock` }, data: body, maxRedirects: 0 });
+      return page.request.fetch(action.url(), {
+        method: "POST",
+        headers: { ...h, origin, referer: `${origin}/admin/stock` },
+        data: body,
+        maxRedirects: 0,
+      });
     };
     for (const origin of [EVIL, "null", "http://localhost.evil.example"]) {
       const res = await replay(origin);
@@ -276,7 +315,12 @@ test.describe("cross-origin", () => {
     const fresh = Buffer.from(text.replace(operation!, "f".repeat(32)), "latin1");
     const again = await page.request.fetch(action.url(), {
       method: "POST",
-      headers: { ...Object.fromEntries(Object.entries(headers).filter(([n]) => !["host", "cookie", "content-length"].includes(n) && !n.startsWith(":"))), origin: new URL(baseURL!).origin },
+      headers: {
+        ...Object.fromEntries(
+          Object.entries(headers).filter(([n]) => !["host", "cookie", "content-length"].includes(n) && !n.startsWith(":")),
+        ),
+        origin: new URL(baseURL!).origin,
+      },
       data: fresh,
       maxRedirects: 0,
     });
@@ -284,12 +328,19 @@ test.describe("cross-origin", () => {
     expect(await level(request, sku)).toMatchObject({ onHand: 12, version: before.version + 1 });
   });
 
-  test("the admin API refuses a back-office session cookie on a cross-origin write with 403 forbidden", async ({ page, request, baseURL }) => {
+  test("the admin API refuses a back-office session cookie on a cross-origin write with 403 forbidden", async ({
+    page,
+    request,
+    baseURL,
+  }) => {
     const sku = await createSku(request, 10);
     await signIn(page, "/admin");
     const before = await level(request, sku);
     const adjust = (origin?: string) =>
-      page.request.post(`/api/v1/admin/inventory/${sku}/adjust`, { headers: origin ? { origin } : {}, data: { delta: 5, reason: "received" } });
+      page.request.post(`/api/v1/admin/inventory/${sku}/adjust`, {
+        headers: origin ? { origin } : {},
+        data: { delta: 5, reason: "received" },
+      });
     for (const origin of [EVIL, "null", `${new URL(baseURL!).origin}.evil.example`]) {
       await expectRefusal(await adjust(origin), 403, "forbidden", `cookie write from ${origin}`);
     }
@@ -312,10 +363,15 @@ test.describe("cross-origin", () => {
       { name: "POST reservations", send: () => request.post("/api/v1/reservations", { headers: { origin: EVIL }, data: { items: [] } }) },
       ...["/api/v1/reservations", "/api/v1/admin/users", "/api/v1/webhooks/channels/marketplace", "/api/v1/products"].map((path) => ({
         name: `preflight ${path}`,
-        send: () => request.fetch(path, {
-          method: "OPTIONS",
-          headers: { origin: EVIL, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization,idempotency-key" },
-        }),
+        send: () =>
+          request.fetch(path, {
+            method: "OPTIONS",
+            headers: {
+              origin: EVIL,
+              "access-control-request-method": "POST",
+              "access-control-request-headers": "content-type,authorization,idempotency-key",
+            },
+          }),
       })),
     ];
     for (const probe of probes) {

@@ -19,7 +19,11 @@ async function send(baseURL: string, method: string, pathname: string, cookie: s
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const issued = res.headers.getSetCookie().find((c) => c.startsWith("sw_sid="));
-  return { status: res.status, json: (await res.json().catch(() => null)) as Record<string, unknown> | null, issued: issued?.split(";")[0]?.slice("sw_sid=".length) ?? null };
+  return {
+    status: res.status,
+    json: (await res.json().catch(() => null)) as Record<string, unknown> | null,
+    issued: issued?.split(";")[0]?.slice("sw_sid=".length) ?? null,
+  };
 }
 
 test("a made-up or forged shopper session cookie is replaced, and fixing one on a victim reveals nothing", async ({ request, baseURL }) => {

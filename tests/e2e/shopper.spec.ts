@@ -5,7 +5,10 @@ import { expect, request as playwrightRequest, test, type APIRequestContext } fr
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`.toUpperCase();
 
 /** A fresh single-variant product through the admin API, so this spec shares no stock with others. */
-async function createProduct(api: APIRequestContext, opts: { onHand: number; priceCents?: number; lowStockThreshold?: number; name?: string }) {
+async function createProduct(
+  api: APIRequestContext,
+  opts: { onHand: number; priceCents?: number; lowStockThreshold?: number; name?: string },
+) {
   const id = unique();
   const sku = `E2E-SHOP-${id}`;
   const slug = `e2e-shop-${id.toLowerCase()}`;
@@ -13,7 +16,14 @@ async function createProduct(api: APIRequestContext, opts: { onHand: number; pri
   const res = await api.put(`/api/v1/admin/skus/${sku}`, {
     headers: { authorization: `Bearer ${process.env.ADMIN_API_TOKEN ?? ""}` },
     data: {
-      product: { slug, name, description: "Made for the end-to-end tests.", category: "E2E", hue: 140, lowStockThreshold: opts.lowStockThreshold ?? 5 },
+      product: {
+        slug,
+        name,
+        description: "Made for the end-to-end tests.",
+        category: "E2E",
+        hue: 140,
+        lowStockThreshold: opts.lowStockThreshold ?? 5,
+      },
       label: "One size",
       priceCents: opts.priceCents ?? 2400,
       onHand: opts.onHand,
@@ -88,7 +98,9 @@ test.describe("shopper", () => {
     await line.getByTestId("extend-hold").click();
     await expect(page.getByTestId("action-status")).toContainText("Hold extended");
     await expect(line.getByTestId("extend-hold")).toHaveCount(0);
-    await expect.poll(async () => Number(await line.getByTestId("hold-countdown").getAttribute("data-expires-at"))).toBeGreaterThan(expiresBefore);
+    await expect
+      .poll(async () => Number(await line.getByTestId("hold-countdown").getAttribute("data-expires-at")))
+      .toBeGreaterThan(expiresBefore);
 
     await line.getByTestId("release-hold").click();
     await expect(page.getByTestId("cart-line")).toHaveCount(0);

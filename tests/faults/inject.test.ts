@@ -27,7 +27,10 @@ describe("fault injector", () => {
   it("fail-after: the write happened, the caller sees an error", async () => {
     const k = key("b");
     const inj = new FaultInjector([{ at: 1, mode: "fail-after" }]);
-    const err = await inj.redis(deps.redis).incr(k).catch((e: unknown) => e);
+    const err = await inj
+      .redis(deps.redis)
+      .incr(k)
+      .catch((e: unknown) => e);
     expect(isInjected(err)).toBe(true);
     expect(await deps.redis.get(k)).toBe("1");
   });
@@ -78,7 +81,10 @@ describe("fault injector", () => {
     expect(await deps.redis.get(k)).toBe("x");
     const slow = new FaultInjector([{ at: 1, mode: "stall-after" }]);
     let answer: unknown = null;
-    const p = slow.redis(deps.redis).incr(k + "n").then((v) => (answer = v));
+    const p = slow
+      .redis(deps.redis)
+      .incr(k + "n")
+      .then((v) => (answer = v));
     await slow.firstFired;
     await slow.quiet();
     expect(await deps.redis.get(k + "n")).toBe("1");

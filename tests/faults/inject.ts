@@ -48,7 +48,17 @@ export type FaultMode =
   /** Sent twice, as ioredis re-sends an unanswered command after a reconnect; the caller gets the second reply. */
   | "resend";
 
-export const FAULT_MODES: readonly FaultMode[] = ["fail", "fail-after", "hang", "hang-after", "die", "die-after", "stall", "stall-after", "resend"];
+export const FAULT_MODES: readonly FaultMode[] = [
+  "fail",
+  "fail-after",
+  "hang",
+  "hang-after",
+  "die",
+  "die-after",
+  "stall",
+  "stall-after",
+  "resend",
+];
 
 /** Modes after which the operation never continues by itself. */
 export const TERMINAL_MODES: ReadonlySet<FaultMode> = new Set(["hang", "hang-after", "die", "die-after"]);
@@ -91,7 +101,10 @@ export interface FaultRule {
 /** The error injected faults throw. */
 export class InjectedFault extends Error {
   readonly injected = true;
-  constructor(readonly call: Pick<CallInfo, "index" | "name">, readonly mode: FaultMode) {
+  constructor(
+    readonly call: Pick<CallInfo, "index" | "name">,
+    readonly mode: FaultMode,
+  ) {
     super(`injected fault (${mode}) at call ${call.index} ${call.name}`);
     this.name = "InjectedFault";
   }
@@ -109,13 +122,81 @@ export function isInjected(err: unknown): boolean {
 
 // Redis commands that never change state. Anything else (every script included) is a write.
 const REDIS_READS = new Set([
-  "get", "mget", "getrange", "strlen", "exists", "type", "ttl", "pttl", "expiretime", "pexpiretime", "dump", "object",
-  "hget", "hmget", "hgetall", "hexists", "hlen", "hkeys", "hvals", "hstrlen", "hscan", "hrandfield",
-  "zscore", "zmscore", "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zrangebylex", "zcard", "zcount", "zrank", "zrevrank", "zscan",
-  "smembers", "sismember", "smismember", "scard", "srandmember", "sscan", "sinter", "sunion", "sdiff",
-  "lrange", "llen", "lindex", "xrange", "xrevrange", "xlen", "xinfo", "xread", "xpending",
-  "time", "ping", "echo", "info", "scan", "keys", "dbsize", "randomkey", "memory", "client", "command", "config", "role",
-  "watch", "unwatch", "select", "hello", "auth", "readonly", "script", "lastsave", "slowlog", "latency",
+  "get",
+  "mget",
+  "getrange",
+  "strlen",
+  "exists",
+  "type",
+  "ttl",
+  "pttl",
+  "expiretime",
+  "pexpiretime",
+  "dump",
+  "object",
+  "hget",
+  "hmget",
+  "hgetall",
+  "hexists",
+  "hlen",
+  "hkeys",
+  "hvals",
+  "hstrlen",
+  "hscan",
+  "hrandfield",
+  "zscore",
+  "zmscore",
+  "zrange",
+  "zrangebyscore",
+  "zrevrange",
+  "zrevrangebyscore",
+  "zrangebylex",
+  "zcard",
+  "zcount",
+  "zrank",
+  "zrevrank",
+  "zscan",
+  "smembers",
+  "sismember",
+  "smismember",
+  "scard",
+  "srandmember",
+  "sscan",
+  "sinter",
+  "sunion",
+  "sdiff",
+  "lrange",
+  "llen",
+  "lindex",
+  "xrange",
+  "xrevrange",
+  "xlen",
+  "xinfo",
+  "xread",
+  "xpending",
+  "time",
+  "ping",
+  "echo",
+  "info",
+  "scan",
+  "keys",
+  "dbsize",
+  "randomkey",
+  "memory",
+  "client",
+  "command",
+  "config",
+  "role",
+  "watch",
+  "unwatch",
+  "select",
+  "hello",
+  "auth",
+  "readonly",
+  "script",
+  "lastsave",
+  "slowlog",
+  "latency",
 ]);
 
 export function isRedisWrite(command: string): boolean {
@@ -123,7 +204,17 @@ export function isRedisWrite(command: string): boolean {
   return !REDIS_READS.has(c);
 }
 
-const DB_WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
+const DB_WRITES = new Set([
+  "create",
+  "createMany",
+  "createManyAndReturn",
+  "update",
+  "updateMany",
+  "updateManyAndReturn",
+  "upsert",
+  "delete",
+  "deleteMany",
+]);
 
 export function isDbWrite(method: string, sql?: string): boolean {
   if (method === "$transaction" || method === "$executeRaw" || method === "$executeRawUnsafe") return true;
@@ -134,7 +225,11 @@ export function isDbWrite(method: string, sql?: string): boolean {
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 const unwrap = <T>(s: Settled<T>): T => {
   if (s.ok) return s.value;
   throw s.error;
@@ -185,7 +280,10 @@ export class FaultInjector {
   /** The trace as one line per call (for failure messages). */
   describe(): string {
     return this.calls
-      .map((c) => `${c.index}. ${c.name}${c.detail ? `[${c.detail}]` : ""}${c.write ? " (write)" : ""}${c.fault ? ` <- ${c.fault}` : ""}${c.afterDeath ? " (never sent: dead)" : ""}`)
+      .map(
+        (c) =>
+          `${c.index}. ${c.name}${c.detail ? `[${c.detail}]` : ""}${c.write ? " (write)" : ""}${c.fault ? ` <- ${c.fault}` : ""}${c.afterDeath ? " (never sent: dead)" : ""}`,
+      )
       .join("\n");
   }
 
@@ -288,7 +386,9 @@ export class FaultInjector {
   redis(real: Redis, opts: InjectOptions = {}): Redis {
     const builtin = new Set(real.getBuiltinCommands());
     const isCommand = (target: Redis, prop: string) =>
-      builtin.has(prop) || builtin.has(prop.replace(/Buffer$/, "")) || (/^sw[A-Z]/.test(prop) && Object.prototype.hasOwnProperty.call(target, prop));
+      builtin.has(prop) ||
+      builtin.has(prop.replace(/Buffer$/, "")) ||
+      (/^sw[A-Z]/.test(prop) && Object.prototype.hasOwnProperty.call(target, prop));
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const inj = this;
     return new Proxy(real, {
@@ -312,7 +412,11 @@ export class FaultInjector {
           // Callback style (rate-limiter-flexible): answer the callback from the same outcome.
           const cb = typeof args[args.length - 1] === "function" ? (args.pop() as (err: unknown, res?: unknown) => void) : null;
           const p = inj.call({ target: "redis", name: prop, write: isRedisWrite(prop) }, () => fn.apply(target, args));
-          if (cb) p.then((res) => cb(null, res), (err: unknown) => cb(err));
+          if (cb)
+            p.then(
+              (res) => cb(null, res),
+              (err: unknown) => cb(err),
+            );
           return p;
         };
       },
@@ -383,9 +487,13 @@ export class FaultInjector {
           return (arg: unknown, ...rest: unknown[]) => {
             if (Array.isArray(arg)) {
               const reals = arg.map((q) => (realOf.has(q as object) ? realOf.get(q as object) : q));
-              return inj.call({ target: "db", name: "db.$transaction", write: true, detail: `${reals.length} queries` }, () => fn.call(target, reals, ...rest));
+              return inj.call({ target: "db", name: "db.$transaction", write: true, detail: `${reals.length} queries` }, () =>
+                fn.call(target, reals, ...rest),
+              );
             }
-            return inj.call({ target: "db", name: "db.$transaction", write: true, detail: "interactive" }, () => fn.call(target, arg, ...rest));
+            return inj.call({ target: "db", name: "db.$transaction", write: true, detail: "interactive" }, () =>
+              fn.call(target, arg, ...rest),
+            );
           };
         }
         if (prop === "$queryRaw" || prop === "$executeRaw" || prop === "$queryRawUnsafe" || prop === "$executeRawUnsafe") {
@@ -434,7 +542,8 @@ export async function runUnder<T>(
   });
   const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), opts.timeoutMs ?? 15_000).unref());
   const first = await Promise.race([p, stuck, timeout]);
-  if (first === "timeout" && !done) throw new Error(`the operation neither finished nor got stuck within ${opts.timeoutMs ?? 15_000} ms:\n${inj.describe()}`);
+  if (first === "timeout" && !done)
+    throw new Error(`the operation neither finished nor got stuck within ${opts.timeoutMs ?? 15_000} ms:\n${inj.describe()}`);
   const result = done as Settled<T> | null;
   if (!result) return { settled: false };
   return result.ok ? { settled: true, ok: true, value: result.value } : { settled: true, ok: false, error: result.error };

@@ -47,15 +47,57 @@ export interface Lib {
 }
 
 export async function loadLib(): Promise<Lib> {
-  const [reservations, orders, catalog, inventory, stockAdmin, channels, ledger, quarantine, reconcile, sales, webhooks, login, users, config, keys] =
-    await Promise.all([
-      load<Reservations>("reservations"), load<Orders>("orders"), load<Catalog>("catalog"), load<Inventory>("inventory"),
-      load<StockAdmin>("stock-admin"), load<Channels>("channels"), load<Ledger>("ledger"), load<Quarantine>("quarantine"),
-      load<Reconcile>("reconcile"), load<Sales>("sales"), load<Webhooks>("webhooks"), load<Login>("auth/login"),
-      load<Users>("auth/users"), load<Config>("config"), load<Keys>("keys"),
-    ]);
+  const [
+    reservations,
+    orders,
+    catalog,
+    inventory,
+    stockAdmin,
+    channels,
+    ledger,
+    quarantine,
+    reconcile,
+    sales,
+    webhooks,
+    login,
+    users,
+    config,
+    keys,
+  ] = await Promise.all([
+    load<Reservations>("reservations"),
+    load<Orders>("orders"),
+    load<Catalog>("catalog"),
+    load<Inventory>("inventory"),
+    load<StockAdmin>("stock-admin"),
+    load<Channels>("channels"),
+    load<Ledger>("ledger"),
+    load<Quarantine>("quarantine"),
+    load<Reconcile>("reconcile"),
+    load<Sales>("sales"),
+    load<Webhooks>("webhooks"),
+    load<Login>("auth/login"),
+    load<Users>("auth/users"),
+    load<Config>("config"),
+    load<Keys>("keys"),
+  ]);
   if (!reservations || !orders || !catalog || !inventory || !ledger || !config || !keys) throw new Error("lib/ lacks a core module");
-  return { reservations, orders, catalog, inventory, stockAdmin, channels, ledger, quarantine, reconcile, sales, webhooks, login, users, config, keys };
+  return {
+    reservations,
+    orders,
+    catalog,
+    inventory,
+    stockAdmin,
+    channels,
+    ledger,
+    quarantine,
+    reconcile,
+    sales,
+    webhooks,
+    login,
+    users,
+    config,
+    keys,
+  };
 }
 
 /** Whether `lib` has every named export (`module.fn`), for rows that need a newer function. */

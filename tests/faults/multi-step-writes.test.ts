@@ -36,8 +36,15 @@ import { FaultInjector, isInjected, type CallInfo, type FaultMode } from "./inje
 import { has, loadLib } from "./lib";
 import { scanWrites } from "./write-scan";
 import {
-  checkHolds, checkLedger, checkNoDrift, checkOrders, drain, endOrphanTransactions, reservationRecords,
-  type OrderFacts, type WorldLib,
+  checkHolds,
+  checkLedger,
+  checkNoDrift,
+  checkOrders,
+  drain,
+  endOrphanTransactions,
+  reservationRecords,
+  type OrderFacts,
+  type WorldLib,
 } from "./world";
 
 const FULL = process.env.FAULTS_FULL === "1";
@@ -132,7 +139,13 @@ interface Row {
 function newCtx(row: Row): Ctx {
   const prefix = `t${uid(8).toLowerCase()}:`;
   prefixes.push(prefix);
-  const raw: Deps = { redis: base.redis, db: base.db, keys: redisKeys(prefix), holdTtlSeconds: base.holdTtlSeconds, queueTokenSecret: base.queueTokenSecret };
+  const raw: Deps = {
+    redis: base.redis,
+    db: base.db,
+    keys: redisKeys(prefix),
+    holdTtlSeconds: base.holdTtlSeconds,
+    queueTokenSecret: base.queueTokenSecret,
+  };
   const pass = new FaultInjector();
   // A wrapper of its own per iteration also gives per-client caches (rate limiters) a new key.
   const deps = pass.deps(raw, { stepwise: row.stepwise ?? false });
@@ -140,8 +153,20 @@ function newCtx(row: Row): Ctx {
 }
 
 const isDomain = (err: unknown) => typeof err === "object" && err !== null && (err as { name?: string }).name === "DomainError";
-const codeOf = (o: Outcome | null) => (!o ? "-" : !o.settled ? "no answer" : o.ok ? "ok" : isDomain(o.error) ? (o.error as { code: string }).code : isInjected(o.error) ? "injected" : "error");
-const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message.split("\n").filter(Boolean).slice(-1)[0]}` : String(err));
+const codeOf = (o: Outcome | null) =>
+  !o
+    ? "-"
+    : !o.settled
+      ? "no answer"
+      : o.ok
+        ? "ok"
+        : isDomain(o.error)
+          ? (o.error as { code: string }).code
+          : isInjected(o.error)
+            ? "injected"
+            : "error";
+const message = (err: unknown) =>
+  err instanceof Error ? `${err.name}: ${err.message.split("\n").filter(Boolean).slice(-1)[0]}` : String(err);
 
 async function settle(p: () => Promise<unknown>): Promise<Outcome> {
   try {
@@ -161,8 +186,13 @@ async function seed(ctx: Ctx, stocks: (number | { onHand: number; safety?: numbe
     const st = typeof s === "number" ? { onHand: s } : s;
     const sku = `F${uid(8)}-${i}`;
     await L.catalog.upsertSku(ctx.deps, {
-      sku, product: { slug, name: `Fault test ${slug}`, lowStockThreshold: 5 }, label: `V${i}`, priceCents: 1000 + i,
-      onHand: st.onHand, safety: st.safety ?? 0, source: "test",
+      sku,
+      product: { slug, name: `Fault test ${slug}`, lowStockThreshold: 5 },
+      label: `V${i}`,
+      priceCents: 1000 + i,
+      onHand: st.onHand,
+      safety: st.safety ?? 0,
+      source: "test",
     });
     codes.push(sku);
     ctx.skus.push(sku);
@@ -179,7 +209,11 @@ function session(ctx: Ctx, tag: string): string {
 
 async function hold(ctx: Ctx, sessionId: string, items: [string, number][], extra: { queueToken?: string } = {}): Promise<string> {
   const r = await L.reservations.placeReservation(ctx.deps, {
-    sessionId, items: items.map(([sku, quantity]) => ({ sku, quantity })), idempotencyKey: `setup-${uid(8)}`, ...who, ...extra,
+    sessionId,
+    items: items.map(([sku, quantity]) => ({ sku, quantity })),
+    idempotencyKey: `setup-${uid(8)}`,
+    ...who,
+    ...extra,
   });
   return r.id;
 }
@@ -188,7 +222,14 @@ async function hold(ctx: Ctx, sessionId: string, items: [string, number][], extr
 async function saleWithTurn(ctx: Ctx, skus: string[], sessionId: string): Promise<{ saleId: string; token: string }> {
   const S = L.sales!;
   const saleId = `fault-${uid(8).toLowerCase()}`;
-  await S.createSale(ctx.deps, { id: saleId, name: `Fault sale ${saleId}`, startsAt: new Date(Date.now() - 1000), admissionRate: 10_000, perShopperLimit: 5, skus });
+  await S.createSale(ctx.deps, {
+    id: saleId,
+    name: `Fault sale ${saleId}`,
+    startsAt: new Date(Date.now() - 1000),
+    admissionRate: 10_000,
+    perShopperLimit: 5,
+    skus,
+  });
   await S.admitTick(ctx.deps, saleId);
   await S.joinQueue(ctx.deps, saleId, sessionId);
   for (let i = 0; i < 3; i++) await S.admitTick(ctx.deps, saleId);
@@ -200,7 +241,14 @@ async function saleWithTurn(ctx: Ctx, skus: string[], sessionId: string): Promis
 /** Put a held reservation in the state a checkout leaves when its process stalls after claiming it. */
 async function stallCheckout(ctx: Ctx, id: string): Promise<void> {
   const longAgo = Date.now() - 10 * 60_000;
-  const [code] = await ctx.deps.redis.swTransitionReservation(ctx.deps.keys.reservation(id), "held", "committing", "", "committingSince", String(longAgo));
+  const [code] = await ctx.deps.redis.swTransitionReservation(
+    ctx.deps.keys.reservation(id),
+    "held",
+    "committing",
+    "",
+    "committingSince",
+    String(longAgo),
+  );
   if (code !== 1) throw new Error(`setup: could not claim ${id}`);
   await ctx.deps.redis.zadd(ctx.deps.keys.holdDeadlines, longAgo, id);
 }
@@ -246,9 +294,7 @@ const placeRow = (id: string, stepwise: boolean): Row => ({
   id,
   stepwise,
   holds: true,
-  covers: stepwise
-    ? ["reservations.ts:placeReservation"]
-    : ["reservations.ts:placeReservation", "reservations.ts:placementBatcher"],
+  covers: stepwise ? ["reservations.ts:placeReservation"] : ["reservations.ts:placeReservation", "reservations.ts:placementBatcher"],
   steps: stepwise
     ? "open record (swOpenReservation) → deadline (zadd) → cart set (MULTI sadd+expire) → hold each line (swReserve) → pending→held (swTransitionReservation)"
     : "one script for the whole reservation (swPlaceReservations, group commit)",
@@ -259,18 +305,32 @@ const placeRow = (id: string, stepwise: boolean): Row => ({
   },
   run: (f, ctx) =>
     L.reservations.placeReservation(f, {
-      sessionId: ctx.v.session as string, idempotencyKey: ctx.v.key as string, items: [{ sku: ctx.skus[0]!, quantity: 1 }, { sku: ctx.skus[1]!, quantity: 2 }], ...who,
+      sessionId: ctx.v.session as string,
+      idempotencyKey: ctx.v.key as string,
+      items: [
+        { sku: ctx.skus[0]!, quantity: 1 },
+        { sku: ctx.skus[1]!, quantity: 2 },
+      ],
+      ...who,
     }),
-  retry: (ctx) => L.reservations.placeReservation(ctx.deps, {
-    sessionId: ctx.v.session as string, idempotencyKey: ctx.v.key as string, items: [{ sku: ctx.skus[0]!, quantity: 1 }, { sku: ctx.skus[1]!, quantity: 2 }], ...who,
-  }),
+  retry: (ctx) =>
+    L.reservations.placeReservation(ctx.deps, {
+      sessionId: ctx.v.session as string,
+      idempotencyKey: ctx.v.key as string,
+      items: [
+        { sku: ctx.skus[0]!, quantity: 1 },
+        { sku: ctx.skus[1]!, quantity: 2 },
+      ],
+      ...who,
+    }),
   async check(ctx, { first, retry, phase }) {
     const v: string[] = [];
     const records = [...(await reservationRecords(ctx.deps)).values()];
     const ids = new Set([first, retry].flatMap((o) => (o?.settled && o.ok ? [(o.value as { id: string }).id] : [])));
     if (ids.size > 1) v.push(`the first answer and the retry name different reservations: ${[...ids].join(", ")}`);
     if (records.length !== 1) v.push(`${records.length} reservation records for one Idempotency-Key`);
-    if (phase === "A" && retry?.settled && retry.ok) v.push(...expectStatus(records[0]?.status ?? "(none)", ["held"], "the reservation the retry returned"));
+    if (phase === "A" && retry?.settled && retry.ok)
+      v.push(...expectStatus(records[0]?.status ?? "(none)", ["held"], "the reservation the retry returned"));
     return v;
   },
 });
@@ -279,23 +339,44 @@ const refusedRow: Row = {
   id: "place/stepwise-refused",
   stepwise: true,
   holds: true,
-  covers: ["reservations.ts:placeReservation", "reservations.ts:endReservation", "reservations.ts:finishEndedReservation", "reservations.ts:releaseLines"],
-  steps: "open → deadline → cart set → hold line 1 (ok) → hold line 2 (refused) → rollback: pending→failed (swTransitionReservation) → release each line (swRelease) → read sale → deadline lingers (zadd)",
+  covers: [
+    "reservations.ts:placeReservation",
+    "reservations.ts:endReservation",
+    "reservations.ts:finishEndedReservation",
+    "reservations.ts:releaseLines",
+  ],
+  steps:
+    "open → deadline → cart set → hold line 1 (ok) → hold line 2 (refused) → rollback: pending→failed (swTransitionReservation) → release each line (swRelease) → read sale → deadline lingers (zadd)",
   async setup(ctx) {
     await seed(ctx, [3, 3]);
     ctx.v.session = session(ctx, "refused");
     ctx.v.key = `k-${uid(10)}`;
   },
-  run: (f, ctx) => L.reservations.placeReservation(f, {
-    sessionId: ctx.v.session as string, idempotencyKey: ctx.v.key as string, items: [{ sku: ctx.skus[0]!, quantity: 1 }, { sku: ctx.skus[1]!, quantity: 5 }], ...who,
-  }),
-  retry: (ctx) => L.reservations.placeReservation(ctx.deps, {
-    sessionId: ctx.v.session as string, idempotencyKey: ctx.v.key as string, items: [{ sku: ctx.skus[0]!, quantity: 1 }, { sku: ctx.skus[1]!, quantity: 5 }], ...who,
-  }),
+  run: (f, ctx) =>
+    L.reservations.placeReservation(f, {
+      sessionId: ctx.v.session as string,
+      idempotencyKey: ctx.v.key as string,
+      items: [
+        { sku: ctx.skus[0]!, quantity: 1 },
+        { sku: ctx.skus[1]!, quantity: 5 },
+      ],
+      ...who,
+    }),
+  retry: (ctx) =>
+    L.reservations.placeReservation(ctx.deps, {
+      sessionId: ctx.v.session as string,
+      idempotencyKey: ctx.v.key as string,
+      items: [
+        { sku: ctx.skus[0]!, quantity: 1 },
+        { sku: ctx.skus[1]!, quantity: 5 },
+      ],
+      ...who,
+    }),
   async check(ctx, { retry }) {
     const v: string[] = [];
     if (codeOf(retry) !== "insufficient_stock") v.push(`the retry answered ${codeOf(retry)}, expected insufficient_stock`);
-    for (const r of (await reservationRecords(ctx.deps)).values()) v.push(...expectStatus(r.status, ["failed", "expired", "released"], `refused reservation ${r.id}`));
+    for (const r of (await reservationRecords(ctx.deps)).values())
+      v.push(...expectStatus(r.status, ["failed", "expired", "released"], `refused reservation ${r.id}`));
     return v;
   },
 };
@@ -305,22 +386,34 @@ const saleHoldRow: Row = {
   needs: ["sales.createSale"],
   holds: true,
   covers: ["reservations.ts:placeReservation", "sales.ts:claimAdmission"],
-  steps: "open → deadline → cart set + record's sale (hset) → claim against the shopper's limit (swQueueClaim) → hold (swReserve) → pending→held",
+  steps:
+    "open → deadline → cart set + record's sale (hset) → claim against the shopper's limit (swQueueClaim) → hold (swReserve) → pending→held",
   async setup(ctx) {
     await seed(ctx, [4]);
     ctx.v.session = session(ctx, "sale");
     Object.assign(ctx.v, await saleWithTurn(ctx, [ctx.skus[0]!], ctx.v.session as string));
     ctx.v.key = `k-${uid(10)}`;
   },
-  run: (f, ctx) => L.reservations.placeReservation(f, {
-    sessionId: ctx.v.session as string, idempotencyKey: ctx.v.key as string, items: [{ sku: ctx.skus[0]!, quantity: 2 }], queueToken: ctx.v.token as string, ...who,
-  }),
-  retry: (ctx) => L.reservations.placeReservation(ctx.deps, {
-    sessionId: ctx.v.session as string, idempotencyKey: ctx.v.key as string, items: [{ sku: ctx.skus[0]!, quantity: 2 }], queueToken: ctx.v.token as string, ...who,
-  }),
+  run: (f, ctx) =>
+    L.reservations.placeReservation(f, {
+      sessionId: ctx.v.session as string,
+      idempotencyKey: ctx.v.key as string,
+      items: [{ sku: ctx.skus[0]!, quantity: 2 }],
+      queueToken: ctx.v.token as string,
+      ...who,
+    }),
+  retry: (ctx) =>
+    L.reservations.placeReservation(ctx.deps, {
+      sessionId: ctx.v.session as string,
+      idempotencyKey: ctx.v.key as string,
+      items: [{ sku: ctx.skus[0]!, quantity: 2 }],
+      queueToken: ctx.v.token as string,
+      ...who,
+    }),
   async check(ctx, { retry, phase }) {
     const v: string[] = [];
-    if (phase === "A" && !(retry?.settled && retry.ok)) v.push(`the retry answered ${codeOf(retry)}: ${retry?.settled && !retry.ok ? message(retry.error) : ""}`);
+    if (phase === "A" && !(retry?.settled && retry.ok))
+      v.push(`the retry answered ${codeOf(retry)}: ${retry?.settled && !retry.ok ? message(retry.error) : ""}`);
     return v;
   },
 };
@@ -331,7 +424,8 @@ const releaseRow = (id: string, stepwise: boolean, sale = false): Row => ({
   holds: true,
   needs: sale ? ["sales.createSale"] : [],
   covers: [
-    "reservations.ts:releaseReservation", "reservations.ts:endReservation",
+    "reservations.ts:releaseReservation",
+    "reservations.ts:endReservation",
     ...(stepwise ? ["reservations.ts:finishEndedReservation", "reservations.ts:releaseLines"] : []),
     ...(sale ? ["sales.ts:refundAdmission"] : []),
   ],
@@ -348,7 +442,10 @@ const releaseRow = (id: string, stepwise: boolean, sale = false): Row => ({
       ctx.v.saleId = saleId;
       ctx.v.id = await hold(ctx, ctx.v.session as string, [[ctx.skus[0]!, 2]], { queueToken: token });
     } else {
-      ctx.v.id = await hold(ctx, ctx.v.session as string, [[ctx.skus[0]!, 1], [ctx.skus[1]!, 2]]);
+      ctx.v.id = await hold(ctx, ctx.v.session as string, [
+        [ctx.skus[0]!, 1],
+        [ctx.skus[1]!, 2],
+      ]);
     }
   },
   run: (f, ctx) => L.reservations.releaseReservation(f, ctx.v.session as string, ctx.v.id as string, who),
@@ -364,14 +461,21 @@ const expiryRow = (id: string, stepwise: boolean): Row => ({
   id,
   stepwise,
   holds: true,
-  covers: ["reservations.ts:expireDueReservations", "reservations.ts:endReservation", ...(stepwise ? ["reservations.ts:finishEndedReservation", "reservations.ts:releaseLines"] : [])],
+  covers: [
+    "reservations.ts:expireDueReservations",
+    "reservations.ts:endReservation",
+    ...(stepwise ? ["reservations.ts:finishEndedReservation", "reservations.ts:releaseLines"] : []),
+  ],
   steps: stepwise
     ? "due entries (zrangebyscore) → held→expired (swTransitionReservation, rule after) → release each line (swRelease) → read sale → zrem"
     : "due entries → end + release + zrem in one script (swEndReservation)",
   async setup(ctx) {
     await seed(ctx, [3, 3]);
     ctx.v.session = session(ctx, "exp");
-    ctx.v.id = await hold(ctx, ctx.v.session as string, [[ctx.skus[0]!, 1], [ctx.skus[1]!, 2]]);
+    ctx.v.id = await hold(ctx, ctx.v.session as string, [
+      [ctx.skus[0]!, 1],
+      [ctx.skus[1]!, 2],
+    ]);
     await makeDue(ctx, ctx.v.id as string);
   },
   run: (f) => finishAll(f),
@@ -385,12 +489,16 @@ const stalledUndoRow = (id: string, stepwise: boolean): Row => ({
   stepwise,
   holds: true,
   covers: ["orders.ts:finishStalledCheckout", "reservations.ts:endReservation", "reservations.ts:expireDueReservations"],
-  steps: "due entry → not endable (committing) → finishStalledCheckout: read, no order (orderReservation.findUnique) → committing→expired + release every line" +
+  steps:
+    "due entry → not endable (committing) → finishStalledCheckout: read, no order (orderReservation.findUnique) → committing→expired + release every line" +
     (stepwise ? " (swTransitionReservation, swRelease ×2, hget sale, zrem)" : " (swEndReservation)"),
   async setup(ctx) {
     await seed(ctx, [3, 3]);
     ctx.v.session = session(ctx, "stall");
-    ctx.v.id = await hold(ctx, ctx.v.session as string, [[ctx.skus[0]!, 1], [ctx.skus[1]!, 2]]);
+    ctx.v.id = await hold(ctx, ctx.v.session as string, [
+      [ctx.skus[0]!, 1],
+      [ctx.skus[1]!, 2],
+    ]);
     await stallCheckout(ctx, ctx.v.id as string);
   },
   run: (f) => finishAll(f),
@@ -404,15 +512,21 @@ const stalledForwardRow: Row = {
   holds: true,
   orders: true,
   covers: ["orders.ts:finishStalledCheckout", "orders.ts:confirmOrder", "orders.ts:sellCommitted"],
-  steps: "due entry → committing → finishStalledCheckout: order found (orderReservation.findUnique, findMany) → confirmOrder: committing→committed (swTransitionReservation) → sell (hmget, swCommit per line, zrem) → order confirmed (order.updateMany)",
+  steps:
+    "due entry → committing → finishStalledCheckout: order found (orderReservation.findUnique, findMany) → confirmOrder: committing→committed (swTransitionReservation) → sell (hmget, swCommit per line, zrem) → order confirmed (order.updateMany)",
   async setup(ctx) {
     await seed(ctx, [3, 3]);
     const s = session(ctx, "fwd");
-    const id = await hold(ctx, s, [[ctx.skus[0]!, 1], [ctx.skus[1]!, 2]]);
+    const id = await hold(ctx, s, [
+      [ctx.skus[0]!, 1],
+      [ctx.skus[1]!, 2],
+    ]);
     ctx.v.id = id;
     // The checkout's process dies right after writing the order.
     const dying = new FaultInjector([{ at: "db.order.create", mode: "die-after" }]);
-    void L.orders.checkout(dying.deps(ctx.raw), { sessionId: s, reservationIds: [id], email: "a@b.test", name: "A", source: "test" }).catch(() => {});
+    void L.orders
+      .checkout(dying.deps(ctx.raw), { sessionId: s, reservationIds: [id], email: "a@b.test", name: "A", source: "test" })
+      .catch(() => {});
     await dying.firstFired;
     await dying.quiet();
     await stallCheckout(ctx, id).catch(async () => {
@@ -435,20 +549,36 @@ const checkoutRow: Row = {
   orders: true,
   slow: true,
   covers: ["orders.ts:checkout", "orders.ts:unclaim", "orders.ts:writeOrder", "orders.ts:confirmOrder", "orders.ts:sellCommitted"],
-  steps: "read both → claim each held→committing (swTransitionReservation) + to-do at now+stall window (zadd) → order row (orderReservation.findMany, sku.findMany, order.create) → gate each committing→committed → sell each (hmget, swCommit per line, zrem) → order confirmed (order.updateMany); on error: unclaim (committing→held, zadd)",
+  steps:
+    "read both → claim each held→committing (swTransitionReservation) + to-do at now+stall window (zadd) → order row (orderReservation.findMany, sku.findMany, order.create) → gate each committing→committed → sell each (hmget, swCommit per line, zrem) → order confirmed (order.updateMany); on error: unclaim (committing→held, zadd)",
   async setup(ctx) {
     await seed(ctx, [3, 3]);
     const s = session(ctx, "co");
     ctx.v.session = s;
     ctx.v.ids = [await hold(ctx, s, [[ctx.skus[0]!, 1]]), await hold(ctx, s, [[ctx.skus[1]!, 2]])];
   },
-  run: (f, ctx) => L.orders.checkout(f, { sessionId: ctx.v.session as string, reservationIds: ctx.v.ids as string[], email: "a@b.test", name: "A", source: "test" }),
-  retry: (ctx) => L.orders.checkout(ctx.deps, { sessionId: ctx.v.session as string, reservationIds: ctx.v.ids as string[], email: "a@b.test", name: "A", source: "test" }),
+  run: (f, ctx) =>
+    L.orders.checkout(f, {
+      sessionId: ctx.v.session as string,
+      reservationIds: ctx.v.ids as string[],
+      email: "a@b.test",
+      name: "A",
+      source: "test",
+    }),
+  retry: (ctx) =>
+    L.orders.checkout(ctx.deps, {
+      sessionId: ctx.v.session as string,
+      reservationIds: ctx.v.ids as string[],
+      email: "a@b.test",
+      name: "A",
+      source: "test",
+    }),
   onHand: (ctx, { orders }) => Object.fromEntries(ctx.skus.map((s) => [s, ctx.onHand0[s]! - (orders?.sold.get(s) ?? 0)])),
   async check(ctx, { first, retry, orders }) {
     const v: string[] = [];
     const said = [first, retry].flatMap((o) => (o?.settled && o.ok ? [(o.value as { orderId: string }).orderId] : []));
-    for (const orderId of said) if (!orders?.confirmed.has(orderId)) v.push(`the shopper was told order ${orderId} was placed, but it is not confirmed`);
+    for (const orderId of said)
+      if (!orders?.confirmed.has(orderId)) v.push(`the shopper was told order ${orderId} was placed, but it is not confirmed`);
     if (new Set(said).size > 1) v.push(`the first answer and the retry name different orders`);
     if (retry?.settled && !retry.ok && isDomain(retry.error) && (orders?.confirmed.size ?? 0) > 0) {
       v.push(`the shopper's last answer was ${codeOf(retry)} but an order was confirmed (charged without being told)`);
@@ -503,22 +633,39 @@ const upsertRow = (id: string, existing: boolean): Row => ({
     }
     ctx.v.version = await ctx.deps.redis.get(ctx.deps.keys.catalogVersion);
   },
-  run: (f, ctx) => L.catalog.upsertSku(f, {
-    sku: ctx.skus[0]!, product: { slug: ctx.v.slug as string, name: "Fault upsert" }, label: "U", priceCents: 1234, onHand: 7, safety: 1, source: "test",
-  }),
-  retry: (ctx) => L.catalog.upsertSku(ctx.deps, {
-    sku: ctx.skus[0]!, product: { slug: ctx.v.slug as string, name: "Fault upsert" }, label: "U", priceCents: 1234, onHand: 7, safety: 1, source: "test",
-  }),
+  run: (f, ctx) =>
+    L.catalog.upsertSku(f, {
+      sku: ctx.skus[0]!,
+      product: { slug: ctx.v.slug as string, name: "Fault upsert" },
+      label: "U",
+      priceCents: 1234,
+      onHand: 7,
+      safety: 1,
+      source: "test",
+    }),
+  retry: (ctx) =>
+    L.catalog.upsertSku(ctx.deps, {
+      sku: ctx.skus[0]!,
+      product: { slug: ctx.v.slug as string, name: "Fault upsert" },
+      label: "U",
+      priceCents: 1234,
+      onHand: 7,
+      safety: 1,
+      source: "test",
+    }),
   onHand: (ctx) => ({ [ctx.skus[0]!]: 7 }),
   async check(ctx, { retry }) {
     const v: string[] = [];
-    if (!(retry?.settled && retry.ok)) v.push(`the retry answered ${codeOf(retry)}: ${retry?.settled && !retry.ok ? message(retry.error) : ""}`);
+    if (!(retry?.settled && retry.ok))
+      v.push(`the retry answered ${codeOf(retry)}: ${retry?.settled && !retry.ok ? message(retry.error) : ""}`);
     const sku = ctx.skus[0]!;
     const row = await ctx.deps.db.sku.findUnique({ where: { code: sku } });
-    if (row?.safety !== 1 || row.priceCents !== 1234) v.push(`catalog row ${JSON.stringify(row && { safety: row.safety, price: row.priceCents })}`);
+    if (row?.safety !== 1 || row.priceCents !== 1234)
+      v.push(`catalog row ${JSON.stringify(row && { safety: row.safety, price: row.priceCents })}`);
     if ((await level(ctx, sku)).safety !== "1") v.push("Redis safety is not 1");
     if (!(await ctx.deps.redis.sismember(ctx.deps.keys.skuIndex, sku))) v.push("the SKU is missing from the SKU index (sweeps skip it)");
-    if ((await ctx.deps.redis.get(ctx.deps.keys.catalogVersion)) === ctx.v.version) v.push("the catalog version did not change (other instances keep a stale catalog)");
+    if ((await ctx.deps.redis.get(ctx.deps.keys.catalogVersion)) === ctx.v.version)
+      v.push("the catalog version did not change (other instances keep a stale catalog)");
     return v;
   },
 });
@@ -532,22 +679,32 @@ const adjustRow: Row = {
     ctx.v.op = `op-${uid(12)}`;
   },
   run: (f, ctx) => L.inventory.adjustStock(f, { sku: ctx.skus[0]!, delta: 3, reason: "recount", ...who, operationId: ctx.v.op as string }),
-  retry: (ctx) => L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: 3, reason: "recount", ...who, operationId: ctx.v.op as string }),
+  retry: (ctx) =>
+    L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: 3, reason: "recount", ...who, operationId: ctx.v.op as string }),
   onHand: (ctx) => ({ [ctx.skus[0]!]: 8 }),
 };
 
 const setStockRow: Row = {
   id: "set-stock",
   covers: ["inventory.ts:setStock"],
-  steps: "set absolute counters once per operation id (swSetStock) → SKU index (sadd) → read back; the retry comes after a newer change (+1) and must not undo it",
+  steps:
+    "set absolute counters once per operation id (swSetStock) → SKU index (sadd) → read back; the retry comes after a newer change (+1) and must not undo it",
   async setup(ctx) {
     await seed(ctx, [5]);
     ctx.v.op = `op-${uid(12)}`;
   },
-  run: (f, ctx) => L.inventory.setStock(f, { sku: ctx.skus[0]!, onHand: 9, safety: 0, lowStockThreshold: 5, ...who, operationId: ctx.v.op as string }),
+  run: (f, ctx) =>
+    L.inventory.setStock(f, { sku: ctx.skus[0]!, onHand: 9, safety: 0, lowStockThreshold: 5, ...who, operationId: ctx.v.op as string }),
   async retry(ctx) {
     await L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: 1, reason: "newer change", ...who, operationId: `op-${uid(12)}` });
-    return L.inventory.setStock(ctx.deps, { sku: ctx.skus[0]!, onHand: 9, safety: 0, lowStockThreshold: 5, ...who, operationId: ctx.v.op as string });
+    return L.inventory.setStock(ctx.deps, {
+      sku: ctx.skus[0]!,
+      onHand: 9,
+      safety: 0,
+      lowStockThreshold: 5,
+      ...who,
+      operationId: ctx.v.op as string,
+    });
   },
   onHand: (ctx, { inj }) => ({ [ctx.skus[0]!]: inj.executed("swSetStock") ? 10 : 9 }),
 };
@@ -557,7 +714,8 @@ const safetyRow: Row = {
   needs: ["stockAdmin.setSafetyStock"],
   holds: true,
   covers: ["stock-admin.ts:setSafetyStock"],
-  steps: "own connection: WATCH → read (hmget) → MULTI { swSetStock } → catalog (sku.updateMany) → catalog version (set) → read back (sku.findMany, pipeline)",
+  steps:
+    "own connection: WATCH → read (hmget) → MULTI { swSetStock } → catalog (sku.updateMany) → catalog version (set) → read back (sku.findMany, pipeline)",
   async setup(ctx) {
     await seed(ctx, [5]);
     ctx.v.session = session(ctx, "saf");
@@ -569,7 +727,8 @@ const safetyRow: Row = {
     const v: string[] = [];
     const sku = ctx.skus[0]!;
     if ((await level(ctx, sku)).safety !== "2") v.push("Redis safety is not 2");
-    if ((await ctx.deps.db.sku.findUnique({ where: { code: sku } }))?.safety !== 2) v.push("catalog safety is not 2 (a rebuild would restore the old one)");
+    if ((await ctx.deps.db.sku.findUnique({ where: { code: sku } }))?.safety !== 2)
+      v.push("catalog safety is not 2 (a rebuild would restore the old one)");
     return v;
   },
 };
@@ -598,13 +757,15 @@ const channelRow = (id: string, kind: "movement" | "count"): Row => ({
   id,
   needs: ["channels.applyChannelEvent"],
   covers: ["channels.ts:applyChannelEvent", "channels.ts:settleDelivery", "channels.ts:receiveChannelEvent"],
-  steps: "delivery row 'received' (channelDelivery.create: the idempotency gate) → apply once per (channel, eventId) (swChannelReport) → row 'applied' (channelDelivery.updateMany); a re-sent event finds the row and re-drives it",
+  steps:
+    "delivery row 'received' (channelDelivery.create: the idempotency gate) → apply once per (channel, eventId) (swChannelReport) → row 'applied' (channelDelivery.updateMany); a re-sent event finds the row and re-drives it",
   async setup(ctx) {
     await seed(ctx, [5]);
     ctx.v.channel = `pos-${uid(6).toLowerCase()}`;
-    ctx.v.event = kind === "movement"
-      ? { eventId: `e-${uid(10)}`, sku: ctx.skus[0]!, delta: -2, occurredAt: new Date().toISOString() }
-      : { eventId: `e-${uid(10)}`, sku: ctx.skus[0]!, onHand: 9, occurredAt: new Date().toISOString() };
+    ctx.v.event =
+      kind === "movement"
+        ? { eventId: `e-${uid(10)}`, sku: ctx.skus[0]!, delta: -2, occurredAt: new Date().toISOString() }
+        : { eventId: `e-${uid(10)}`, sku: ctx.skus[0]!, onHand: 9, occurredAt: new Date().toISOString() };
   },
   run: (f, ctx) => L.channels!.applyChannelEvent(f, ctx.v.channel as string, ctx.v.event as never),
   retry: (ctx) => L.channels!.applyChannelEvent(ctx.deps, ctx.v.channel as string, ctx.v.event as never),
@@ -614,7 +775,8 @@ const channelRow = (id: string, kind: "movement" | "count"): Row => ({
     if (!(retry?.settled && retry.ok)) v.push(`the channel's re-send answered ${codeOf(retry)}`);
     const rows = await ctx.deps.db.channelDelivery.findMany({ where: { channel: ctx.v.channel as string } });
     const firsts = rows.filter((r) => r.status !== "duplicate");
-    if (firsts.length !== 1 || firsts[0]!.status !== "applied") v.push(`delivery rows: ${rows.map((r) => r.status).join(", ")} (expected one 'applied', the rest 'duplicate')`);
+    if (firsts.length !== 1 || firsts[0]!.status !== "applied")
+      v.push(`delivery rows: ${rows.map((r) => r.status).join(", ")} (expected one 'applied', the rest 'duplicate')`);
     return v;
   },
 });
@@ -622,10 +784,12 @@ const channelRow = (id: string, kind: "movement" | "count"): Row => ({
 const persistRow: Row = {
   id: "persist",
   covers: ["ledger.ts:persistSkuEventsExclusively", "ledger.ts:persistSkuEvents", "ledger.ts:persistAllPending"],
-  steps: "lease (swLease) → read the stream (xrange) → ledger rows (inventoryEvent.createMany, skip duplicates) → cursor + trim (swMarkPersisted) → lease released (swLease)",
+  steps:
+    "lease (swLease) → read the stream (xrange) → ledger rows (inventoryEvent.createMany, skip duplicates) → cursor + trim (swMarkPersisted) → lease released (swLease)",
   async setup(ctx) {
     await seed(ctx, [5]);
-    for (const d of [2, -1, 4]) await L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: d, reason: "move", ...who, operationId: `op-${uid(10)}` });
+    for (const d of [2, -1, 4])
+      await L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: d, reason: "move", ...who, operationId: `op-${uid(10)}` });
   },
   run: (f, ctx) => L.ledger.persistSkuEventsExclusively(f, ctx.skus[0]!, { ttlMs: 60_000 }),
   onHand: (ctx) => ({ [ctx.skus[0]!]: 10 }),
@@ -639,11 +803,18 @@ const quarantineRow: Row = {
   id: "persist/quarantine",
   needs: ["quarantine.quarantineEntries"],
   covers: ["ledger.ts:persistSkuEvents", "quarantine.ts:quarantineEntries"],
-  steps: "xrange → batch refused (inventoryEvent.createMany) → one by one (createMany ×n) → quarantine (quarantinedEvent.createMany) → alert (INSERT … ON CONFLICT) → cursor past it (swMarkPersisted)",
+  steps:
+    "xrange → batch refused (inventoryEvent.createMany) → one by one (createMany ×n) → quarantine (quarantinedEvent.createMany) → alert (INSERT … ON CONFLICT) → cursor past it (swMarkPersisted)",
   async setup(ctx) {
     await seed(ctx, [5]);
     await L.ledger.persistAllPending(ctx.deps);
-    await L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: 1, reason: "bad \u0000 reason", ...who, operationId: `op-${uid(10)}` });
+    await L.inventory.adjustStock(ctx.deps, {
+      sku: ctx.skus[0]!,
+      delta: 1,
+      reason: "bad \u0000 reason",
+      ...who,
+      operationId: `op-${uid(10)}`,
+    });
     await L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: 1, reason: "fine", ...who, operationId: `op-${uid(10)}` });
   },
   run: (f, ctx) => L.ledger.persistSkuEvents(f, ctx.skus[0]!),
@@ -686,7 +857,8 @@ const rebuildRow: Row = {
   id: "rebuild/holds-no-longer-fit",
   holds: true,
   covers: ["ledger.ts:rebuildFromLedger", "ledger.ts:rebuildSku", "ledger.ts:loseHold", "sales.ts:syncSales"],
-  steps: "persist → catalog + ledger reads → rank holds → rebuild script (swRebuild) refuses: holds do not fit → end the reservation that does not fit (endReservation) → rebuild again → SKU index (sadd) → persist → sales (syncSales)",
+  steps:
+    "persist → catalog + ledger reads → rank holds → rebuild script (swRebuild) refuses: holds do not fit → end the reservation that does not fit (endReservation) → rebuild again → SKU index (sadd) → persist → sales (syncSales)",
   async setup(ctx) {
     await seed(ctx, [3]);
     const s = session(ctx, "reb");
@@ -700,7 +872,9 @@ const rebuildRow: Row = {
   retry: (ctx) => L.ledger.rebuildFromLedger(ctx.deps, { onlySkus: [ctx.skus[0]!], reason: "fault test", source: "test" }),
   async check(ctx) {
     const l = await level(ctx, ctx.skus[0]!);
-    return l.safety === "2" && Number(l.reserved) <= 1 ? [] : [`after the rebuild: safety ${l.safety}, reserved ${l.reserved} (must fit onHand 3 − safety 2)`];
+    return l.safety === "2" && Number(l.reserved) <= 1
+      ? []
+      : [`after the rebuild: safety ${l.safety}, reserved ${l.reserved} (must fit onHand 3 − safety 2)`];
   },
 };
 
@@ -708,12 +882,19 @@ const catchUpRow: Row = {
   id: "rebuild/catch-up-with-ledger",
   needs: ["ledger.catchUpWithLedger"],
   covers: ["ledger.ts:catchUpWithLedger", "ledger.ts:rebuildFromLedger", "ledger.ts:rebuildSku"],
-  steps: "persist → SKUs behind (catalog, ledger, hmget) → rebuild those (persist, swRebuild only if still behind, sadd, persist, syncSales)",
+  steps:
+    "persist → SKUs behind (catalog, ledger, hmget) → rebuild those (persist, swRebuild only if still behind, sadd, persist, syncSales)",
   async setup(ctx) {
     await seed(ctx, [5]);
     await L.ledger.persistAllPending(ctx.deps);
     const snapshot = await ctx.deps.redis.hgetall(ctx.deps.keys.stock(ctx.skus[0]!));
-    await L.inventory.adjustStock(ctx.deps, { sku: ctx.skus[0]!, delta: 3, reason: "after the snapshot", ...who, operationId: `op-${uid(10)}` });
+    await L.inventory.adjustStock(ctx.deps, {
+      sku: ctx.skus[0]!,
+      delta: 3,
+      reason: "after the snapshot",
+      ...who,
+      operationId: `op-${uid(10)}`,
+    });
     await L.ledger.persistAllPending(ctx.deps);
     // Redis restored from the older snapshot.
     await ctx.deps.redis.del(ctx.deps.keys.stock(ctx.skus[0]!));
@@ -729,8 +910,15 @@ const reconcileRow = (id: string, stepwise: boolean): Row => ({
   stepwise,
   holds: true,
   needs: ["reconcile.reconcile"],
-  covers: ["reconcile.ts:reconcile", "reconcile.ts:repairHold", "reconcile.ts:inspect", "reconcile.ts:findDrift", ...(stepwise ? ["ledger.ts:releaseOrphanHold"] : ["ledger.ts:releaseOrphanHold"])],
-  steps: "run row (reconciliationRun.create) → inspect (persist, compare) → give back an orphan hold (" +
+  covers: [
+    "reconcile.ts:reconcile",
+    "reconcile.ts:repairHold",
+    "reconcile.ts:inspect",
+    "reconcile.ts:findDrift",
+    ...(stepwise ? ["ledger.ts:releaseOrphanHold"] : ["ledger.ts:releaseOrphanHold"]),
+  ],
+  steps:
+    "run row (reconciliationRun.create) → inspect (persist, compare) → give back an orphan hold (" +
     (stepwise ? "MULTI hsetnx+expire, hset, reads, swReleaseOrphanHold" : "swReleaseOrphanHold") +
     ") → rebuild a drifted SKU (rebuildFromLedger) → second look → drift rows (createMany) → run finished (update)",
   async setup(ctx) {
@@ -779,13 +967,28 @@ const createSaleRow: Row = {
   needs: ["sales.createSale"],
   stock: false,
   covers: ["sales.ts:createSale", "sales.ts:mirrorSale", "sales.ts:syncSales", "sales.ts:mirrorSaleIfMissing", "sales.ts:publicSale"],
-  steps: "checks (sku/saleSku/sale reads) → sale.create → read back → mirror: configure (swSaleControl) → gate each SKU (swSaleGate) → admitters' list (sadd); recovery: the admin's retry, the admitter's syncSales",
+  steps:
+    "checks (sku/saleSku/sale reads) → sale.create → read back → mirror: configure (swSaleControl) → gate each SKU (swSaleGate) → admitters' list (sadd); recovery: the admin's retry, the admitter's syncSales",
   async setup(ctx) {
     await seed(ctx, [5, 5]);
     ctx.v.saleId = `fault-${uid(8).toLowerCase()}`;
   },
-  run: (f, ctx) => L.sales!.createSale(f, { id: ctx.v.saleId as string, name: "Fault sale", startsAt: new Date(Date.now() + 3_600_000), admissionRate: 10, skus: ctx.skus }),
-  retry: (ctx) => L.sales!.createSale(ctx.deps, { id: ctx.v.saleId as string, name: "Fault sale", startsAt: new Date(Date.now() + 3_600_000), admissionRate: 10, skus: ctx.skus }),
+  run: (f, ctx) =>
+    L.sales!.createSale(f, {
+      id: ctx.v.saleId as string,
+      name: "Fault sale",
+      startsAt: new Date(Date.now() + 3_600_000),
+      admissionRate: 10,
+      skus: ctx.skus,
+    }),
+  retry: (ctx) =>
+    L.sales!.createSale(ctx.deps, {
+      id: ctx.v.saleId as string,
+      name: "Fault sale",
+      startsAt: new Date(Date.now() + 3_600_000),
+      admissionRate: 10,
+      skus: ctx.skus,
+    }),
   after: async (ctx) => void (await L.sales!.syncSales(ctx.deps)),
   check: (ctx) => saleState(ctx, ctx.v.saleId as string),
 };
@@ -795,11 +998,18 @@ const closeSaleRow: Row = {
   needs: ["sales.controlSale"],
   stock: false,
   covers: ["sales.ts:controlSale", "sales.ts:mirrorSaleIfMissing"],
-  steps: "read (sale.findUnique) → mirror if missing (exists) → close (swSaleControl) → ungate each SKU (swSaleGate) → off the admitters' list (srem) → sale.update",
+  steps:
+    "read (sale.findUnique) → mirror if missing (exists) → close (swSaleControl) → ungate each SKU (swSaleGate) → off the admitters' list (srem) → sale.update",
   async setup(ctx) {
     await seed(ctx, [5, 5]);
     ctx.v.saleId = `fault-${uid(8).toLowerCase()}`;
-    await L.sales!.createSale(ctx.deps, { id: ctx.v.saleId as string, name: "Fault sale", startsAt: new Date(Date.now() - 1000), admissionRate: 10, skus: ctx.skus });
+    await L.sales!.createSale(ctx.deps, {
+      id: ctx.v.saleId as string,
+      name: "Fault sale",
+      startsAt: new Date(Date.now() - 1000),
+      admissionRate: 10,
+      skus: ctx.skus,
+    });
     await L.sales!.admitTick(ctx.deps, ctx.v.saleId as string);
   },
   run: (f, ctx) => L.sales!.controlSale(f, ctx.v.saleId as string, "close", who),
@@ -822,7 +1032,13 @@ const updateSaleRow: Row = {
   async setup(ctx) {
     await seed(ctx, [5]);
     ctx.v.saleId = `fault-${uid(8).toLowerCase()}`;
-    await L.sales!.createSale(ctx.deps, { id: ctx.v.saleId as string, name: "Fault sale", startsAt: new Date(Date.now() + 3_600_000), admissionRate: 10, skus: ctx.skus });
+    await L.sales!.createSale(ctx.deps, {
+      id: ctx.v.saleId as string,
+      name: "Fault sale",
+      startsAt: new Date(Date.now() + 3_600_000),
+      admissionRate: 10,
+      skus: ctx.skus,
+    });
   },
   run: (f, ctx) => L.sales!.updateSale(f, ctx.v.saleId as string, { admissionRate: 77, perShopperLimit: 3 }),
   retry: (ctx) => L.sales!.updateSale(ctx.deps, ctx.v.saleId as string, { admissionRate: 77, perShopperLimit: 3 }),
@@ -837,13 +1053,32 @@ const webhookRow: Row = {
   needs: ["webhooks.deliverDueWebhooks"],
   stock: false,
   covers: ["webhooks.ts:deliverDueWebhooks", "webhooks.ts:createWebhookDispatcher", "webhooks.ts:sendOne"],
-  steps: "due lanes (webhookDelivery.groupBy) → a lane's due deliveries (findMany) → POST each → record each outcome (webhookDelivery.update); at-least-once: the receiver dedupes by X-Stockwire-Delivery",
+  steps:
+    "due lanes (webhookDelivery.groupBy) → a lane's due deliveries (findMany) → POST each → record each outcome (webhookDelivery.update); at-least-once: the receiver dedupes by X-Stockwire-Delivery",
   async setup(ctx) {
     await seed(ctx, [5]);
     const { subscription } = await L.webhooks!.createWebhookSubscription(ctx.deps, { url: receiverUrl, events: "all" });
     ctx.v.sub = subscription.id;
-    const event = { type: "adjust", sku: ctx.skus[0]!, location: "main", delta: 1, onHand: 6, reserved: 0, safety: 0, available: 6, version: 2, reason: null, source: "t", actor: null, reservationId: null, at: Date.now() };
-    await L.webhooks!.enqueueStockEvents(ctx.deps, [{ event: event as never, lowStockThreshold: 5 }, { event: { ...event, version: 3 } as never, lowStockThreshold: 5 }]);
+    const event = {
+      type: "adjust",
+      sku: ctx.skus[0]!,
+      location: "main",
+      delta: 1,
+      onHand: 6,
+      reserved: 0,
+      safety: 0,
+      available: 6,
+      version: 2,
+      reason: null,
+      source: "t",
+      actor: null,
+      reservationId: null,
+      at: Date.now(),
+    };
+    await L.webhooks!.enqueueStockEvents(ctx.deps, [
+      { event: event as never, lowStockThreshold: 5 },
+      { event: { ...event, version: 3 } as never, lowStockThreshold: 5 },
+    ]);
   },
   run: (f) => L.webhooks!.deliverDueWebhooks(f, { timeoutMs: 2_000, backoffBaseMs: 1, backoffCapMs: 1 }),
   async after(ctx) {
@@ -870,7 +1105,8 @@ const signInRow: Row = {
   needs: ["login.signIn", "users.createUser"],
   stock: false,
   covers: ["auth/login.ts:signIn", "auth/login.ts:takePoints"],
-  steps: "known address (exists) → take a point from each counter (rate-limit scripts) → check the password (user.findUnique) → forgive/refund the counters → remember the address (set) → session row (staffSession.create)",
+  steps:
+    "known address (exists) → take a point from each counter (rate-limit scripts) → check the password (user.findUnique) → forgive/refund the counters → remember the address (set) → session row (staffSession.create)",
   async setup(ctx) {
     if (!staffUser) {
       staffUser = { email: `fault-${uid(10).toLowerCase()}@shop.test`, password: "correct horse battery" };
@@ -879,8 +1115,14 @@ const signInRow: Row = {
     ctx.v.address = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     ctx.v.since = new Date();
   },
-  run: (f, ctx) => L.login!.signIn(f, { email: staffUser!.email, password: staffUser!.password, address: ctx.v.address as string }, { bootstrap: false }),
-  retry: (ctx) => L.login!.signIn(ctx.deps, { email: staffUser!.email, password: staffUser!.password, address: ctx.v.address as string }, { bootstrap: false }),
+  run: (f, ctx) =>
+    L.login!.signIn(f, { email: staffUser!.email, password: staffUser!.password, address: ctx.v.address as string }, { bootstrap: false }),
+  retry: (ctx) =>
+    L.login!.signIn(
+      ctx.deps,
+      { email: staffUser!.email, password: staffUser!.password, address: ctx.v.address as string },
+      { bootstrap: false },
+    ),
   async check(ctx, { retry }) {
     const v: string[] = [];
     if (!(retry?.settled && retry.ok)) v.push(`the rightful user's retry answered ${codeOf(retry)}`);
@@ -932,15 +1174,19 @@ const ROWS: Row[] = [
  * multi-step write must land either in a row's `covers` or here.
  */
 const EXEMPT: Record<string, string> = {
-  "auth/bootstrap.ts:ensureFirstAdmin": "two exclusive branches, one insert each; a unique violation means another process created the admin (the goal)",
+  "auth/bootstrap.ts:ensureFirstAdmin":
+    "two exclusive branches, one insert each; a unique violation means another process created the admin (the goal)",
   "auth/login.ts:bootstrapFirstAdmin": "only ensureFirstAdmin (above), memoised per process",
-  "auth/sessions.ts:verifyStaffSession": "two exclusive branches (delete an ended session / slide a live one), one idempotent statement each",
-  "auth/guard.ts:identifyStaff": "verifying a credential touches it once (verifyApiToken lastUsedAt or verifyStaffSession slide): one idempotent timestamp write per branch",
+  "auth/sessions.ts:verifyStaffSession":
+    "two exclusive branches (delete an ended session / slide a live one), one idempotent statement each",
+  "auth/guard.ts:identifyStaff":
+    "verifying a credential touches it once (verifyApiToken lastUsedAt or verifyStaffSession slide): one idempotent timestamp write per branch",
   "auth/guard.ts:requireStaff": "identifyStaff (above)",
   "auth/guard.ts:admitStaffSocket": "identifyStaff (above)",
   "auth/guard.ts:staffFromHandshake": "identifyStaff (above)",
   "auth/next.ts:requireStaffAction": "identifyStaff (above)",
-  "rate-limit.ts:limitReservations": "two independent counters, one atomic script each; the limiter fails open by design (a lost increment under-counts one request)",
+  "rate-limit.ts:limitReservations":
+    "two independent counters, one atomic script each; the limiter fails open by design (a lost increment under-counts one request)",
   "rate-limit.ts:limitQueueJoins": "two independent counters, as limitReservations",
   "lease.ts:createLease": "two methods (acquire, release), one script each; a lost release lapses after the time to live",
 };
@@ -951,7 +1197,11 @@ const EXEMPT: Record<string, string> = {
 const traces = new Map<string, CallInfo[]>();
 
 /** One run of a row: set up, fault, recover, check. Returns its calls and every violation. */
-async function iteration(row: Row, mode: FaultMode | null, k: number | null): Promise<{ calls: CallInfo[]; violations: string[]; summary: string }> {
+async function iteration(
+  row: Row,
+  mode: FaultMode | null,
+  k: number | null,
+): Promise<{ calls: CallInfo[]; violations: string[]; summary: string }> {
   const ctx = newCtx(row);
   await row.setup(ctx);
   const inj = new FaultInjector(mode && k ? [{ at: k, mode }] : []);
@@ -980,7 +1230,8 @@ async function iteration(row: Row, mode: FaultMode | null, k: number | null): Pr
     // A dead process's Postgres connection drops: its open transaction rolls back.
     if (r === "stuck") await endOrphanTransactions(ctx.deps);
   }
-  if (first.settled && !first.ok && !isDomain(first.error) && !isInjected(first.error)) v.push(`the caller got a non-domain error (a 500): ${message(first.error)}`);
+  if (first.settled && !first.ok && !isDomain(first.error) && !isInjected(first.error))
+    v.push(`the caller got a non-domain error (a 500): ${message(first.error)}`);
   const retry = row.retry ? await settle(() => row.retry!(ctx, first)) : null;
   if (retry?.settled && !retry.ok && !isDomain(retry.error)) v.push(`the retry got a non-domain error (a 500): ${message(retry.error)}`);
   const phases: ("A" | "B")[] = row.holds ? ["A", "B"] : ["A"];
@@ -1054,7 +1305,10 @@ describe("fault injection through every multi-step write", () => {
         traces.set(row.id, r.calls);
         expect(r.violations, `${r.summary}\n${r.calls.map((c) => `${c.index}. ${c.name}`).join("\n")}`).toEqual([]);
         // (On one Redis node several rows are a single script by design: that is what makes them safe.)
-        expect(r.calls.some((c) => c.write), "the operation wrote nothing").toBe(true);
+        expect(
+          r.calls.some((c) => c.write),
+          "the operation wrote nothing",
+        ).toBe(true);
       });
       for (const mode of modesFor(row)) {
         it(`${mode} at every step`, async () => {
@@ -1068,7 +1322,10 @@ describe("fault injection through every multi-step write", () => {
             const r = await iteration(row, mode, k);
             if (r.violations.length) failures.push(`${r.summary}\n    ${r.violations.join("\n    ")}`);
           }
-          expect(failures, `trace:\n${calls.map((c) => `  ${c.index}. ${c.name}${c.detail ? `[${c.detail}]` : ""}${c.write ? " (write)" : ""}`).join("\n")}`).toEqual([]);
+          expect(
+            failures,
+            `trace:\n${calls.map((c) => `  ${c.index}. ${c.name}${c.detail ? `[${c.detail}]` : ""}${c.write ? " (write)" : ""}`).join("\n")}`,
+          ).toEqual([]);
         }, 120_000);
       }
     });

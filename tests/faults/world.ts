@@ -15,7 +15,10 @@ export interface WorldLib {
   expireDueReservations: (deps: Deps, finish: (id: string) => Promise<void>) => Promise<unknown>;
   finishStalledCheckout: (deps: Deps, id: string) => Promise<void>;
   persistAllPending: (deps: Deps) => Promise<number>;
-  findDrift?: (deps: Deps, opts: { onlySkus?: string[] }) => Promise<{ drifts: { sku: string; field: string; redis: number | null; expected: number; reservationId?: string }[] }>;
+  findDrift?: (
+    deps: Deps,
+    opts: { onlySkus?: string[] },
+  ) => Promise<{ drifts: { sku: string; field: string; redis: number | null; expected: number; reservationId?: string }[] }>;
 }
 
 interface ReservationRecord {
@@ -133,7 +136,8 @@ export async function checkHolds(deps: Deps, exp: StockExpectation): Promise<str
     if (expected !== undefined && Number(stock.onHand) !== expected) v.push(`${sku}: onHand ${stock.onHand}, expected ${expected}`);
     const available = Number(stock.onHand) - Number(stock.reserved ?? 0) - Number(stock.safety ?? 0);
     if (available < 0) v.push(`${sku}: available ${available} < 0 (oversold)`);
-    if (exp.allEnded && sum > 0) v.push(`${sku}: ${sum} unit(s) still held after every deadline passed and the worker ran: ${JSON.stringify(holds.get(sku))}`);
+    if (exp.allEnded && sum > 0)
+      v.push(`${sku}: ${sum} unit(s) still held after every deadline passed and the worker ran: ${JSON.stringify(holds.get(sku))}`);
   }
   const liveUnits = new Map<string, number>();
   for (const [sku, h] of holds) {
@@ -146,7 +150,8 @@ export async function checkHolds(deps: Deps, exp: StockExpectation): Promise<str
       if (!LIVE.has(r.status)) continue; // reported below, per reservation
       const line = r.items.find((i) => i.sku === sku);
       if (!line) v.push(`${sku}: ${rid} (${r.status}) holds ${q} unit(s) of a SKU it does not list`);
-      else if (r.status !== "pending" && Number(q) !== line.quantity) v.push(`${sku}: ${rid} (${r.status}) holds ${q}, its line says ${line.quantity}`);
+      else if (r.status !== "pending" && Number(q) !== line.quantity)
+        v.push(`${sku}: ${rid} (${r.status}) holds ${q}, its line says ${line.quantity}`);
       liveUnits.set(sku, (liveUnits.get(sku) ?? 0) + Number(q));
     }
   }
@@ -158,13 +163,15 @@ export async function checkHolds(deps: Deps, exp: StockExpectation): Promise<str
       continue;
     }
     if (r.status === "held" || r.status === "committing") {
-      for (const h of held) if (h.quantity > 0 && h.q === undefined) v.push(`${r.id} is ${r.status} but its line ${h.sku} (${h.quantity}) is not held`);
+      for (const h of held)
+        if (h.quantity > 0 && h.q === undefined) v.push(`${r.id} is ${r.status} but its line ${h.sku} (${h.quantity}) is not held`);
     }
     const hasUnits = held.some((h) => h.q !== undefined);
     if ((r.status === "pending" || r.status === "held" || r.status === "committing") && hasUnits && !todo.has(r.id)) {
       v.push(`${r.id} is ${r.status} with units but not on the expiry worker's to-do list`);
     }
-    if (r.status === "committed" && hasUnits && !todo.has(r.id)) v.push(`${r.id} is committed, its units not sold, and nothing will sell them (off the to-do list)`);
+    if (r.status === "committed" && hasUnits && !todo.has(r.id))
+      v.push(`${r.id} is committed, its units not sold, and nothing will sell them (off the to-do list)`);
   }
   if (exp.saleId) v.push(...(await checkSaleClaims(deps, exp.saleId, records)));
   return v;
@@ -179,13 +186,15 @@ async function checkSaleClaims(deps: Deps, saleId: string, records: Map<string, 
   for (const [rid, claim] of Object.entries(claims)) {
     const [ticket, q] = claim.split(" ");
     const r = records.get(rid);
-    if (!r || TERMINAL.has(r.status)) v.push(`sale ${saleId}: ${rid} (${r?.status ?? "no record"}) still claims ${q} unit(s) of the shopper's limit`);
+    if (!r || TERMINAL.has(r.status))
+      v.push(`sale ${saleId}: ${rid} (${r?.status ?? "no record"}) still claims ${q} unit(s) of the shopper's limit`);
     perTicket.set(ticket!, (perTicket.get(ticket!) ?? 0) + Number(q));
   }
   const tickets = await deps.redis.hgetall(keys.tickets);
   for (const [ticket, raw] of Object.entries(tickets)) {
     const t = JSON.parse(raw) as { u?: number };
-    if ((t.u ?? 0) !== (perTicket.get(ticket) ?? 0)) v.push(`sale ${saleId}: ticket counts ${t.u ?? 0} unit(s), its claims sum to ${perTicket.get(ticket) ?? 0}`);
+    if ((t.u ?? 0) !== (perTicket.get(ticket) ?? 0))
+      v.push(`sale ${saleId}: ticket counts ${t.u ?? 0} unit(s), its claims sum to ${perTicket.get(ticket) ?? 0}`);
   }
   return v;
 }
@@ -208,7 +217,8 @@ export async function checkLedger(deps: Deps, lib: WorldLib, skus: string[], opt
     const rows = await deps.db.inventoryEvent.findMany({ where: { sku }, orderBy: { version: "asc" } });
     const held = new Set((await db.quarantinedEvent?.findMany({ where: { sku } }))?.map((q) => q.version) ?? []);
     const versions = new Set(rows.map((r) => r.version));
-    for (let x = 1; x <= V; x++) if (!versions.has(x) && !held.has(x)) v.push(`${sku}: version ${x} missing from the ledger (Redis is at ${V})`);
+    for (let x = 1; x <= V; x++)
+      if (!versions.has(x) && !held.has(x)) v.push(`${sku}: version ${x} missing from the ledger (Redis is at ${V})`);
     const extra = rows.filter((r) => r.version > V);
     if (extra.length) v.push(`${sku}: the ledger has versions ${extra.map((r) => r.version).join(",")} beyond Redis's ${V}`);
     const last = rows[rows.length - 1];
@@ -225,8 +235,10 @@ export async function checkLedger(deps: Deps, lib: WorldLib, skus: string[], opt
       const onHandMoves = ["sale", "adjust", "restock"].includes(b.type);
       const reservedMoves: Record<string, number> = { hold: -b.delta, release: -b.delta, expire: -b.delta, sale: b.delta };
       if (["hold", "release", "expire", "sale", "adjust", "restock"].includes(b.type)) {
-        if (b.onHand !== a.onHand + (onHandMoves ? b.delta : 0)) v.push(`${sku} v${b.version} (${b.type} ${b.delta}): onHand ${a.onHand} -> ${b.onHand}`);
-        if (b.reserved !== a.reserved + (reservedMoves[b.type] ?? 0)) v.push(`${sku} v${b.version} (${b.type} ${b.delta}): reserved ${a.reserved} -> ${b.reserved}`);
+        if (b.onHand !== a.onHand + (onHandMoves ? b.delta : 0))
+          v.push(`${sku} v${b.version} (${b.type} ${b.delta}): onHand ${a.onHand} -> ${b.onHand}`);
+        if (b.reserved !== a.reserved + (reservedMoves[b.type] ?? 0))
+          v.push(`${sku} v${b.version} (${b.type} ${b.delta}): reserved ${a.reserved} -> ${b.reserved}`);
       }
     }
   }
@@ -237,7 +249,10 @@ export async function checkLedger(deps: Deps, lib: WorldLib, skus: string[], opt
 export async function checkNoDrift(deps: Deps, lib: WorldLib, skus: string[]): Promise<string[]> {
   if (!lib.findDrift || skus.length === 0) return [];
   const { drifts } = await lib.findDrift(deps, { onlySkus: skus });
-  return drifts.map((d) => `reconciliation finds drift: ${d.sku} ${d.field} redis=${d.redis} expected=${d.expected}${d.reservationId ? ` (${d.reservationId})` : ""}`);
+  return drifts.map(
+    (d) =>
+      `reconciliation finds drift: ${d.sku} ${d.field} redis=${d.redis} expected=${d.expected}${d.reservationId ? ` (${d.reservationId})` : ""}`,
+  );
 }
 
 export interface OrderFacts {
@@ -265,7 +280,8 @@ export async function checkOrders(deps: Deps, sessions: string[], phase: "A" | "
     for (const rid of linked) {
       const r = records.get(rid);
       if (!r) continue; // its record outlived its grace
-      if (r.status !== "committed" || r.orderId !== o.id) v.push(`order ${o.number} is confirmed, but its reservation ${rid} is ${r.status}${r.orderId ? ` for order ${r.orderId}` : ""}`);
+      if (r.status !== "committed" || r.orderId !== o.id)
+        v.push(`order ${o.number} is confirmed, but its reservation ${rid} is ${r.status}${r.orderId ? ` for order ${r.orderId}` : ""}`);
     }
   }
   for (const r of records.values()) {

@@ -18,15 +18,82 @@ import path from "node:path";
 import ts from "typescript";
 
 export const REDIS_WRITES = new Set([
-  "set", "setex", "psetex", "setnx", "getset", "getdel", "mset", "msetnx", "append", "incr", "incrby", "incrbyfloat", "decr", "decrby",
-  "del", "unlink", "expire", "pexpire", "expireat", "pexpireat", "persist", "rename", "renamenx", "copy", "restore",
-  "hset", "hsetnx", "hmset", "hdel", "hincrby", "hincrbyfloat",
-  "zadd", "zrem", "zincrby", "zremrangebyscore", "zremrangebyrank", "zpopmin", "zpopmax",
-  "sadd", "srem", "spop", "smove", "lpush", "rpush", "lpop", "rpop", "lrem", "lset", "ltrim", "blpop", "brpop",
-  "xadd", "xdel", "xtrim", "xack", "xgroup", "publish", "spublish", "eval", "evalsha", "fcall", "flushdb", "flushall",
+  "set",
+  "setex",
+  "psetex",
+  "setnx",
+  "getset",
+  "getdel",
+  "mset",
+  "msetnx",
+  "append",
+  "incr",
+  "incrby",
+  "incrbyfloat",
+  "decr",
+  "decrby",
+  "del",
+  "unlink",
+  "expire",
+  "pexpire",
+  "expireat",
+  "pexpireat",
+  "persist",
+  "rename",
+  "renamenx",
+  "copy",
+  "restore",
+  "hset",
+  "hsetnx",
+  "hmset",
+  "hdel",
+  "hincrby",
+  "hincrbyfloat",
+  "zadd",
+  "zrem",
+  "zincrby",
+  "zremrangebyscore",
+  "zremrangebyrank",
+  "zpopmin",
+  "zpopmax",
+  "sadd",
+  "srem",
+  "spop",
+  "smove",
+  "lpush",
+  "rpush",
+  "lpop",
+  "rpop",
+  "lrem",
+  "lset",
+  "ltrim",
+  "blpop",
+  "brpop",
+  "xadd",
+  "xdel",
+  "xtrim",
+  "xack",
+  "xgroup",
+  "publish",
+  "spublish",
+  "eval",
+  "evalsha",
+  "fcall",
+  "flushdb",
+  "flushall",
 ]);
 
-const PRISMA_WRITES = new Set(["create", "createMany", "createManyAndReturn", "update", "updateMany", "updateManyAndReturn", "upsert", "delete", "deleteMany"]);
+const PRISMA_WRITES = new Set([
+  "create",
+  "createMany",
+  "createManyAndReturn",
+  "update",
+  "updateMany",
+  "updateManyAndReturn",
+  "upsert",
+  "delete",
+  "deleteMany",
+]);
 const LIMITER_WRITES = new Set(["consume", "reward", "delete", "penalty", "block", "set"]);
 
 export interface ScannedFunction {
@@ -121,7 +188,8 @@ export function scanWrites(libRoot: string): ScannedFunction[] {
       }
     }
     for (const t of tops) resolve.set(t.name, `${rel}:${t.name}`);
-    for (const [exportedAs, local] of reexports) fns.set(`${rel}:${exportedAs}`, { exported: true, direct: [], calls: [`${rel}:${local}`] });
+    for (const [exportedAs, local] of reexports)
+      fns.set(`${rel}:${exportedAs}`, { exported: true, direct: [], calls: [`${rel}:${local}`] });
 
     for (const top of tops) {
       const direct: string[] = [];
@@ -157,7 +225,13 @@ export function scanWrites(libRoot: string): ScannedFunction[] {
       const isDbReceiver = (recv: ts.Expression) => /(^|\.)(db|tx)$/.test(text(recv, sf));
       const insideTransaction = (n: ts.Node) => {
         for (let p = n.parent; p && p !== top.body; p = p.parent) {
-          if (ts.isCallExpression(p) && ts.isPropertyAccessExpression(p.expression) && p.expression.name.text === "$transaction" && n.pos >= p.expression.end) return true;
+          if (
+            ts.isCallExpression(p) &&
+            ts.isPropertyAccessExpression(p.expression) &&
+            p.expression.name.text === "$transaction" &&
+            n.pos >= p.expression.end
+          )
+            return true;
         }
         return false;
       };
@@ -183,7 +257,8 @@ export function scanWrites(libRoot: string): ScannedFunction[] {
               let queued: string[] = [];
               if (inPipelineChain) queued = chain.names.slice(0, Math.max(chain.names.indexOf("multi"), chain.names.indexOf("pipeline")));
               else if (ts.isIdentifier(recv) && pipelineVars.has(recv.text)) queued = pipelineVars.get(recv.text)!;
-              if (queued.some(isRedisWriteName)) direct.push(`exec[${[...new Set(queued.filter((q) => q !== "exec"))].join(",")}]@${line(n)}`);
+              if (queued.some(isRedisWriteName))
+                direct.push(`exec[${[...new Set(queued.filter((q) => q !== "exec"))].join(",")}]@${line(n)}`);
             } else if (inPipelineChain || (ts.isIdentifier(recv) && pipelineVars.has(recv.text))) {
               // queued in a pipeline: counted at exec()
             } else if (isRedisWriteName(name) && isRedisReceiver(recv)) {
@@ -194,7 +269,12 @@ export function scanWrites(libRoot: string): ScannedFunction[] {
               if (!insideTransaction(n)) direct.push(`${name}@${line(n)}`);
             } else if (PRISMA_WRITES.has(name) && ts.isPropertyAccessExpression(recv) && isDbReceiver(recv.expression)) {
               if (!insideTransaction(n)) direct.push(`${recv.name.text}.${name}@${line(n)}`);
-            } else if (LIMITER_WRITES.has(name) && ts.isCallExpression(recv) && ts.isIdentifier(recv.expression) && recv.expression.text === "limiterFor") {
+            } else if (
+              LIMITER_WRITES.has(name) &&
+              ts.isCallExpression(recv) &&
+              ts.isIdentifier(recv.expression) &&
+              recv.expression.text === "limiterFor"
+            ) {
               direct.push(`limiter.${name}@${line(n)}`);
             }
           }

@@ -12,8 +12,22 @@ afterAll(() => deps.close());
 const who = { source: "test" };
 
 function eventOf(sku: string, available: number): StockEvent {
-  return { type: "sale", sku, location: "main", delta: -1, onHand: available, reserved: 0, safety: 0, available, version: 1,
-    reason: null, source: "test", actor: null, reservationId: null, at: Date.now() };
+  return {
+    type: "sale",
+    sku,
+    location: "main",
+    delta: -1,
+    onHand: available,
+    reserved: 0,
+    safety: 0,
+    available,
+    version: 1,
+    reason: null,
+    source: "test",
+    actor: null,
+    reservationId: null,
+    at: Date.now(),
+  };
 }
 
 const openFor = (sku: string) => deps.db.alert.findMany({ where: { sku, acknowledgedAt: null } });
@@ -65,7 +79,9 @@ describe("alerts", () => {
     const board = await alertBoard(deps, 500);
     expect(board.open.some((a) => a.id === second!.id)).toBe(true);
     expect(board.acknowledged.some((a) => a.id === first.id)).toBe(true);
-    await expect(acknowledgeAlert(deps, "00000000-0000-4000-8000-000000000000", "ops@shop.test")).rejects.toMatchObject({ code: "not_found" });
+    await expect(acknowledgeAlert(deps, "00000000-0000-4000-8000-000000000000", "ops@shop.test")).rejects.toMatchObject({
+      code: "not_found",
+    });
   });
 
   it("queues a raised alert once for each subscription that asked for alerts, and for no other", async () => {

@@ -43,7 +43,10 @@ async function collect(gen: AsyncGenerator<string>): Promise<string> {
 }
 
 /** Ledger rows written directly, so several share one timestamp (ties the cursor must break). */
-async function ledgerRows(sku: string, rows: { version: number; at: Date; type?: string; source?: string; reason?: string | null; delta?: number }[]) {
+async function ledgerRows(
+  sku: string,
+  rows: { version: number; at: Date; type?: string; source?: string; reason?: string | null; delta?: number }[],
+) {
   await deps.db.inventoryEvent.createMany({
     data: rows.map((r) => ({
       sku,
@@ -76,7 +79,16 @@ describe("listEvents", () => {
       [1, "set"],
     ]);
     expect(onlyA.next).toBeNull();
-    expect(onlyA.events[0]).toMatchObject({ sku: a, delta: 4, onHand: 14, reserved: 2, available: 12, reason: "received", source: "admin", actor: "ada@shop.test" });
+    expect(onlyA.events[0]).toMatchObject({
+      sku: a,
+      delta: 4,
+      onHand: 14,
+      reserved: 2,
+      available: 12,
+      reason: "received",
+      source: "admin",
+      actor: "ada@shop.test",
+    });
 
     expect((await listEvents(deps, { sku: a!, types: ["hold", "restock"] })).events.map((e) => e.version)).toEqual([3, 2]);
     expect((await listEvents(deps, { sku: a!, source: "storefront" })).events.map((e) => e.type)).toEqual(["hold"]);
@@ -114,7 +126,10 @@ describe("listEvents", () => {
 
     // A page boundary, then newer events land at the top: the next page continues exactly.
     const first = await listEvents(deps, filter, { limit: 10 });
-    await ledgerRows(x!, [{ version: 200, at: new Date(t0 + 5000) }, { version: 201, at: new Date(t0 + 5000) }]);
+    await ledgerRows(x!, [
+      { version: 200, at: new Date(t0 + 5000) },
+      { version: 201, at: new Date(t0 + 5000) },
+    ]);
     const rest = (await allPages({ ...filter }, 10)).flat();
     const afterFirst = [] as StockEvent[];
     let cursor = first.next;
@@ -130,7 +145,14 @@ describe("listEvents", () => {
 
 describe("audit query", () => {
   it("parses filters and refuses bad input as invalid_request", () => {
-    const q = auditQuery.parse({ sku: "tee-1", type: "hold,sale,hold", source: "admin", from: "2026-01-01T10:00", to: "1800000000000", limit: "20" });
+    const q = auditQuery.parse({
+      sku: "tee-1",
+      type: "hold,sale,hold",
+      source: "admin",
+      from: "2026-01-01T10:00",
+      to: "1800000000000",
+      limit: "20",
+    });
     expect(q).toMatchObject({ sku: "TEE-1", type: ["hold", "sale"], source: "admin", limit: 20 });
     expect(q.from?.toISOString()).toBe("2026-01-01T10:00:00.000Z");
     expect(q.to?.getTime()).toBe(1_800_000_000_000);
@@ -165,11 +187,23 @@ describe("CSV", () => {
     expect(csvField("a,b")).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("two\nlines")).toBe('"two\nlines"');
-    expect(csvField("=HYPERLINK(\"x\")", { text: true })).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvField('=HYPERLINK("x")', { text: true })).toBe('"\'=HYPERLINK(""x"")"');
     expect(csvField("@sum", { text: true })).toBe("'@sum");
     const line = csvLine({
-      type: "adjust", sku: "A-1", location: "main", delta: -2, onHand: 3, reserved: 1, safety: 0, available: 2, version: 7,
-      reason: 'damaged: box "crushed", wet', source: "admin", actor: "ada@shop.test", reservationId: null, at: Date.UTC(2026, 0, 2, 3, 4, 5),
+      type: "adjust",
+      sku: "A-1",
+      location: "main",
+      delta: -2,
+      onHand: 3,
+      reserved: 1,
+      safety: 0,
+      available: 2,
+      version: 7,
+      reason: 'damaged: box "crushed", wet',
+      source: "admin",
+      actor: "ada@shop.test",
+      reservationId: null,
+      at: Date.UTC(2026, 0, 2, 3, 4, 5),
     });
     expect(line).toBe('2026-01-02T03:04:05.000Z,A-1,7,adjust,main,-2,3,1,0,2,"damaged: box ""crushed"", wet",admin,ada@shop.test,\r\n');
   });
@@ -178,7 +212,10 @@ describe("CSV", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     await persistAllPending(deps);
     const at = new Date(Date.now() - 30_000);
-    await ledgerRows(sku!, Array.from({ length: 7 }, (_, i) => ({ version: 10 + i, at, reason: i === 3 ? "recount, shelf\n\"B\"" : null })));
+    await ledgerRows(
+      sku!,
+      Array.from({ length: 7 }, (_, i) => ({ version: 10 + i, at, reason: i === 3 ? 'recount, shelf\n"B"' : null })),
+    );
     const csv = await collect(eventsCsv(deps, { sku: sku!, types: ["adjust"] }, { pageSize: 3 }));
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe("at,sku,version,type,location,delta,onHand,reserved,safety,available,reason,source,actor,reservationId");

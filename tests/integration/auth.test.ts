@@ -81,7 +81,9 @@ describe("passwords", () => {
     const address = email("case");
     const user = await createUser(deps, { email: `  ${address.toUpperCase()} `, name: "Case", role: "merchandiser", password: PASSWORD });
     expect(user.email).toBe(address);
-    await expect(createUser(deps, { email: address, name: "Again", role: "admin", password: PASSWORD })).rejects.toMatchObject({ code: "email_taken" });
+    await expect(createUser(deps, { email: address, name: "Again", role: "admin", password: PASSWORD })).rejects.toMatchObject({
+      code: "email_taken",
+    });
     expect(await authenticateUser(deps, address.toUpperCase(), PASSWORD)).toMatchObject({ id: user.id });
   });
 
@@ -189,7 +191,8 @@ describe("API tokens", () => {
     const creator = await staffMember("admin");
     const adminToken = await createApiToken(deps, { name: `ops-${uid()}`, role: "admin", createdById: creator.user.id });
     const merchToken = await createApiToken(deps, { name: `sync-${uid()}`, role: "merchandiser", createdById: creator.user.id });
-    const request = (token: string) => new Request("http://shop.test/api/v1/admin/users", { headers: { authorization: `Bearer ${token}` } });
+    const request = (token: string) =>
+      new Request("http://shop.test/api/v1/admin/users", { headers: { authorization: `Bearer ${token}` } });
     expect(await codeOf(requireStaff(request(adminToken.token), "admin", auth))).toBe("ok");
 
     await setUserDisabled(deps, creator.user.id, true, { userId: null });
@@ -310,7 +313,16 @@ describe("signing in", () => {
   it("only sends people back to back-office paths", () => {
     expect(safeNextPath("/admin/users")).toBe("/admin/users");
     expect(safeNextPath("/admin?tab=1")).toBe("/admin?tab=1");
-    for (const bad of ["https://evil.test/admin", "//evil.test", "/admin//evil", "/administrator", "/", "/admin/login", "/admin\\evil", null]) {
+    for (const bad of [
+      "https://evil.test/admin",
+      "//evil.test",
+      "/admin//evil",
+      "/administrator",
+      "/",
+      "/admin/login",
+      "/admin\\evil",
+      null,
+    ]) {
       expect(safeNextPath(bad)).toBe("/admin");
     }
   });

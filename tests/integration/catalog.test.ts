@@ -61,7 +61,12 @@ describe("catalog snapshot", () => {
 
     expect((await listProducts(reader)).some((p) => p.slug === slug)).toBe(true);
     const first = await getProduct(reader, slug);
-    expect(new Map(first?.variants.map((v) => [v.sku, v.available]))).toEqual(new Map([[a, 5], [b, 7]]));
+    expect(new Map(first?.variants.map((v) => [v.sku, v.available]))).toEqual(
+      new Map([
+        [a, 5],
+        [b, 7],
+      ]),
+    );
 
     // Instance B renames the product: A's next read sees it (the catalog version moved).
     await upsertSku(writer, { sku: a!, product: { slug, name: "Renamed mug" }, priceCents: 1200, onHand: 5, source: "test" });

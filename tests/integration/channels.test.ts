@@ -25,7 +25,11 @@ function send(channel: string, body: object, opts: { signature?: string | null; 
 
 const channelOf = () => `shop-${uid(6).toLowerCase()}`;
 const rows = (channel: string) => deps.db.channelDelivery.findMany({ where: { channel }, orderBy: { receivedAt: "asc" } });
-const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (err: { code?: string }) => err.code ?? String(err));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "ok",
+    (err: { code?: string }) => err.code ?? String(err),
+  );
 
 describe("inbound channel webhooks", () => {
   it("a validly signed event applies once, as one channel event in the ledger; a repeat changes nothing", async () => {
@@ -62,13 +66,21 @@ describe("inbound channel webhooks", () => {
     expect(await codeOf(send(channel, event, { signature: null }))).toBe("invalid_signature");
     expect(await codeOf(send(channel, event, { signature: "sha256=" + "0".repeat(64) }))).toBe("invalid_signature");
     expect(await codeOf(send(channel, event, { signature: "sha256=zz" }))).toBe("invalid_signature");
-    expect(await codeOf(send(channel, event, { signature: signBody("another-secret-0123456789", JSON.stringify(event)) }))).toBe("invalid_signature");
+    expect(await codeOf(send(channel, event, { signature: signBody("another-secret-0123456789", JSON.stringify(event)) }))).toBe(
+      "invalid_signature",
+    );
     // Signed over other bytes than those sent (a tampered body).
     const raw = Buffer.from(JSON.stringify({ ...event, delta: 200 }));
-    expect(await codeOf(receiveChannelEvent(deps, { channel, rawBody: raw, signature: signBody(SECRET, JSON.stringify(event)), secret: SECRET }))).toBe("invalid_signature");
+    expect(
+      await codeOf(
+        receiveChannelEvent(deps, { channel, rawBody: raw, signature: signBody(SECRET, JSON.stringify(event)), secret: SECRET }),
+      ),
+    ).toBe("invalid_signature");
     // No secret configured: nothing is accepted.
     const unsigned = Buffer.from(JSON.stringify(event));
-    expect(await codeOf(receiveChannelEvent(deps, { channel, rawBody: unsigned, signature: signBody(SECRET, unsigned), secret: undefined }))).toBe("invalid_signature");
+    expect(
+      await codeOf(receiveChannelEvent(deps, { channel, rawBody: unsigned, signature: signBody(SECRET, unsigned), secret: undefined })),
+    ).toBe("invalid_signature");
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 4, version: 1 });
     expect(await rows(channel)).toHaveLength(0);
   });
@@ -77,11 +89,19 @@ describe("inbound channel webhooks", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 4 }]);
     const channel = channelOf();
     const base = { eventId: `evt-${uid(8)}`, sku: sku!, delta: 1, occurredAt: new Date().toISOString() };
-    for (const bad of [{ ...base, delta: 0 }, { ...base, delta: 1.5 }, { ...base, occurredAt: "yesterday" }, { ...base, eventId: "" }, { ...base, eventId: "x".repeat(201) }]) {
+    for (const bad of [
+      { ...base, delta: 0 },
+      { ...base, delta: 1.5 },
+      { ...base, occurredAt: "yesterday" },
+      { ...base, eventId: "" },
+      { ...base, eventId: "x".repeat(201) },
+    ]) {
       expect(await codeOf(send(channel, bad))).toBe("invalid_request");
     }
     const notJson = Buffer.from("{not json");
-    expect(await codeOf(receiveChannelEvent(deps, { channel, rawBody: notJson, signature: signBody(SECRET, notJson), secret: SECRET }))).toBe("invalid_request");
+    expect(
+      await codeOf(receiveChannelEvent(deps, { channel, rawBody: notJson, signature: signBody(SECRET, notJson), secret: SECRET })),
+    ).toBe("invalid_request");
     expect(await codeOf(send("Bad Channel!", base))).toBe("invalid_request");
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 4, version: 1 });
   });
@@ -98,8 +118,18 @@ describe("inbound channel webhooks", () => {
       { eventId: "sale-t1", delta: -2, occurredAt: ago(10) },
       { eventId: "sale-t2", delta: -5, occurredAt: ago(20) },
     ];
-    const orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
-    const skus = await seedSkus(deps, orders.map(() => ({ onHand: 40 })));
+    const orders = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ];
+    const skus = await seedSkus(
+      deps,
+      orders.map(() => ({ onHand: 40 })),
+    );
     for (const [i, order] of orders.entries()) {
       const sku = skus[i]!;
       const channel = channelOf();
@@ -128,13 +158,34 @@ describe("inbound channel webhooks", () => {
     const channel = channelOf();
     const at = (s: number) => ago(60 + s); // 10:00:00 is ago(60)
     const steps: [object, object][] = [
-      [{ eventId: "sale-t2", delta: -5, occurredAt: at(20) }, { status: "applied", onHand: 35 }],
-      [{ eventId: "sale-t1", delta: -2, occurredAt: at(10) }, { status: "applied", onHand: 33 }],
-      [{ eventId: "count-t0", onHand: 20, occurredAt: at(0) }, { status: "applied", onHand: 13 }],
-      [{ eventId: "count-t1", onHand: 18, occurredAt: at(10) }, { status: "applied", onHand: 13 }],
-      [{ eventId: "count-old", onHand: 25, occurredAt: at(-60) }, { status: "stale", newerThan: "count-t1" }],
-      [{ eventId: "sale-late", delta: -1, occurredAt: at(5) }, { status: "stale", newerThan: "count-t1" }],
-      [{ eventId: "return-1", delta: 1, occurredAt: at(30) }, { status: "applied", onHand: 14 }],
+      [
+        { eventId: "sale-t2", delta: -5, occurredAt: at(20) },
+        { status: "applied", onHand: 35 },
+      ],
+      [
+        { eventId: "sale-t1", delta: -2, occurredAt: at(10) },
+        { status: "applied", onHand: 33 },
+      ],
+      [
+        { eventId: "count-t0", onHand: 20, occurredAt: at(0) },
+        { status: "applied", onHand: 13 },
+      ],
+      [
+        { eventId: "count-t1", onHand: 18, occurredAt: at(10) },
+        { status: "applied", onHand: 13 },
+      ],
+      [
+        { eventId: "count-old", onHand: 25, occurredAt: at(-60) },
+        { status: "stale", newerThan: "count-t1" },
+      ],
+      [
+        { eventId: "sale-late", delta: -1, occurredAt: at(5) },
+        { status: "stale", newerThan: "count-t1" },
+      ],
+      [
+        { eventId: "return-1", delta: 1, occurredAt: at(30) },
+        { status: "applied", onHand: 14 },
+      ],
     ];
     for (const [report, expected] of steps) expect(await send(channel, { ...report, sku: sku! })).toMatchObject(expected);
     // count-t1 changed nothing: no event for it.
@@ -144,25 +195,54 @@ describe("inbound channel webhooks", () => {
   it("the issue's reports 20 -> (-2, onHand 18) -> (-5, onHand 13) delivered out of order end at 13", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 20 }]);
     const channel = channelOf();
-    expect(await send(channel, { eventId: "r-2", sku: sku!, delta: -5, onHand: 13, occurredAt: ago(20) })).toMatchObject({ status: "applied", onHand: 13 });
-    expect(await send(channel, { eventId: "r-1", sku: sku!, delta: -2, onHand: 18, occurredAt: ago(10) })).toMatchObject({ status: "stale", newerThan: "r-2" });
+    expect(await send(channel, { eventId: "r-2", sku: sku!, delta: -5, onHand: 13, occurredAt: ago(20) })).toMatchObject({
+      status: "applied",
+      onHand: 13,
+    });
+    expect(await send(channel, { eventId: "r-1", sku: sku!, delta: -2, onHand: 18, occurredAt: ago(10) })).toMatchObject({
+      status: "stale",
+      newerThan: "r-2",
+    });
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 13, version: 2 });
   });
 
   it("a count older than (or as old as) an applied count changes nothing; a movement it includes is not applied", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 50 }]);
     const channel = channelOf();
-    expect(await send(channel, { eventId: "c-2", sku: sku!, onHand: 30, delta: 4, occurredAt: ago(20) })).toMatchObject({ status: "applied", onHand: 30 });
-    expect(await send(channel, { eventId: "c-1", sku: sku!, onHand: 10, delta: -1, occurredAt: ago(10) })).toEqual({ status: "stale", eventId: "c-1", sku, newerThan: "c-2" });
-    expect(await send(channel, { eventId: "c-2b", sku: sku!, onHand: 11, occurredAt: ago(20) })).toMatchObject({ status: "stale", newerThan: "c-2" });
+    expect(await send(channel, { eventId: "c-2", sku: sku!, onHand: 30, delta: 4, occurredAt: ago(20) })).toMatchObject({
+      status: "applied",
+      onHand: 30,
+    });
+    expect(await send(channel, { eventId: "c-1", sku: sku!, onHand: 10, delta: -1, occurredAt: ago(10) })).toEqual({
+      status: "stale",
+      eventId: "c-1",
+      sku,
+      newerThan: "c-2",
+    });
+    expect(await send(channel, { eventId: "c-2b", sku: sku!, onHand: 11, occurredAt: ago(20) })).toMatchObject({
+      status: "stale",
+      newerThan: "c-2",
+    });
     // A sale at t15 is inside the count taken at t20: recorded, not applied.
-    expect(await send(channel, { eventId: "m-15", sku: sku!, delta: -3, occurredAt: ago(15) })).toMatchObject({ status: "stale", newerThan: "c-2" });
+    expect(await send(channel, { eventId: "m-15", sku: sku!, delta: -3, occurredAt: ago(15) })).toMatchObject({
+      status: "stale",
+      newerThan: "c-2",
+    });
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 30, version: 2 });
     expect(await events(sku!)).toBe(2);
     // After the count: applied. A newer count sets the level; another channel is ordered on its own.
-    expect(await send(channel, { eventId: "m-25", sku: sku!, delta: -1, occurredAt: ago(25) })).toMatchObject({ status: "applied", onHand: 29 });
-    expect(await send(channel, { eventId: "c-3", sku: sku!, onHand: 31, occurredAt: ago(30) })).toMatchObject({ status: "applied", onHand: 31 });
-    expect(await send(channelOf(), { eventId: "c-1", sku: sku!, onHand: 9, occurredAt: ago(1) })).toMatchObject({ status: "applied", onHand: 9 });
+    expect(await send(channel, { eventId: "m-25", sku: sku!, delta: -1, occurredAt: ago(25) })).toMatchObject({
+      status: "applied",
+      onHand: 29,
+    });
+    expect(await send(channel, { eventId: "c-3", sku: sku!, onHand: 31, occurredAt: ago(30) })).toMatchObject({
+      status: "applied",
+      onHand: 31,
+    });
+    expect(await send(channelOf(), { eventId: "c-1", sku: sku!, onHand: 9, occurredAt: ago(1) })).toMatchObject({
+      status: "applied",
+      onHand: 9,
+    });
     const log = await rows(channel);
     expect(log.map((r) => [r.eventId, r.status])).toEqual([
       ["c-2", "applied"],
@@ -174,7 +254,10 @@ describe("inbound channel webhooks", () => {
     ]);
     expect(log[1]!.error).toMatch(/c-2/);
     // Repeating the stale report is a duplicate, still not applied.
-    expect(await send(channel, { eventId: "c-1", sku: sku!, onHand: 10, occurredAt: ago(10) })).toMatchObject({ status: "duplicate", first: "stale" });
+    expect(await send(channel, { eventId: "c-1", sku: sku!, onHand: 10, occurredAt: ago(10) })).toMatchObject({
+      status: "duplicate",
+      first: "stale",
+    });
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 9 });
   });
 
@@ -183,11 +266,16 @@ describe("inbound channel webhooks", () => {
     const channel = channelOf();
     const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
     expect(await codeOf(send(channel, { eventId: "f-1", sku: sku!, onHand: 99, occurredAt: ahead(6 * 60_000) }))).toBe("invalid_request");
-    expect(await codeOf(send(channel, { eventId: "f-2", sku: sku!, delta: -1, occurredAt: ahead(24 * 3_600_000) }))).toBe("invalid_request");
+    expect(await codeOf(send(channel, { eventId: "f-2", sku: sku!, delta: -1, occurredAt: ahead(24 * 3_600_000) }))).toBe(
+      "invalid_request",
+    );
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 10, version: 1 });
     expect(await rows(channel)).toHaveLength(0);
     // Within the allowed skew it is a report like any other, and later counts are not blocked by it.
-    expect(await send(channel, { eventId: "f-3", sku: sku!, onHand: 8, occurredAt: ahead(60_000) })).toMatchObject({ status: "applied", onHand: 8 });
+    expect(await send(channel, { eventId: "f-3", sku: sku!, onHand: 8, occurredAt: ahead(60_000) })).toMatchObject({
+      status: "applied",
+      onHand: 8,
+    });
   });
 
   it("numbers beyond a Postgres integer are 400 and change nothing", async () => {
@@ -212,10 +300,17 @@ describe("inbound channel webhooks", () => {
   it("an unknown SKU is 404 and recorded as rejected; an impossible decrease is 409 and rejected", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 2 }]);
     const channel = channelOf();
-    expect(await codeOf(send(channel, { eventId: "u-1", sku: `NOPE-${uid(8)}`, delta: 1, occurredAt: new Date().toISOString() }))).toBe("unknown_sku");
-    expect(await codeOf(send(channel, { eventId: "u-2", sku: sku!, delta: -5, occurredAt: new Date().toISOString() }))).toBe("stock_below_reserved");
+    expect(await codeOf(send(channel, { eventId: "u-1", sku: `NOPE-${uid(8)}`, delta: 1, occurredAt: new Date().toISOString() }))).toBe(
+      "unknown_sku",
+    );
+    expect(await codeOf(send(channel, { eventId: "u-2", sku: sku!, delta: -5, occurredAt: new Date().toISOString() }))).toBe(
+      "stock_below_reserved",
+    );
     const log = await rows(channel);
-    expect(log.map((r) => [r.eventId, r.status])).toEqual([["u-1", "rejected"], ["u-2", "rejected"]]);
+    expect(log.map((r) => [r.eventId, r.status])).toEqual([
+      ["u-1", "rejected"],
+      ["u-2", "rejected"],
+    ]);
     expect(log[0]!.error).toMatch(/No SKU/);
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 2, version: 1 });
   });
@@ -287,7 +382,10 @@ describe("outbound webhooks", () => {
     await adjustStock(deps, { sku: sku!, delta: 3, reason: "received", source: "test" });
     const got = await waitFor(async () => r.received.find((x) => JSON.parse(x.body).event.version === 2));
     const payload = JSON.parse(got.body);
-    expect(payload).toMatchObject({ type: "stock.changed", event: { sku, type: "restock", delta: 3, onHand: 8, version: 2, reason: "received" } });
+    expect(payload).toMatchObject({
+      type: "stock.changed",
+      event: { sku, type: "restock", delta: 3, onHand: 8, version: 2, reason: "received" },
+    });
     expect(got.headers["x-stockwire-signature"]).toBe(`sha256=${createHmac("sha256", secret).update(got.body).digest("hex")}`);
     expect(got.headers["x-stockwire-delivery"]).toBe(payload.deliveryId);
     expect(got.headers["content-type"]).toBe("application/json");
@@ -339,7 +437,9 @@ describe("outbound webhooks", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 50 }]);
     const started = Date.now();
     const holds = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => placeReservation(deps, { sessionId: `w${i}-${uid()}`, items: [{ sku: sku!, quantity: 1 }], source: "test" })),
+      Array.from({ length: 10 }, (_, i) =>
+        placeReservation(deps, { sessionId: `w${i}-${uid()}`, items: [{ sku: sku!, quantity: 1 }], source: "test" }),
+      ),
     );
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(holds).toHaveLength(10);
@@ -375,7 +475,26 @@ describe("outbound webhooks", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 100 }]);
     // 30 events, each a delivery to both subscriptions, all due at once, the black hole's first.
     for (let v = 2; v <= 31; v++) {
-      await enqueueStockEvent(deps, { type: "set", sku: sku!, location: "main", delta: 0, onHand: 100, reserved: 0, safety: 0, available: 100, version: v, reason: null, source: "test", actor: null, reservationId: null, at: Date.now() }, 5);
+      await enqueueStockEvent(
+        deps,
+        {
+          type: "set",
+          sku: sku!,
+          location: "main",
+          delta: 0,
+          onHand: 100,
+          reserved: 0,
+          safety: 0,
+          available: 100,
+          version: v,
+          reason: null,
+          source: "test",
+          actor: null,
+          reservationId: null,
+          at: Date.now(),
+        },
+        5,
+      );
     }
     const worker = startWebhookWorker(deps, { ...FAST, timeoutMs: 20_000, perSubscription: 3 });
     cleanup.push(() => worker.stop());
@@ -399,7 +518,26 @@ describe("outbound webhooks", () => {
     cleanup.push(r.close, () => deps.db.webhookSubscription.deleteMany({ where: { id: subscription.id } }));
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const level = (await stockLevel(deps, sku!))!;
-    await enqueueStockEvent(deps, { type: "set", sku: sku!, location: "main", delta: 1, onHand: 1, reserved: 0, safety: 0, available: 1, version: level.version, reason: null, source: "test", actor: null, reservationId: null, at: Date.now() }, 5);
+    await enqueueStockEvent(
+      deps,
+      {
+        type: "set",
+        sku: sku!,
+        location: "main",
+        delta: 1,
+        onHand: 1,
+        reserved: 0,
+        safety: 0,
+        available: 1,
+        version: level.version,
+        reason: null,
+        source: "test",
+        actor: null,
+        reservationId: null,
+        at: Date.now(),
+      },
+      5,
+    );
     await deliverDueWebhooks(deps, FAST);
     await deliverDueWebhooks(deps, FAST);
     expect(r.received).toHaveLength(1);

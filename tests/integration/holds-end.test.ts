@@ -99,7 +99,14 @@ describe("a release that fails half-way leaves no units behind (defect 2)", () =
 
     it(`${path}: expiry whose release step fails is finished by the next sweep`, async () => {
       const [a, b] = await seedSkus(deps, [{ onHand: 2 }, { onHand: 2 }]);
-      const r = await placeReservation(deps, { sessionId: "exp", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 2 }], ...who });
+      const r = await placeReservation(deps, {
+        sessionId: "exp",
+        items: [
+          { sku: a!, quantity: 1 },
+          { sku: b!, quantity: 2 },
+        ],
+        ...who,
+      });
       await makeDue(deps, r.id);
       const broken = { ...deps, redis: faultyRedis(deps.redis, { ...failFirst("swRelease"), stepwise }) };
       await sweep(broken).catch(() => "failed");
@@ -129,7 +136,13 @@ describe("a release that fails half-way leaves no units behind (defect 2)", () =
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const r = await placeReservation(deps, { sessionId: "one", items: [{ sku: sku!, quantity: 1 }], ...who });
     const seen: string[] = [];
-    const watching = { ...deps, redis: faultyRedis(deps.redis, { commands: ["swTransitionReservation", "swRelease", "swEndReservation"], before: (n) => void seen.push(n) }) };
+    const watching = {
+      ...deps,
+      redis: faultyRedis(deps.redis, {
+        commands: ["swTransitionReservation", "swRelease", "swEndReservation"],
+        before: (n) => void seen.push(n),
+      }),
+    };
     await releaseReservation(watching, "one", r.id, who);
     expect(seen).toEqual(["swEndReservation"]);
     expect(await stockLevel(deps, sku!)).toMatchObject({ reserved: 0 });
@@ -172,7 +185,14 @@ describe("a checkout is confirmed only if it took the units (defect 4)", () => {
 
   it("a line whose hold vanished (Redis lost writes) is never sold without stock: 410, order failed, the rest given back", async () => {
     const [a, b] = await seedSkus(deps, [{ onHand: 3 }, { onHand: 3 }]);
-    const r = await placeReservation(deps, { sessionId: "lost", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 2 }], ...who });
+    const r = await placeReservation(deps, {
+      sessionId: "lost",
+      items: [
+        { sku: a!, quantity: 1 },
+        { sku: b!, quantity: 2 },
+      ],
+      ...who,
+    });
     // As a restore from an older copy would leave it: the record is held, one line's hold is gone.
     await deps.redis.hdel(deps.keys.holds(b!), r.id);
     await deps.redis.hincrby(deps.keys.stock(b!), "reserved", -2);
@@ -208,7 +228,10 @@ describe("a checkout is confirmed only if it took the units (defect 4)", () => {
 describe("concurrent retries on the stepwise path (defect 7)", () => {
   it("a failing duplicate does not release the winner's holds", async () => {
     const [x, y] = await seedSkus(deps, [{ onHand: 1 }, { onHand: 0 }]);
-    const items = [{ sku: x!, quantity: 1 }, { sku: y!, quantity: 1 }];
+    const items = [
+      { sku: x!, quantity: 1 },
+      { sku: y!, quantity: 1 },
+    ];
     const req = { sessionId: "dup", items, idempotencyKey: "same-key", ...who };
     const race: { winner?: Promise<{ id: string }> } = {};
     // Request B is refused on Y (none left). Before B rolls back, Y is restocked and request A
@@ -226,7 +249,10 @@ describe("concurrent retries on the stepwise path (defect 7)", () => {
         },
       }),
     };
-    const bResult = await placeReservation(b, req).then((p) => p.id, (e: { code?: string }) => e.code);
+    const bResult = await placeReservation(b, req).then(
+      (p) => p.id,
+      (e: { code?: string }) => e.code,
+    );
     const aResult = await race.winner!;
     expect(bResult).toBe(aResult.id); // B answers with A's result, as a retry should
     const r = await getReservation(deps, "dup", aResult.id);
@@ -243,7 +269,15 @@ describe("concurrent retries on the stepwise path (defect 7)", () => {
 describe("a retry that held a line after another ended the reservation gives it back at once", () => {
   it("stepwise: no units wait for the expiry worker", async () => {
     const [x, y] = await seedSkus(deps, [{ onHand: 0 }, { onHand: 0 }]);
-    const req = { sessionId: "late", items: [{ sku: x!, quantity: 3 }, { sku: y!, quantity: 2 }], idempotencyKey: "late-key", ...who };
+    const req = {
+      sessionId: "late",
+      items: [
+        { sku: x!, quantity: 3 },
+        { sku: y!, quantity: 2 },
+      ],
+      idempotencyKey: "late-key",
+      ...who,
+    };
     let other: Promise<unknown> | undefined;
     // Request B has written the pending record and is about to hold X. Meanwhile request A with
     // the same key is refused and ends the record (failed); then X is restocked, so B holds it.
@@ -254,7 +288,9 @@ describe("a retry that held a line after another ended the reservation gives it 
         stepwise: true,
         before: async (_n, args) => {
           if (args[3] !== x || other) return;
-          other = placeReservation({ ...deps, redis: faultyRedis(deps.redis, { commands: [], stepwise: true }) }, req).catch((e: { code?: string }) => e.code);
+          other = placeReservation({ ...deps, redis: faultyRedis(deps.redis, { commands: [], stepwise: true }) }, req).catch(
+            (e: { code?: string }) => e.code,
+          );
           expect(await other).toBe("insufficient_stock");
           await deps.redis.hincrby(deps.keys.stock(x!), "onHand", 3);
         },
@@ -279,9 +315,7 @@ describe("smaller ones", () => {
     await deps.redis.hincrby(deps.keys.stock(sku!), "onHand", 5);
     await expect(ask("k1")).rejects.toMatchObject({ code: "insufficient_stock" });
     const keys = await deps.redis.keys(`${deps.prefix}res:*`);
-    const records = await Promise.all(
-      keys.map(async (k) => ({ ttl: await deps.redis.pttl(k), record: await deps.redis.hgetall(k) })),
-    );
+    const records = await Promise.all(keys.map(async (k) => ({ ttl: await deps.redis.pttl(k), record: await deps.redis.hgetall(k) })));
     const failed = records.filter(({ record }) => record.status === "failed" && record.session === "loop");
     expect(failed).toHaveLength(2);
     const hold = deps.holdTtlSeconds * 1000;

@@ -83,16 +83,28 @@ async function injectEvent(sku: string, over: Record<string, string>): Promise<n
   const [onHand, reserved, safety] = (await deps.redis.hmget(deps.keys.stock(sku), "onHand", "reserved", "safety")).map(Number);
   const version = await deps.redis.hincrby(deps.keys.stock(sku), "version", 1);
   const fields: Record<string, string> = {
-    type: "adjust", sku, location: "main", delta: "0", onHand: String(onHand), reserved: String(reserved), safety: String(safety),
-    available: String(onHand! - reserved! - safety!), version: String(version), reason: "injected", source: "old-version", actor: "",
-    rid: "", at: String(Date.now()), ...over,
+    type: "adjust",
+    sku,
+    location: "main",
+    delta: "0",
+    onHand: String(onHand),
+    reserved: String(reserved),
+    safety: String(safety),
+    available: String(onHand! - reserved! - safety!),
+    version: String(version),
+    reason: "injected",
+    source: "old-version",
+    actor: "",
+    rid: "",
+    at: String(Date.now()),
+    ...over,
   };
   await deps.redis.xadd(deps.keys.events(sku), "*", ...Object.entries(fields).flat());
   return version;
 }
 
 describe("the edge refuses what Postgres cannot store", () => {
-  it("POST /api/v1/admin/inventory/:sku/adjust with note \"a\\u0000b\" is a 400 and changes nothing (the issue's repro)", async () => {
+  it('POST /api/v1/admin/inventory/:sku/adjust with note "a\\u0000b" is a 400 and changes nothing (the issue\'s repro)', async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
     const before = await stockLevel(deps, sku!);
     const res = await answer(await adjustRoute(call({ delta: 5, reason: "received", note: "a\u0000b" }), params({ sku: sku! })));
@@ -108,21 +120,61 @@ describe("the edge refuses what Postgres cannot store", () => {
 
   // Each hostile string in every stored text field of the admin routes: refused, SKU untouched.
   // A 1 MB string is over the body limit, so it is a 413 before validation; everything else a 400.
-  const expected = (kind: string) => (kind === "1 MB" ? { status: 413, code: "payload_too_large" } : { status: 400, code: "invalid_request" });
+  const expected = (kind: string) =>
+    kind === "1 MB" ? { status: 413, code: "payload_too_large" } : { status: 400, code: "invalid_request" };
   const product = (slug: string) => ({ slug, name: "Hostile test" });
   const ROUTES: { field: string; send: (sku: string, slug: string, v: string) => Promise<Response>; multiline?: boolean }[] = [
     { field: "adjust note", send: (sku, _s, v) => adjustRoute(call({ delta: 1, reason: "correction", note: v }), params({ sku })) },
-    { field: "upsert reason", send: (sku, s, v) => upsertRoute(call({ product: product(s), priceCents: 100, onHand: 7, reason: v }, "PUT"), params({ sku })) },
-    { field: "upsert product name", send: (sku, s, v) => upsertRoute(call({ product: { ...product(s), name: v }, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })) },
-    { field: "upsert description", multiline: true, send: (sku, s, v) => upsertRoute(call({ product: { ...product(s), description: v }, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })) },
-    { field: "upsert label", send: (sku, s, v) => upsertRoute(call({ product: product(s), label: v, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })) },
-    { field: "upsert color", send: (sku, s, v) => upsertRoute(call({ product: product(s), color: v, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })) },
-    { field: "sale name", send: (sku, _s, v) => salesRoute(call({ id: `h-${uid(6).toLowerCase()}`, name: v, startsAt: new Date(Date.now() + 3_600_000).toISOString(), admissionRate: 5, skus: [sku] }), {}) },
-    { field: "user name", send: (_sku, _s, v) => usersRoute(call({ email: `h-${uid(8).toLowerCase()}@shop.test`, name: v, role: "merchandiser", password: "correct horse battery" }), {}) },
+    {
+      field: "upsert reason",
+      send: (sku, s, v) => upsertRoute(call({ product: product(s), priceCents: 100, onHand: 7, reason: v }, "PUT"), params({ sku })),
+    },
+    {
+      field: "upsert product name",
+      send: (sku, s, v) => upsertRoute(call({ product: { ...product(s), name: v }, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })),
+    },
+    {
+      field: "upsert description",
+      multiline: true,
+      send: (sku, s, v) =>
+        upsertRoute(call({ product: { ...product(s), description: v }, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })),
+    },
+    {
+      field: "upsert label",
+      send: (sku, s, v) => upsertRoute(call({ product: product(s), label: v, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })),
+    },
+    {
+      field: "upsert color",
+      send: (sku, s, v) => upsertRoute(call({ product: product(s), color: v, priceCents: 100, onHand: 7 }, "PUT"), params({ sku })),
+    },
+    {
+      field: "sale name",
+      send: (sku, _s, v) =>
+        salesRoute(
+          call({
+            id: `h-${uid(6).toLowerCase()}`,
+            name: v,
+            startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+            admissionRate: 5,
+            skus: [sku],
+          }),
+          {},
+        ),
+    },
+    {
+      field: "user name",
+      send: (_sku, _s, v) =>
+        usersRoute(
+          call({ email: `h-${uid(8).toLowerCase()}@shop.test`, name: v, role: "merchandiser", password: "correct horse battery" }),
+          {},
+        ),
+    },
     { field: "token name", send: (_sku, _s, v) => tokensRoute(call({ name: v, role: "merchandiser" }), {}) },
     { field: "webhook url", send: (_sku, _s, v) => webhooksRoute(call({ url: `https://hooks.test/${v}` }), {}) },
   ];
-  const cases = ROUTES.flatMap((r) => HOSTILE.filter(([kind]) => !(r.multiline && kind === "line break")).map(([kind, v]) => [r.field, kind, r, v] as const));
+  const cases = ROUTES.flatMap((r) =>
+    HOSTILE.filter(([kind]) => !(r.multiline && kind === "line break")).map(([kind, v]) => [r.field, kind, r, v] as const),
+  );
 
   // The control: the same requests with ordinary text succeed, so each refusal above is the text's.
   it.each(ROUTES.map((r) => [r.field, r] as const))("%s: ordinary text is accepted", async (_f, route) => {
@@ -147,7 +199,9 @@ describe("the edge refuses what Postgres cannot store", () => {
     const base = { sku: sku!, product: { slug, name: "Domain" }, priceCents: 100, onHand: 5, ...who };
     await upsertSku(deps, base); // the control: accepted as it is (no stock change: same count)
     await expect(upsertSku(deps, { ...base, reason: "a\u0000b" })).rejects.toMatchObject({ code: "invalid_request", status: 400 });
-    await expect(upsertSku(deps, { ...base, product: { ...base.product, name: "\u202Eevil" } })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(upsertSku(deps, { ...base, product: { ...base.product, name: "\u202Eevil" } })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
     await expect(upsertSku(deps, { ...base, onHand: 3_000_000_000 })).rejects.toMatchObject({ code: "invalid_request" });
     await expect(upsertSku(deps, { ...base, priceCents: 2 ** 31 })).rejects.toMatchObject({ code: "invalid_request" });
     expect((await stockLevel(deps, sku!))!.version).toBe(1);
@@ -165,7 +219,10 @@ describe("the persister cannot be stopped by one event", () => {
     // Before the fix this threw `invalid byte sequence for encoding "UTF8": 0x00` on every run.
     await persistAllPending(deps);
 
-    expect((await ledgerOf(bad!)).map((e) => [e.version, e.type])).toEqual([[1, "set"], [3, "restock"]]);
+    expect((await ledgerOf(bad!)).map((e) => [e.version, e.type])).toEqual([
+      [1, "set"],
+      [3, "restock"],
+    ]);
     expect((await ledgerOf(other!)).map((e) => e.version)).toEqual([1, 2]);
     const [held, ...more] = await quarantinedOf(bad!);
     expect(more).toHaveLength(0);
@@ -173,7 +230,14 @@ describe("the persister cannot be stopped by one event", () => {
     expect(held!.error).toMatch(/0x00|UTF8/);
     // Kept whole: every field, the NUL written out as text and named.
     const payload = held!.payload as { fields: Record<string, string>; sanitized: string[] };
-    expect(payload.fields).toMatchObject({ type: "adjust", sku: bad, delta: "-1", onHand: "9", version: String(badVersion), reason: "damaged: a\\u0000b" });
+    expect(payload.fields).toMatchObject({
+      type: "adjust",
+      sku: bad,
+      delta: "-1",
+      onHand: "9",
+      version: String(badVersion),
+      reason: "damaged: a\\u0000b",
+    });
     expect(payload.sanitized).toEqual(["reason"]);
     // The cursor moved past it: the stream is trimmed and a second run does nothing more.
     expect(await deps.redis.hget(deps.keys.stock(bad!), "persisted")).toBe("3");
@@ -223,7 +287,11 @@ describe("the persister cannot be stopped by one event", () => {
     await persistSkuEvents(deps, sku!);
 
     const ledger = await ledgerOf(sku!);
-    expect(ledger.map((e) => [e.version, e.delta])).toEqual([[1, 10], [2, 2], [3, 1]]);
+    expect(ledger.map((e) => [e.version, e.delta])).toEqual([
+      [1, 10],
+      [2, 2],
+      [3, 1],
+    ]);
     const held = await quarantinedOf(sku!);
     expect(held).toMatchObject([{ kind: "version_collision", version: 2 }]);
     expect(held[0]!.error).toMatch(/different .*delta/);
@@ -271,13 +339,16 @@ describe("what people and monitors see", () => {
     // A SKU whose copy fails for a reason that is not its data (here: every write of it) does not stop the check of the others.
     await adjustStock(deps, { sku: bad!, delta: 1, reason: "received", ...who });
     await adjustStock(deps, { sku: fine!, delta: -1, reason: "damaged", ...who });
-    const report = await reconcile(failingLedgerWrites(deps, new Error("Connection terminated unexpectedly"), bad!), { trigger: "api", onlySkus: [bad!, fine!] });
+    const report = await reconcile(failingLedgerWrites(deps, new Error("Connection terminated unexpectedly"), bad!), {
+      trigger: "api",
+      onlySkus: [bad!, fine!],
+    });
     expect(report.skus).toBe(2);
     expect(report.drifts.filter((d) => d.field === "onHand")).toEqual([]);
     expect((await ledgerOf(fine!)).map((e) => e.version)).toEqual([1, 2]);
   });
 
-  it("GET /api/health reports the backlog and quarantine: 200 \"attention\" while events are held, \"ok\" once resolved", async () => {
+  it('GET /api/health reports the backlog and quarantine: 200 "attention" while events are held, "ok" once resolved', async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 6 }]);
     await injectEvent(sku!, { reason: "\u0000" });
     await persistSkuEvents(deps, sku!);
@@ -288,7 +359,8 @@ describe("what people and monitors see", () => {
     expect(ledger.pending).toEqual(expect.any(Number));
 
     // A merchandiser resolves every held change (recorded by name, with a note): the alert closes, health is ok.
-    for (const h of (await quarantineBoard(deps)).open) await resolveQuarantinedEvent(deps, { id: h.id, actor: "merch@shop.test", note: "counted again; adjusted" });
+    for (const h of (await quarantineBoard(deps)).open)
+      await resolveQuarantinedEvent(deps, { id: h.id, actor: "merch@shop.test", note: "counted again; adjusted" });
     expect(await openQuarantineCount(deps)).toBe(0);
     expect(await deps.db.alert.count({ where: { kind: "event_held", acknowledgedAt: null } })).toBe(0);
     expect((await answer(await healthRoute())).body).toMatchObject({ status: "ok", ledger: { quarantined: 0 } });
@@ -299,13 +371,19 @@ describe("what people and monitors see", () => {
     await injectEvent(sku!, { onHand: "99999999999" });
     await persistSkuEvents(deps, sku!);
     const [row] = await quarantinedOf(sku!);
-    await expect(resolveQuarantinedEvent(deps, { id: row!.id, actor: "a@shop.test", note: "a\u0000b" })).rejects.toMatchObject({ code: "invalid_request" });
-    await expect(resolveQuarantinedEvent(deps, { id: row!.id, actor: "a@shop.test", note: "  " })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(resolveQuarantinedEvent(deps, { id: row!.id, actor: "a@shop.test", note: "a\u0000b" })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    await expect(resolveQuarantinedEvent(deps, { id: row!.id, actor: "a@shop.test", note: "  " })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
     const first = await resolveQuarantinedEvent(deps, { id: row!.id, actor: "a@shop.test", note: "typo in a channel feed" });
     const second = await resolveQuarantinedEvent(deps, { id: row!.id, actor: "b@shop.test", note: "me too" });
     expect(first).toMatchObject({ resolvedBy: "a@shop.test", resolutionNote: "typo in a channel feed" });
     expect(second).toMatchObject({ resolvedBy: "a@shop.test", resolutionNote: "typo in a channel feed" });
-    await expect(resolveQuarantinedEvent(deps, { id: "00000000-0000-4000-8000-000000000000", actor: "a", note: "x" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      resolveQuarantinedEvent(deps, { id: "00000000-0000-4000-8000-000000000000", actor: "a", note: "x" }),
+    ).rejects.toMatchObject({ code: "not_found" });
   });
 });
 
@@ -318,7 +396,11 @@ describe("a SKU upsert Redis refuses leaves Postgres unchanged (issue item 8)", 
       upsertSku(deps, { sku: sku!, product: { slug: row.product.slug, name: "Renamed" }, priceCents: 1, onHand: 3, safety: 2, ...who }),
     ).rejects.toMatchObject({ code: "stock_below_reserved" });
     const after = await deps.db.sku.findUniqueOrThrow({ where: { code: sku! }, include: { product: true } });
-    expect({ price: after.priceCents, safety: after.safety, name: after.product.name }).toEqual({ price: 1000, safety: 0, name: row.product.name });
+    expect({ price: after.priceCents, safety: after.safety, name: after.product.name }).toEqual({
+      price: 1000,
+      safety: 0,
+      name: row.product.name,
+    });
   });
 
   it("Redis failing between the two writes (the process dying there) leaves Postgres unchanged too", async () => {
@@ -345,7 +427,8 @@ function failingLedgerWrites<D extends Deps>(base: D, err: unknown, onlySku?: st
   const events = new Proxy(base.db.inventoryEvent, {
     get(target, prop) {
       const v = Reflect.get(target, prop, target) as unknown;
-      if (prop !== "createMany" || typeof v !== "function") return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      if (prop !== "createMany" || typeof v !== "function")
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       return (args: { data: { sku: string }[] }) => {
         if (!onlySku || args.data.some((d) => d.sku === onlySku)) return Promise.reject(err);
         return (v as (a: unknown) => unknown).call(target, args);

@@ -22,7 +22,9 @@ describe("one event per change (invariant 3)", () => {
     const r2 = await placeReservation(deps, { sessionId: "e", items: [{ sku: sku!, quantity: 1 }], ...who }); // v4 hold
     await checkout(deps, { sessionId: "e", reservationIds: [r2.id], email: "", name: "", source: "test" }); // v5 sale
     await adjustStock(deps, { sku: sku!, delta: 5, reason: "received", ...who }); // v6 restock
-    await expect(adjustStock(deps, { sku: sku!, delta: -100, reason: "damaged", ...who })).rejects.toMatchObject({ code: "stock_below_reserved" });
+    await expect(adjustStock(deps, { sku: sku!, delta: -100, reason: "damaged", ...who })).rejects.toMatchObject({
+      code: "stock_below_reserved",
+    });
     await setStock(deps, { sku: sku!, onHand: 14, safety: 0, lowStockThreshold: 5, ...who }); // unchanged: no event
 
     // Several persisters racing (two sidecars, a sweep) still write each event once.
@@ -46,7 +48,9 @@ describe("one event per change (invariant 3)", () => {
 
   it("a burst of 300 concurrent holds leaves a gap-free version sequence in the ledger", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1000 }]);
-    await Promise.all(Array.from({ length: 300 }, (_, i) => placeReservation(deps, { sessionId: `b${i}`, items: [{ sku: sku!, quantity: 1 }], ...who })));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) => placeReservation(deps, { sessionId: `b${i}`, items: [{ sku: sku!, quantity: 1 }], ...who })),
+    );
     await persistAllPending(deps);
     const rows = await ledgerOf(sku!);
     expect(rows).toHaveLength(301);

@@ -101,7 +101,9 @@ describe("flash-sale queue (invariant 8)", () => {
         const s = sessionOf.get(ticket)!;
         const token = await tokenFor(saleId, s);
         expect(token).toBeTruthy();
-        const tooMany = await codeOf(placeReservation(deps, { sessionId: s, items: [{ sku: sku!, quantity: 2 }], queueToken: token, source: "test" }));
+        const tooMany = await codeOf(
+          placeReservation(deps, { sessionId: s, items: [{ sku: sku!, quantity: 2 }], queueToken: token, source: "test" }),
+        );
         expect(tooMany).toBe("sale_limit_reached");
         return codeOf(placeReservation(deps, { sessionId: s, items: [{ sku: sku!, quantity: 1 }], queueToken: token, source: "test" }));
       }),
@@ -129,8 +131,18 @@ describe("flash-sale queue (invariant 8)", () => {
     for (const s of shoppers) await joinQueue(deps, saleId, s);
     expect((await admitAll(saleId)).length).toBe(2);
     const [a, b, c, d] = shoppers as [string, string, string, string];
-    const holdA = await placeReservation(deps, { sessionId: a, items: [{ sku: sku!, quantity: 1 }], queueToken: await tokenFor(saleId, a), source: "test" });
-    const holdB = await placeReservation(deps, { sessionId: b, items: [{ sku: sku!, quantity: 1 }], queueToken: await tokenFor(saleId, b), source: "test" });
+    const holdA = await placeReservation(deps, {
+      sessionId: a,
+      items: [{ sku: sku!, quantity: 1 }],
+      queueToken: await tokenFor(saleId, a),
+      source: "test",
+    });
+    const holdB = await placeReservation(deps, {
+      sessionId: b,
+      items: [{ sku: sku!, quantity: 1 }],
+      queueToken: await tokenFor(saleId, b),
+      source: "test",
+    });
     expect(await admitAll(saleId)).toEqual([]);
     // B gives the unit back: C (next in line) is admitted, not D.
     await releaseReservation(deps, b, holdB.id, who);
@@ -170,7 +182,10 @@ describe("flash-sale queue (invariant 8)", () => {
     // Another shopper presenting A's token.
     expect(await reserve(sid("thief"), skuA!, tokenA)).toBe("queue_token_invalid");
     // Forged: same claims, wrong key; and a tampered payload.
-    const forged = await signAdmissionToken({ saleId: saleA, ticket: ticketA, sessionId: shopper, expiresAt: Date.now() + 60_000 }, "an-attacker-secret-0123456789");
+    const forged = await signAdmissionToken(
+      { saleId: saleA, ticket: ticketA, sessionId: shopper, expiresAt: Date.now() + 60_000 },
+      "an-attacker-secret-0123456789",
+    );
     expect(await reserve(shopper, skuA!, forged)).toBe("queue_token_invalid");
     const [h, , sig] = tokenA.split(".");
     const payload = Buffer.from(JSON.stringify({ sub: ticketA, aud: `sale:${saleA}`, iss: "stockwire", exp: 9e9 })).toString("base64url");
@@ -184,7 +199,9 @@ describe("flash-sale queue (invariant 8)", () => {
       .setExpirationTime(Math.floor(Date.now() / 1000) - 5)
       .sign(new TextEncoder().encode(TEST_QUEUE_TOKEN_SECRET));
     expect(await reserve(shopper, skuA!, expired)).toBe("queue_token_invalid");
-    await expect(verifyAdmissionToken("not-a-jwt", shopper, TEST_QUEUE_TOKEN_SECRET)).rejects.toMatchObject({ code: "queue_token_invalid" });
+    await expect(verifyAdmissionToken("not-a-jwt", shopper, TEST_QUEUE_TOKEN_SECRET)).rejects.toMatchObject({
+      code: "queue_token_invalid",
+    });
     // A token for an ordinary SKU (not in any sale) is refused too.
     const [plain] = await seedSkus(deps, [{ onHand: 5 }]);
     expect(await reserve(shopper, plain!, tokenA)).toBe("queue_token_invalid");
@@ -237,10 +254,13 @@ describe("flash-sale queue (invariant 8)", () => {
     expect(await admitAll(saleId)).toEqual([ticketFor(saleId, c)]);
     expect((await ticketStatus(deps, saleId, a, ticketA)).ticket.state).toBe("expired");
     // A's old token is refused (the turn is over even though the JWT has not expired).
-    const stale = await signAdmissionToken({ saleId, ticket: ticketA, sessionId: a, expiresAt: Date.now() + 60_000 }, TEST_QUEUE_TOKEN_SECRET);
-    expect(await codeOf(placeReservation(deps, { sessionId: a, items: [{ sku: sku!, quantity: 1 }], queueToken: stale, source: "test" }))).toBe(
-      "queue_token_invalid",
+    const stale = await signAdmissionToken(
+      { saleId, ticket: ticketA, sessionId: a, expiresAt: Date.now() + 60_000 },
+      TEST_QUEUE_TOKEN_SECRET,
     );
+    expect(
+      await codeOf(placeReservation(deps, { sessionId: a, items: [{ sku: sku!, quantity: 1 }], queueToken: stale, source: "test" })),
+    ).toBe("queue_token_invalid");
     // B joins again: back of the line, with a new place.
     const rejoin = await joinQueue(deps, saleId, b);
     expect(rejoin).toMatchObject({ state: "waiting", joined: true, seq: 4 });

@@ -45,7 +45,10 @@ describe("orphan holds", () => {
     await deps.redis.del(deps.keys.reservation(gone.id));
     await deps.redis.zrem(deps.keys.holdDeadlines, gone.id);
     // Live by its state, but past its deadline and off the expiry worker's list: it would never end.
-    const stuck = await hold([{ sku: other!, quantity: 1 }, { sku: sku!, quantity: 1 }]);
+    const stuck = await hold([
+      { sku: other!, quantity: 1 },
+      { sku: sku!, quantity: 1 },
+    ]);
     await deps.redis.hset(deps.keys.reservation(stuck.id), "expiresAt", (await redisNow(deps.redis)) - 1000);
     await deps.redis.zrem(deps.keys.holdDeadlines, stuck.id);
     // Not orphans: a live hold, a sale being finished (on the to-do list), an ending the expiry
@@ -80,7 +83,12 @@ describe("orphan holds", () => {
     expect(await stockLevel(deps, sku!)).toEqual(before);
     const stored = await deps.db.reconciliationDrift.findMany({ where: { runId: report.id, field: "orphan_hold" } });
     expect(stored.map((d) => [d.sku, d.redis, d.expected, d.repaired]).sort()).toEqual(
-      [[sku, 1, 0, false], [sku, 2, 0, false], [sku, 3, 0, false], [other, 1, 0, false]].sort(),
+      [
+        [sku, 1, 0, false],
+        [sku, 2, 0, false],
+        [sku, 3, 0, false],
+        [other, 1, 0, false],
+      ].sort(),
     );
 
     const repair = await reconcile(deps, { repair: true, trigger: "manual", actor: "ops@shop.test", onlySkus: [sku!, other!] });
@@ -97,7 +105,10 @@ describe("orphan holds", () => {
 
     // Each repair is a normal stock event in the ledger (the live pages and the ledger see it).
     await persistAllPending(deps);
-    const events = await deps.db.inventoryEvent.findMany({ where: { sku: sku!, version: { gt: before.version } }, orderBy: { version: "asc" } });
+    const events = await deps.db.inventoryEvent.findMany({
+      where: { sku: sku!, version: { gt: before.version } },
+      orderBy: { version: "asc" },
+    });
     const byReservation = (id: string) => events.filter((e) => e.reservationId === id).map((e) => [e.type, e.delta, e.source, e.reason]);
     expect(byReservation(leaked.id)).toEqual([["release", 3, "reconciliation", ORPHAN_REASON]]);
     expect(byReservation(gone.id)).toEqual([["release", 2, "reconciliation", ORPHAN_REASON]]);

@@ -34,7 +34,10 @@ async function overHeld() {
   await deps.redis.hset(deps.keys.reservation(leftover.id), "status", "released");
   await deps.redis.zrem(deps.keys.holdDeadlines, leftover.id);
   const a = await place([{ sku: x!, quantity: 4 }]);
-  const b = await place([{ sku: x!, quantity: 3 }, { sku: y!, quantity: 2 }]);
+  const b = await place([
+    { sku: x!, quantity: 3 },
+    { sku: y!, quantity: 2 },
+  ]);
   const c = await place([{ sku: x!, quantity: 2 }]);
   await persistAllPending(deps);
   await deps.db.sku.update({ where: { code: x! }, data: { safety: 4 } });
@@ -152,7 +155,14 @@ describe("a SKU behind the ledger whose holds do not fit", () => {
     expect(await deps.redis.hgetall(deps.keys.holds(x!))).toEqual({ [a.id]: "3" });
     await persistAllPending(deps);
     const ledger = await deps.db.inventoryEvent.findMany({ where: { sku: x! }, orderBy: { version: "asc" } });
-    expect(ledger.map((e) => [e.version, e.type])).toEqual([[1, "set"], [2, "adjust"], [3, "adjust"], [4, "adjust"], [5, "expire"], [6, "rebuild"]]);
+    expect(ledger.map((e) => [e.version, e.type])).toEqual([
+      [1, "set"],
+      [2, "adjust"],
+      [3, "adjust"],
+      [4, "adjust"],
+      [5, "expire"],
+      [6, "rebuild"],
+    ]);
     // Only the two holds made on the stale counters are held for review.
     expect((await deps.db.quarantinedEvent.findMany({ where: { sku: x! } })).map((q) => [q.kind, q.version]).sort()).toEqual([
       ["version_collision", 2],

@@ -51,11 +51,22 @@ async function nextChangeContinuesTheLedger(sku: string) {
 describe("Redis behind the ledger (defect 5)", () => {
   it("the sidecar's start-up check finds it and rebuilds it before any write: the next event continues after the ledger", async () => {
     const sku = await restoredBehind();
-    const { behind, report } = await catchUpWithLedger(deps, { onlySkus: [sku], source: "rebuild", actor: "sidecar-start", includeMissing: true });
+    const { behind, report } = await catchUpWithLedger(deps, {
+      onlySkus: [sku],
+      source: "rebuild",
+      actor: "sidecar-start",
+      includeMissing: true,
+    });
     expect(behind).toEqual([{ sku, redisVersion: 1, persisted: 1, ledgerVersion: 3 }]);
     expect(report).toMatchObject({ rebuilt: 1, notRebuilt: [] });
     expect(await stockLevel(deps, sku)).toMatchObject({ onHand: 11, reserved: 0, version: 4 });
-    expect((await ledgerOf(sku)).at(-1)).toMatchObject({ version: 4, type: "rebuild", onHand: 11, reason: BEHIND_REASON, actor: "sidecar-start" });
+    expect((await ledgerOf(sku)).at(-1)).toMatchObject({
+      version: 4,
+      type: "rebuild",
+      onHand: 11,
+      reason: BEHIND_REASON,
+      actor: "sidecar-start",
+    });
     await nextChangeContinuesTheLedger(sku);
     expect(await quarantinedOf(sku)).toEqual([]);
     // Nothing behind any more: a second start changes nothing.
@@ -100,7 +111,10 @@ describe("Redis behind the ledger (defect 5)", () => {
       }),
     };
     const calls: number[] = [];
-    const counting: Deps = { ...racing, redis: afterCall(racing.redis, "swRebuild", (reply) => calls.push(Number((reply as unknown[])[0]))) };
+    const counting: Deps = {
+      ...racing,
+      redis: afterCall(racing.redis, "swRebuild", (reply) => calls.push(Number((reply as unknown[])[0]))),
+    };
     const { report } = await catchUpWithLedger(counting, { onlySkus: [sku] });
     expect(calls).toEqual([5, 1]); // refused (it saw version 1, Redis had 2), then rebuilt
     expect(report).toMatchObject({ rebuilt: 1 });

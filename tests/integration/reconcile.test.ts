@@ -62,8 +62,14 @@ describe("reconciliation", () => {
 
     const last = await deps.db.inventoryEvent.findFirst({ where: { sku: sku! }, orderBy: { version: "desc" } });
     expect(last).toMatchObject({
-      type: "rebuild", version: before.version + 1, source: "reconciliation", actor: "ops@shop.test",
-      reason: REPAIR_REASON, onHand: 10, reserved: 3, delta: -7,
+      type: "rebuild",
+      version: before.version + 1,
+      source: "reconciliation",
+      actor: "ops@shop.test",
+      reason: REPAIR_REASON,
+      onHand: 10,
+      reserved: 3,
+      delta: -7,
     });
     // The clean SKU got no event.
     expect((await stockLevel(deps, clean!))!.version).toBe(cleanBefore.version);

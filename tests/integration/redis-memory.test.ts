@@ -37,7 +37,10 @@ describe("Redis memory safety", () => {
   it("an evicting policy is named as the problem, and /metrics says may_evict 1", async () => {
     await redis.config("SET", "maxmemory-policy", "allkeys-lru");
     try {
-      expect((await redisMemory(redis)).problem).toMatchObject({ code: "eviction_policy", message: expect.stringContaining("allkeys-lru") });
+      expect((await redisMemory(redis)).problem).toMatchObject({
+        code: "eviction_policy",
+        message: expect.stringContaining("allkeys-lru"),
+      });
       const metrics = createSidecarMetrics({ redisMemory: () => redisMemory(redis) });
       const text = await metrics.registry.metrics();
       expect(text).toMatch(/^stockwire_redis_may_evict 1$/m);

@@ -44,9 +44,13 @@ describe("never oversell (invariant 1)", () => {
 
     const attempts = Array.from({ length: 600 }, (_, i) => {
       const d = instances[i % instances.length]!;
-      const lines = i % 3 === 0
-        ? [{ sku: skus[i % 5]!, quantity: 1 + (i % 3) }, { sku: skus[(i + 2) % 5]!, quantity: 1 }]
-        : [{ sku: skus[i % 5]!, quantity: 1 + (i % 2) }];
+      const lines =
+        i % 3 === 0
+          ? [
+              { sku: skus[i % 5]!, quantity: 1 + (i % 3) },
+              { sku: skus[(i + 2) % 5]!, quantity: 1 },
+            ]
+          : [{ sku: skus[i % 5]!, quantity: 1 + (i % 2) }];
       return placeReservation(d, { sessionId: `s${i % 50}`, items: lines, ...who }).then(
         (r) => ({ ok: true as const, r }),
         (err: { code: string }) => ({ ok: false as const, code: err.code }),
@@ -62,7 +66,8 @@ describe("never oversell (invariant 1)", () => {
     expect(refused.every((r) => !r.ok && r.code === "insufficient_stock")).toBe(true);
     // Demand far exceeds supply: every sellable unit is held, none beyond.
     const heldPerSku = new Map<string, number>();
-    for (const res of results) if (res.ok) for (const it of res.r.items) heldPerSku.set(it.sku, (heldPerSku.get(it.sku) ?? 0) + it.quantity);
+    for (const res of results)
+      if (res.ok) for (const it of res.r.items) heldPerSku.set(it.sku, (heldPerSku.get(it.sku) ?? 0) + it.quantity);
     for (const [i, sku] of skus.entries()) {
       const l = (await stockLevel(deps, sku))!;
       const sellable = stocks[i]!.onHand - (stocks[i]!.safety ?? 0);
@@ -101,7 +106,9 @@ describe("never oversell (invariant 1)", () => {
   it("the last unit goes to exactly one of many concurrent buyers", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => codeOf(placeReservation(deps, { sessionId: `last${i}`, items: [{ sku: sku!, quantity: 1 }], ...who }))),
+      Array.from({ length: 100 }, (_, i) =>
+        codeOf(placeReservation(deps, { sessionId: `last${i}`, items: [{ sku: sku!, quantity: 1 }], ...who })),
+      ),
     );
     expect(results.filter((r) => r === "ok")).toHaveLength(1);
     expect(results.filter((r) => r === "insufficient_stock")).toHaveLength(99);
@@ -125,12 +132,20 @@ describe("group commit: the reservations of one tick in one script call", () => 
     try {
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          codeOf(placeReservation(d, {
-            sessionId: `gc${i}`,
-            // Call 5 also asks for 2 units of a SKU that has 1: refused whole, its neighbours unaffected.
-            items: i === 5 ? [{ sku: sku!, quantity: 1 }, { sku: short!, quantity: 2 }] : [{ sku: sku!, quantity: 1 }],
-            ...who,
-          })),
+          codeOf(
+            placeReservation(d, {
+              sessionId: `gc${i}`,
+              // Call 5 also asks for 2 units of a SKU that has 1: refused whole, its neighbours unaffected.
+              items:
+                i === 5
+                  ? [
+                      { sku: sku!, quantity: 1 },
+                      { sku: short!, quantity: 2 },
+                    ]
+                  : [{ sku: sku!, quantity: 1 }],
+              ...who,
+            }),
+          ),
         ),
       );
       await vi.waitFor(() => expect(calls).toEqual([32, 8]));
@@ -154,7 +169,11 @@ describe("all-or-nothing carts (invariant 2)", () => {
     const [a, b, c] = await seedSkus(deps, [{ onHand: 10 }, { onHand: 10 }, { onHand: 1 }]);
     const err = await placeReservation(deps, {
       sessionId: "cart",
-      items: [{ sku: a!, quantity: 2 }, { sku: b!, quantity: 3 }, { sku: c!, quantity: 2 }],
+      items: [
+        { sku: a!, quantity: 2 },
+        { sku: b!, quantity: 3 },
+        { sku: c!, quantity: 2 },
+      ],
       ...who,
     }).catch((e: unknown) => e as { code: string; details: { sku: string; available: number } });
     expect(err).toMatchObject({ code: "insufficient_stock", details: { sku: c, available: 1 } });
@@ -166,19 +185,42 @@ describe("all-or-nothing carts (invariant 2)", () => {
     const [a, b] = await seedSkus(deps, [{ onHand: 10 }, { onHand: 1 }]);
     const before = await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)));
     await expect(
-      placeReservation(deps, { sessionId: "atomic", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 2 }], ...who }),
+      placeReservation(deps, {
+        sessionId: "atomic",
+        items: [
+          { sku: a!, quantity: 1 },
+          { sku: b!, quantity: 2 },
+        ],
+        ...who,
+      }),
     ).rejects.toMatchObject({ code: "insufficient_stock" });
     expect(await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)))).toEqual(before);
     // The same cart that fits is placed whole, one hold event per line.
-    const placed = await placeReservation(deps, { sessionId: "atomic", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 1 }], ...who });
+    const placed = await placeReservation(deps, {
+      sessionId: "atomic",
+      items: [
+        { sku: a!, quantity: 1 },
+        { sku: b!, quantity: 1 },
+      ],
+      ...who,
+    });
     expect(placed.items.map((i) => i.quantity)).toEqual([1, 1]);
-    expect(await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)))).toEqual(before.map((n) => n + 1));
+    expect(await Promise.all([a!, b!].map((sku) => deps.redis.hget(deps.keys.stock(sku), "version").then(Number)))).toEqual(
+      before.map((n) => n + 1),
+    );
   });
 
   it("an unknown SKU in a cart holds nothing", async () => {
     const [a] = await seedSkus(deps, [{ onHand: 10 }]);
     await expect(
-      placeReservation(deps, { sessionId: "cart2", items: [{ sku: a!, quantity: 1 }, { sku: `NOPE-${uid()}`, quantity: 1 }], ...who }),
+      placeReservation(deps, {
+        sessionId: "cart2",
+        items: [
+          { sku: a!, quantity: 1 },
+          { sku: `NOPE-${uid()}`, quantity: 1 },
+        ],
+        ...who,
+      }),
     ).rejects.toMatchObject({ code: "unknown_sku" });
     expect((await stockLevel(deps, a!))!.reserved).toBe(0);
   });
@@ -187,7 +229,9 @@ describe("all-or-nothing carts (invariant 2)", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 2 }]);
     const r = await placeReservation(deps, { sessionId: "p", items: [{ sku: sku!, quantity: 5 }], partial: true, ...who });
     expect(r.items).toEqual([{ sku, quantity: 2, requested: 5 }]);
-    await expect(placeReservation(deps, { sessionId: "p", items: [{ sku: sku!, quantity: 1 }], partial: true, ...who })).rejects.toMatchObject({
+    await expect(
+      placeReservation(deps, { sessionId: "p", items: [{ sku: sku!, quantity: 1 }], partial: true, ...who }),
+    ).rejects.toMatchObject({
       code: "insufficient_stock",
     });
   });
@@ -195,9 +239,13 @@ describe("all-or-nothing carts (invariant 2)", () => {
   it("rejects malformed items without touching stock", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 5 }]);
     for (const quantity of [0, -1, 1.5, 101, Number.NaN]) {
-      await expect(placeReservation(deps, { sessionId: "bad", items: [{ sku: sku!, quantity }], ...who })).rejects.toMatchObject({ code: "invalid_request" });
+      await expect(placeReservation(deps, { sessionId: "bad", items: [{ sku: sku!, quantity }], ...who })).rejects.toMatchObject({
+        code: "invalid_request",
+      });
     }
-    await expect(placeReservation(deps, { sessionId: "bad", items: [{ sku: "lower{case}", quantity: 1 }], ...who })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(placeReservation(deps, { sessionId: "bad", items: [{ sku: "lower{case}", quantity: 1 }], ...who })).rejects.toMatchObject({
+      code: "invalid_request",
+    });
     await expect(placeReservation(deps, { sessionId: "bad", items: [], ...who })).rejects.toMatchObject({ code: "invalid_request" });
     expect(await stockLevel(deps, sku!)).toMatchObject({ reserved: 0, version: 1 });
   });
@@ -211,7 +259,9 @@ describe("idempotent mutations (invariant 6)", () => {
     const again = await placeReservation(deps, req);
     expect(again).toMatchObject({ id: first.id, expiresAt: first.expiresAt, replayed: true });
     expect((await stockLevel(deps, sku!))!.reserved).toBe(3);
-    await expect(placeReservation(deps, { ...req, items: [{ sku: sku!, quantity: 4 }] })).rejects.toMatchObject({ code: "idempotency_key_reused" });
+    await expect(placeReservation(deps, { ...req, items: [{ sku: sku!, quantity: 4 }] })).rejects.toMatchObject({
+      code: "idempotency_key_reused",
+    });
     // Keys are scoped to the session: another shopper's identical key is another reservation.
     const other = await placeReservation(deps, { ...req, sessionId: "idem-2" });
     expect(other.id).not.toBe(first.id);
@@ -231,7 +281,10 @@ describe("idempotent mutations (invariant 6)", () => {
   it("a refused request is refused again on retry, even after stock returns", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const req = { sessionId: "refused", items: [{ sku: sku!, quantity: 2 }], idempotencyKey: "r", ...who };
-    const first = (await placeReservation(deps, req).then(() => null, (e: unknown) => e)) as { code: string; message: string };
+    const first = (await placeReservation(deps, req).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { code: string; message: string };
     expect(first).toMatchObject({ code: "insufficient_stock", message: `Only 1 of ${sku} left: nothing was reserved.` });
     await adjustStock(deps, { sku: sku!, delta: 9, type: "restock", reason: "received", source: "test" });
     // Ten units now, but the answer to this request was given: the retry hears the same.
@@ -241,7 +294,15 @@ describe("idempotent mutations (invariant 6)", () => {
 
   it("a retry after a crash mid-reservation converges on one hold", async () => {
     const [a, b] = await seedSkus(deps, [{ onHand: 5 }, { onHand: 5 }]);
-    const req = { sessionId: "crash", items: [{ sku: a!, quantity: 1 }, { sku: b!, quantity: 1 }], idempotencyKey: "c", ...who };
+    const req = {
+      sessionId: "crash",
+      items: [
+        { sku: a!, quantity: 1 },
+        { sku: b!, quantity: 1 },
+      ],
+      idempotencyKey: "c",
+      ...who,
+    };
     const first = await placeReservation(deps, req);
     // Simulate a process that died after holding the lines but before marking the reservation held.
     await deps.redis.hset(deps.keys.reservation(first.id), "status", "pending");
@@ -258,7 +319,9 @@ describe("release, ownership and checkout", () => {
     const r = await placeReservation(deps, { sessionId: "owner", items: [{ sku: sku!, quantity: 1 }], ...who });
     await expect(getReservation(deps, "thief", r.id)).rejects.toMatchObject({ code: "not_found" });
     await expect(releaseReservation(deps, "thief", r.id, who)).rejects.toMatchObject({ code: "not_found" });
-    await expect(checkout(deps, { sessionId: "thief", reservationIds: [r.id], email: "", name: "", source: "test" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(checkout(deps, { sessionId: "thief", reservationIds: [r.id], email: "", name: "", source: "test" })).rejects.toMatchObject(
+      { code: "not_found" },
+    );
     expect((await stockLevel(deps, sku!))!.reserved).toBe(1);
     await releaseReservation(deps, "owner", r.id, who);
     await releaseReservation(deps, "owner", r.id, who); // twice is harmless
@@ -266,7 +329,10 @@ describe("release, ownership and checkout", () => {
   });
 
   it("checkout writes the order, sells the units, and is idempotent", async () => {
-    const [a, b] = await seedSkus(deps, [{ onHand: 5, priceCents: 1250 }, { onHand: 5, priceCents: 999 }]);
+    const [a, b] = await seedSkus(deps, [
+      { onHand: 5, priceCents: 1250 },
+      { onHand: 5, priceCents: 999 },
+    ]);
     const r1 = await placeReservation(deps, { sessionId: "buyer", items: [{ sku: a!, quantity: 2 }], ...who });
     const r2 = await placeReservation(deps, { sessionId: "buyer", items: [{ sku: b!, quantity: 1 }], ...who });
     const req = { sessionId: "buyer", reservationIds: [r1.id, r2.id], email: "ada@example.com", name: "Ada", source: "test" };
@@ -313,9 +379,11 @@ describe("holds end (invariant 5)", () => {
     expect((await expireDueReservations(short, finish)).expired).toBe(1);
     expect(await stockLevel(short, sku!)).toMatchObject({ reserved: 0, available: 4 });
     expect((await getReservation(short, "gone", r.id)).status).toBe("expired");
-    await expect(checkout(short, { sessionId: "gone", reservationIds: [r.id], email: "", name: "", source: "test" })).rejects.toMatchObject({
-      code: "reservation_expired",
-    });
+    await expect(checkout(short, { sessionId: "gone", reservationIds: [r.id], email: "", name: "", source: "test" })).rejects.toMatchObject(
+      {
+        code: "reservation_expired",
+      },
+    );
     // A second sweep (another worker) changes nothing.
     expect((await expireDueReservations(short, finish)).expired).toBe(0);
     expect((await stockLevel(short, sku!))!.version).toBe(3); // set, hold, expire

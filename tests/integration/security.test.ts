@@ -61,10 +61,12 @@ async function admittedShopper(saleId: string, tag: string): Promise<{ session: 
 }
 
 const levels = async (skus: string[]) =>
-  Promise.all(skus.map(async (sku) => {
-    const l = await stockLevel(deps, sku);
-    return { sku, onHand: l?.onHand, reserved: l?.reserved, available: l?.available, version: l?.version };
-  }));
+  Promise.all(
+    skus.map(async (sku) => {
+      const l = await stockLevel(deps, sku);
+      return { sku, onHand: l?.onHand, reserved: l?.reserved, available: l?.available, version: l?.version };
+    }),
+  );
 
 function hold(session: string, sku: string, token: string, idempotencyKey?: string, quantity = 1) {
   return placeReservation(deps, { sessionId: session, items: [{ sku, quantity }], queueToken: token, idempotencyKey, source: "test" });
@@ -78,10 +80,19 @@ describe("replayed admission tokens", () => {
 
     const bought = await hold(shopper.session, skuA!, shopper.token, "first-buy");
     expect(bought.replayed).toBe(false);
-    const order = await checkout(deps, { sessionId: shopper.session, reservationIds: [bought.id], email: "buyer@example.com", name: "Buyer", source: "test" });
+    const order = await checkout(deps, {
+      sessionId: shopper.session,
+      reservationIds: [bought.id],
+      email: "buyer@example.com",
+      name: "Buyer",
+      source: "test",
+    });
     expect(order.orderId).toBeTruthy();
     const before = await levels([skuA!, skuB!]);
-    expect(before).toMatchObject([{ onHand: 4, reserved: 0 }, { onHand: 5, reserved: 0 }]);
+    expect(before).toMatchObject([
+      { onHand: 4, reserved: 0 },
+      { onHand: 5, reserved: 0 },
+    ]);
 
     // The same token, its turn still open, again: with a fresh key, without one, on the
     // sale's other SKU, and asking for more at once.
@@ -97,7 +108,9 @@ describe("replayed admission tokens", () => {
     const again = await hold(shopper.session, skuA!, shopper.token, "first-buy");
     expect(again).toMatchObject({ id: bought.id, replayed: true });
     // Twenty concurrent replays: not one unit moves.
-    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => refusal(hold(shopper.session, i % 2 ? skuA! : skuB!, shopper.token, `burst-${i}`))));
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => refusal(hold(shopper.session, i % 2 ? skuA! : skuB!, shopper.token, `burst-${i}`))),
+    );
     expect(burst.every((r) => r !== "ok" && r.code === "sale_limit_reached")).toBe(true);
 
     expect(await levels([skuA!, skuB!])).toEqual(before);
@@ -116,10 +129,16 @@ describe("replayed admission tokens", () => {
     expect(await refusal(hold(shopper.session, sku!, shopper.token, "after-leave"))).toEqual({ code: "queue_token_invalid", status: 403 });
     // Back in line (same ticket, since it is derived from the session) but not admitted yet.
     expect(await joinQueue(deps, saleId, shopper.session)).toMatchObject({ ticket: shopper.ticket, state: "waiting", joined: true });
-    expect(await refusal(hold(shopper.session, sku!, shopper.token, "while-waiting"))).toEqual({ code: "queue_token_invalid", status: 403 });
+    expect(await refusal(hold(shopper.session, sku!, shopper.token, "while-waiting"))).toEqual({
+      code: "queue_token_invalid",
+      status: 403,
+    });
     // Admitted again: the old token now names an open turn, but the unit bought still counts.
     expect(await admitAll(saleId)).toEqual([shopper.ticket]);
-    expect(await refusal(hold(shopper.session, sku!, shopper.token, "after-readmission"))).toEqual({ code: "sale_limit_reached", status: 409 });
+    expect(await refusal(hold(shopper.session, sku!, shopper.token, "after-readmission"))).toEqual({
+      code: "sale_limit_reached",
+      status: 409,
+    });
 
     expect(await levels([sku!])).toEqual(before);
   });
@@ -145,7 +164,10 @@ describe("replayed admission tokens", () => {
     expect(await refusal(hold(shopper.session, sku!, longLived, "late-2"))).toEqual({ code: "queue_token_invalid", status: 403 });
     // The admitter ends the turn (the ticket is "done": it bought something).
     await admitAll(saleId);
-    expect((await ticketStatus(deps, saleId, shopper.session, shopper.ticket))).toMatchObject({ ticket: { state: "done", units: 1 }, token: null });
+    expect(await ticketStatus(deps, saleId, shopper.session, shopper.ticket)).toMatchObject({
+      ticket: { state: "done", units: 1 },
+      token: null,
+    });
     expect(await refusal(hold(shopper.session, sku!, shopper.token, "late-3"))).toEqual({ code: "queue_token_invalid", status: 403 });
     expect(await refusal(hold(shopper.session, sku!, longLived, "late-4"))).toEqual({ code: "queue_token_invalid", status: 403 });
 

@@ -15,7 +15,11 @@ afterAll(() => deps.close());
 const SECRET = "test-webhook-secret-0123456789";
 
 const events = async (d: Deps, sku: string) => (await d.redis.xrange(d.keys.events(sku), "-", "+")).length;
-const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (err: { code?: string }) => err.code ?? String(err));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "ok",
+    (err: { code?: string }) => err.code ?? String(err),
+  );
 
 function send(d: Deps, channel: string, body: object) {
   const raw = Buffer.from(JSON.stringify(body));
@@ -28,19 +32,20 @@ function send(d: Deps, channel: string, body: object) {
  */
 function failFirstAppliedWrite(db: Deps["db"]): { db: Deps["db"]; failed: () => number } {
   let failures = 0;
-  const delegateOf = (rows: Deps["db"]["channelDelivery"]) => new Proxy(rows, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if ((prop !== "update" && prop !== "updateMany") || typeof value !== "function") return value;
-      return (args: { data?: { status?: unknown } }) => {
-        if (failures === 0 && args.data?.status === "applied") {
-          failures++;
-          return Promise.reject(new Error("injected: connection to Postgres lost"));
-        }
-        return Reflect.apply(value, target, [args]);
-      };
-    },
-  });
+  const delegateOf = (rows: Deps["db"]["channelDelivery"]) =>
+    new Proxy(rows, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if ((prop !== "update" && prop !== "updateMany") || typeof value !== "function") return value;
+        return (args: { data?: { status?: unknown } }) => {
+          if (failures === 0 && args.data?.status === "applied") {
+            failures++;
+            return Promise.reject(new Error("injected: connection to Postgres lost"));
+          }
+          return Reflect.apply(value, target, [args]);
+        };
+      },
+    });
   const wrap = <T extends object>(client: T): T =>
     new Proxy(client, {
       get(target, prop, receiver) {
@@ -62,7 +67,20 @@ describe("operation ids", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
     const k = deps.keys;
     const call = (op: string) =>
-      deps.redis.swAdjust(k.stock(sku!), k.events(sku!), k.stockOps(sku!), k.stockOpsAt(sku!), sku!, -3, "adjust", "damaged", "test", "", k.eventsChannel, op);
+      deps.redis.swAdjust(
+        k.stock(sku!),
+        k.events(sku!),
+        k.stockOps(sku!),
+        k.stockOpsAt(sku!),
+        sku!,
+        -3,
+        "adjust",
+        "damaged",
+        "test",
+        "",
+        k.eventsChannel,
+        op,
+      );
     const op = randomUUID();
     const first = await call(op);
     const resent = await call(op);
@@ -93,7 +111,23 @@ describe("operation ids", () => {
     const k = deps.keys;
     const op = randomUUID();
     const call = () =>
-      deps.redis.swSetStock(k.stock(sku!), k.events(sku!), k.stockOps(sku!), k.stockOpsAt(sku!), sku!, 30, 0, 5, "main", "recount", "test", "", k.eventsChannel, 0, op);
+      deps.redis.swSetStock(
+        k.stock(sku!),
+        k.events(sku!),
+        k.stockOps(sku!),
+        k.stockOpsAt(sku!),
+        sku!,
+        30,
+        0,
+        5,
+        "main",
+        "recount",
+        "test",
+        "",
+        k.eventsChannel,
+        0,
+        op,
+      );
     const first = await call();
     expect(first).toEqual([1, 30, 30, 2]);
     await adjustStock(deps, { sku: sku!, delta: -2, reason: "damaged", source: "test" });
@@ -109,10 +143,20 @@ describe("operation ids", () => {
 
   it("an adjustment past a Postgres integer is 400 and changes nothing", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
-    expect(await codeOf(adjustStock(deps, { sku: sku!, delta: 2_147_483_648, reason: "received", source: "test" }))).toBe("invalid_request");
-    const refused = await adjustStock(deps, { sku: sku!, delta: 2_147_483_640, reason: "received", source: "test" }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: "invalid_request", status: 400, details: { reason: "on_hand_out_of_range", maxIncrease: 2_147_483_637 } });
-    expect(await adjustStock(deps, { sku: sku!, delta: 2_147_483_637, reason: "received", source: "test" })).toMatchObject({ onHand: 2_147_483_647 });
+    expect(await codeOf(adjustStock(deps, { sku: sku!, delta: 2_147_483_648, reason: "received", source: "test" }))).toBe(
+      "invalid_request",
+    );
+    const refused = await adjustStock(deps, { sku: sku!, delta: 2_147_483_640, reason: "received", source: "test" }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({
+      code: "invalid_request",
+      status: 400,
+      details: { reason: "on_hand_out_of_range", maxIncrease: 2_147_483_637 },
+    });
+    expect(await adjustStock(deps, { sku: sku!, delta: 2_147_483_637, reason: "received", source: "test" })).toMatchObject({
+      onHand: 2_147_483_647,
+    });
     expect(await codeOf(adjustStock(deps, { sku: sku!, delta: 1, reason: "received", source: "test" }))).toBe("invalid_request");
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 2_147_483_647, version: 2 });
   });
@@ -123,9 +167,10 @@ describe("channel deliveries retried after a failure", () => {
     it(`a ${kind} whose Postgres update fails after Redis applied it is applied once when the channel retries`, async () => {
       const [sku] = await seedSkus(deps, [{ onHand: 20 }]);
       const channel = `shop-${uid(6).toLowerCase()}`;
-      const report = kind === "movement"
-        ? { eventId: `ord-${uid(8)}`, sku: sku!, delta: -4, occurredAt: new Date().toISOString() }
-        : { eventId: `cnt-${uid(8)}`, sku: sku!, delta: -4, onHand: 16, occurredAt: new Date().toISOString() };
+      const report =
+        kind === "movement"
+          ? { eventId: `ord-${uid(8)}`, sku: sku!, delta: -4, occurredAt: new Date().toISOString() }
+          : { eventId: `cnt-${uid(8)}`, sku: sku!, delta: -4, onHand: 16, occurredAt: new Date().toISOString() };
       const faulty = failFirstAppliedWrite(deps.db);
       await expect(send({ ...deps, db: faulty.db }, channel, report)).rejects.toThrow(/injected/);
       expect(faulty.failed()).toBe(1);
@@ -139,7 +184,11 @@ describe("channel deliveries retried after a failure", () => {
       expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 16, version: 2 });
       expect(await events(deps, sku!)).toBe(2);
       const log = await deps.db.channelDelivery.findMany({ where: { channel }, orderBy: { receivedAt: "asc" } });
-      expect(log.map((r) => [r.status, r.version])).toEqual([["applied", 2], ["duplicate", null], ["duplicate", null]]);
+      expect(log.map((r) => [r.status, r.version])).toEqual([
+        ["applied", 2],
+        ["duplicate", null],
+        ["duplicate", null],
+      ]);
     });
   }
 
@@ -150,7 +199,8 @@ describe("channel deliveries retried after a failure", () => {
     let calls = 0;
     const redis = new Proxy(deps.redis, {
       get(target, prop, receiver) {
-        if (prop === "swChannelReport" || prop === "swAdjust") return () => (calls++, Promise.reject(new Error("injected: Redis connection reset")));
+        if (prop === "swChannelReport" || prop === "swAdjust")
+          return () => (calls++, Promise.reject(new Error("injected: Redis connection reset")));
         return Reflect.get(target, prop, receiver);
       },
     });

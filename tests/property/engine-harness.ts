@@ -38,7 +38,7 @@ export function wrapRedis(real: Redis, hooks: CallHooks): Redis {
       if (typeof prop !== "string") return fn.bind(target);
       if (prop === "time" && hooks.timeShiftMs) {
         return async () => {
-          const [s, us] = (await (fn.apply(target, []) as Promise<[string, string]>));
+          const [s, us] = await (fn.apply(target, []) as Promise<[string, string]>);
           const ms = Number(s) * 1000 + Math.floor(Number(us) / 1000) + hooks.timeShiftMs!;
           return [String(Math.floor(ms / 1000)), String((ms % 1000) * 1000)];
         };

@@ -24,8 +24,16 @@ import { CommandClock, quiesce, slowOrderWrite, wrapRedis } from "./engine-harne
 const who = { source: "property" };
 
 export const api = {
-  place: (d: Deps, req: { sessionId: string; items: { sku: string; quantity: number }[]; idempotencyKey?: string | null; partial?: boolean; queueToken?: string | null }) =>
-    placeReservation(d, { ...req, ...who }),
+  place: (
+    d: Deps,
+    req: {
+      sessionId: string;
+      items: { sku: string; quantity: number }[];
+      idempotencyKey?: string | null;
+      partial?: boolean;
+      queueToken?: string | null;
+    },
+  ) => placeReservation(d, { ...req, ...who }),
   release: (d: Deps, sessionId: string, id: string) => releaseReservation(d, sessionId, id, who),
   extend: (d: Deps, sessionId: string, id: string) => extendReservation(d, sessionId, id),
   /** The expiry worker's sweep (the sidecar passes finishStalledCheckout the same way). */
@@ -42,8 +50,15 @@ export const api = {
   rebuild: (d: Deps, skus: string[]) => rebuildFromLedger(d, { onlySkus: skus }),
   persist: (d: Deps) => persistAllPending(d),
   createSale: (d: Deps, id: string, sku: string) =>
-    createSale(d, { id, name: `Property sale ${id}`, startsAt: new Date(Date.now() - 1000), admissionRate: 1000,
-      perShopperLimit: SALE_LIMIT, overAdmitPercent: 100, skus: [sku] }),
+    createSale(d, {
+      id,
+      name: `Property sale ${id}`,
+      startsAt: new Date(Date.now() - 1000),
+      admissionRate: 1000,
+      perShopperLimit: SALE_LIMIT,
+      overAdmitPercent: 100,
+      skus: [sku],
+    }),
   closeSale: async (d: Deps, id: string) => {
     // controlSale logs each action; a few hundred runs would fill the output with it.
     const log = console.log;
@@ -56,7 +71,8 @@ export const api = {
   },
   join: (d: Deps, saleId: string, sessionId: string) => joinQueue(d, saleId, sessionId),
   admit: (d: Deps, saleId: string) => admitTick(d, saleId),
-  token: async (d: Deps, saleId: string, sessionId: string) => (await ticketStatus(d, saleId, sessionId, ticketFor(saleId, sessionId))).token,
+  token: async (d: Deps, saleId: string, sessionId: string) =>
+    (await ticketStatus(d, saleId, sessionId, ticketFor(saleId, sessionId))).token,
 };
 
 export const SALE_LIMIT = 2;
@@ -91,7 +107,16 @@ export type Op =
   | { t: "expire"; stepwise: boolean }
   | { t: "checkout"; ref: number; ref2: number | null }
   | { t: "slowCheckout"; ref: number; ref2: number | null; stepwise: boolean }
-  | { t: "faultyEnd"; ref: number; session: number; lines: Line[]; mode: "release" | "sweep"; cmd: number; when: "before" | "after"; stepwise: boolean }
+  | {
+      t: "faultyEnd";
+      ref: number;
+      session: number;
+      lines: Line[];
+      mode: "release" | "sweep";
+      cmd: number;
+      when: "before" | "after";
+      stepwise: boolean;
+    }
   | { t: "adjust"; sku: number; delta: number }
   | { t: "retryAdjust"; ref: number; mutate: boolean }
   | { t: "safety"; sku: number; safety: number }
@@ -113,7 +138,8 @@ const FAULT_COMMANDS = ["swEndReservation", "swTransitionReservation", "swReleas
 const ref = fc.nat({ max: 30 });
 const skuIdx = fc.integer({ min: 0, max: 2 });
 const anySku = fc.oneof({ arbitrary: skuIdx, weight: 9 }, { arbitrary: fc.constant(3), weight: 1 });
-const lines = (sku: fc.Arbitrary<number>) => fc.array(fc.record({ sku, qty: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 3 });
+const lines = (sku: fc.Arbitrary<number>) =>
+  fc.array(fc.record({ sku, qty: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 3 });
 const nonZero = (max: number) => fc.integer({ min: -max, max }).filter((n) => n !== 0);
 const startAfter = fc.nat({ max: 14 });
 
@@ -123,31 +149,98 @@ const memberArb: fc.Arbitrary<Member> = fc.oneof(
 );
 
 const opArbs: Record<OpKind, { weight: number; arb: fc.Arbitrary<Op> }> = {
-  place: { weight: 7, arb: fc.record({ t: fc.constant("place" as const), session: fc.integer({ min: 0, max: 1 }), lines: lines(anySku),
-    keyed: fc.boolean(), short: fc.boolean(), partial: fc.boolean(), stepwise: fc.boolean() }) },
-  retryPlace: { weight: 3, arb: fc.record({ t: fc.constant("retryPlace" as const), ref, stepwise: fc.boolean(), mutate: fc.integer({ min: 0, max: 4 }).map((x) => x === 0) }) },
-  concurrentPlace: { weight: 2, arb: fc.record({ t: fc.constant("concurrentPlace" as const), session: fc.integer({ min: 0, max: 1 }),
-    lines: lines(skuIdx),
-    members: fc.tuple(
-      fc.array(fc.record({ kind: fc.constant("dup" as const), stepwise: fc.boolean(), startAfter: fc.nat({ max: 6 }) }), { minLength: 2, maxLength: 3 }),
-      fc.array(memberArb, { maxLength: 2 }),
-    ).map(([dups, extra]) => [...dups, ...extra] as Member[]) }) },
+  place: {
+    weight: 7,
+    arb: fc.record({
+      t: fc.constant("place" as const),
+      session: fc.integer({ min: 0, max: 1 }),
+      lines: lines(anySku),
+      keyed: fc.boolean(),
+      short: fc.boolean(),
+      partial: fc.boolean(),
+      stepwise: fc.boolean(),
+    }),
+  },
+  retryPlace: {
+    weight: 3,
+    arb: fc.record({
+      t: fc.constant("retryPlace" as const),
+      ref,
+      stepwise: fc.boolean(),
+      mutate: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
+    }),
+  },
+  concurrentPlace: {
+    weight: 2,
+    arb: fc.record({
+      t: fc.constant("concurrentPlace" as const),
+      session: fc.integer({ min: 0, max: 1 }),
+      lines: lines(skuIdx),
+      members: fc
+        .tuple(
+          fc.array(fc.record({ kind: fc.constant("dup" as const), stepwise: fc.boolean(), startAfter: fc.nat({ max: 6 }) }), {
+            minLength: 2,
+            maxLength: 3,
+          }),
+          fc.array(memberArb, { maxLength: 2 }),
+        )
+        .map(([dups, extra]) => [...dups, ...extra] as Member[]),
+    }),
+  },
   extend: { weight: 2, arb: fc.record({ t: fc.constant("extend" as const), ref }) },
   release: { weight: 3, arb: fc.record({ t: fc.constant("release" as const), ref, stepwise: fc.boolean() }) },
   expire: { weight: 2, arb: fc.record({ t: fc.constant("expire" as const), stepwise: fc.boolean() }) },
   checkout: { weight: 3, arb: fc.record({ t: fc.constant("checkout" as const), ref, ref2: fc.option(ref, { nil: null }) }) },
-  slowCheckout: { weight: 1, arb: fc.record({ t: fc.constant("slowCheckout" as const), ref, ref2: fc.option(ref, { nil: null }), stepwise: fc.boolean() }) },
-  faultyEnd: { weight: 2, arb: fc.record({ t: fc.constant("faultyEnd" as const), ref, session: fc.integer({ min: 0, max: 1 }), lines: fc.tuple(skuIdx).map(([sku]) => [{ sku, qty: 1 }]), mode: fc.constantFrom("release" as const, "sweep" as const),
-    cmd: fc.integer({ min: 0, max: 2 }), when: fc.constantFrom("before" as const, "after" as const), stepwise: fc.boolean() }) },
+  slowCheckout: {
+    weight: 1,
+    arb: fc.record({ t: fc.constant("slowCheckout" as const), ref, ref2: fc.option(ref, { nil: null }), stepwise: fc.boolean() }),
+  },
+  faultyEnd: {
+    weight: 2,
+    arb: fc.record({
+      t: fc.constant("faultyEnd" as const),
+      ref,
+      session: fc.integer({ min: 0, max: 1 }),
+      lines: fc.tuple(skuIdx).map(([sku]) => [{ sku, qty: 1 }]),
+      mode: fc.constantFrom("release" as const, "sweep" as const),
+      cmd: fc.integer({ min: 0, max: 2 }),
+      when: fc.constantFrom("before" as const, "after" as const),
+      stepwise: fc.boolean(),
+    }),
+  },
   adjust: { weight: 3, arb: fc.record({ t: fc.constant("adjust" as const), sku: anySku, delta: nonZero(6) }) },
   retryAdjust: { weight: 2, arb: fc.record({ t: fc.constant("retryAdjust" as const), ref, mutate: fc.boolean() }) },
   safety: { weight: 2, arb: fc.record({ t: fc.constant("safety" as const), sku: anySku, safety: fc.integer({ min: 0, max: 3 }) }) },
-  movement: { weight: 2, arb: fc.record({ t: fc.constant("movement" as const), channel: fc.integer({ min: 0, max: 1 }), sku: skuIdx,
-    delta: nonZero(4), slot: fc.integer({ min: 0, max: 15 }) }) },
-  count: { weight: 2, arb: fc.record({ t: fc.constant("count" as const), channel: fc.integer({ min: 0, max: 1 }), sku: skuIdx,
-    value: fc.integer({ min: 0, max: 12 }), slot: fc.integer({ min: 0, max: 15 }) }) },
+  movement: {
+    weight: 2,
+    arb: fc.record({
+      t: fc.constant("movement" as const),
+      channel: fc.integer({ min: 0, max: 1 }),
+      sku: skuIdx,
+      delta: nonZero(4),
+      slot: fc.integer({ min: 0, max: 15 }),
+    }),
+  },
+  count: {
+    weight: 2,
+    arb: fc.record({
+      t: fc.constant("count" as const),
+      channel: fc.integer({ min: 0, max: 1 }),
+      sku: skuIdx,
+      value: fc.integer({ min: 0, max: 12 }),
+      slot: fc.integer({ min: 0, max: 15 }),
+    }),
+  },
   retryChannel: { weight: 1, arb: fc.record({ t: fc.constant("retryChannel" as const), ref }) },
-  saleBuy: { weight: 2, arb: fc.record({ t: fc.constant("saleBuy" as const), shopper: fc.integer({ min: 0, max: 1 }), qty: fc.integer({ min: 1, max: 2 }), short: fc.boolean() }) },
+  saleBuy: {
+    weight: 2,
+    arb: fc.record({
+      t: fc.constant("saleBuy" as const),
+      shopper: fc.integer({ min: 0, max: 1 }),
+      qty: fc.integer({ min: 1, max: 2 }),
+      short: fc.boolean(),
+    }),
+  },
   rebuild: { weight: 1, arb: fc.constant({ t: "rebuild" as const }) },
 };
 
@@ -155,7 +248,8 @@ export const ALL_OP_KINDS = Object.keys(opArbs) as OpKind[];
 
 export function caseArbitrary(opts: { maxSteps: number; kinds: OpKind[] }): fc.Arbitrary<CaseInput> {
   const op = fc.oneof(...opts.kinds.map((k) => ({ arbitrary: opArbs[k].arb, weight: opArbs[k].weight })));
-  const stock = fc.record({ onHand: fc.integer({ min: 0, max: 8 }), safety: fc.integer({ min: 0, max: 2 }) })
+  const stock = fc
+    .record({ onHand: fc.integer({ min: 0, max: 8 }), safety: fc.integer({ min: 0, max: 2 }) })
     .map((s) => ({ onHand: s.onHand, safety: Math.min(s.safety, s.onHand) }));
   return fc.record({
     stocks: fc.tuple(stock, stock, stock, stock).map((t) => [...t]),
@@ -262,7 +356,11 @@ function merge(items: { sku: string; quantity: number }[]): { sku: string; quant
 
 type Prediction =
   | { ok: true; held: { sku: string; quantity: number }[] }
-  | { ok: false; code: string; /** lines the stepwise path holds and gives back (one hold + one release event each) */ reservable: string[] };
+  | {
+      ok: false;
+      code: string;
+      /** lines the stepwise path holds and gives back (one hold + one release event each) */ reservable: string[];
+    };
 
 function predictPlace(model: Model, items: { sku: string; quantity: number }[], partial: boolean): Prediction {
   const held: { sku: string; quantity: number }[] = [];
@@ -339,12 +437,28 @@ function pathDeps(ctx: Ctx, stepwise: boolean, short = false): Deps {
 export async function runCase(base: TestDeps, input: CaseInput, opts: RunOptions): Promise<void> {
   const tag = uid(8).toLowerCase();
   const prefix = `prop${tag}:`;
-  const deps: Deps = { redis: base.redis, db: base.db, keys: redisKeys(prefix), holdTtlSeconds: LONG_TTL, queueTokenSecret: base.queueTokenSecret };
+  const deps: Deps = {
+    redis: base.redis,
+    db: base.db,
+    keys: redisKeys(prefix),
+    holdTtlSeconds: LONG_TTL,
+    queueTokenSecret: base.queueTokenSecret,
+  };
   const ctx: Ctx = {
-    base, deps, tag, prefix, codes: [], saleSku: "", saleId: `psale-${tag}`,
-    sessions: [`pa-${tag}`, `pb-${tag}`], saleSessions: [`ps0-${tag}`, `ps1-${tag}`],
-    channels: [`pc0-${tag}`, `pc1-${tag}`], t0: Date.now() - 10 * 60_000, opts,
-    stepwiseRedis: wrapRedis(base.redis, { stepwise: true }), seq: 0,
+    base,
+    deps,
+    tag,
+    prefix,
+    codes: [],
+    saleSku: "",
+    saleId: `psale-${tag}`,
+    sessions: [`pa-${tag}`, `pb-${tag}`],
+    saleSessions: [`ps0-${tag}`, `ps1-${tag}`],
+    channels: [`pc0-${tag}`, `pc1-${tag}`],
+    t0: Date.now() - 10 * 60_000,
+    opts,
+    stepwiseRedis: wrapRedis(base.redis, { stepwise: true }),
+    seq: 0,
   };
   const model = new Model();
   const trace: string[] = [];
@@ -353,7 +467,10 @@ export async function runCase(base: TestDeps, input: CaseInput, opts: RunOptions
   };
   let saleCreated = false;
   try {
-    ctx.codes = await seedSkus(deps, input.stocks.map((s) => ({ onHand: s.onHand, safety: s.safety })));
+    ctx.codes = await seedSkus(
+      deps,
+      input.stocks.map((s) => ({ onHand: s.onHand, safety: s.safety })),
+    );
     ctx.saleSku = ctx.codes[3]!;
     await api.createSale(deps, ctx.saleId, ctx.saleSku);
     saleCreated = true;
@@ -362,7 +479,9 @@ export async function runCase(base: TestDeps, input: CaseInput, opts: RunOptions
       const version = Number(await base.redis.hget(deps.keys.stock(code), "version"));
       model.skus.push({ code, onHand: input.stocks[i]!.onHand, safety: input.stocks[i]!.safety, version, gated: i === 3 });
     }
-    trace.push(`setup: ${input.stocks.map((s, i) => `#${i} onHand ${s.onHand} safety ${s.safety}`).join(", ")}${opts.allStepwise ? " (all stepwise)" : ""}`);
+    trace.push(
+      `setup: ${input.stocks.map((s, i) => `#${i} onHand ${s.onHand} safety ${s.safety}`).join(", ")}${opts.allStepwise ? " (all stepwise)" : ""}`,
+    );
     await checkInvariants(ctx, model, fail, "after setup");
 
     for (const [i, op] of input.ops.entries()) {
@@ -385,7 +504,8 @@ export async function runCase(base: TestDeps, input: CaseInput, opts: RunOptions
 }
 
 const skuName = (ctx: Ctx, code: string) => `#${ctx.codes.indexOf(code)}`;
-const linesText = (ctx: Ctx, items: { sku: string; quantity: number }[]) => items.map((l) => `${skuName(ctx, l.sku)}×${l.quantity}`).join(" ");
+const linesText = (ctx: Ctx, items: { sku: string; quantity: number }[]) =>
+  items.map((l) => `${skuName(ctx, l.sku)}×${l.quantity}`).join(" ");
 
 function expectCode(fail: (m: string) => never, what: string, got: Outcome<unknown>, expected: string) {
   if (show(got) !== expected) {
@@ -407,7 +527,9 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       const items = op.mutate ? k.items.map((l, i) => (i === 0 ? { ...l, quantity: l.quantity + 1 } : l)) : k.items;
       const r = k.resId ? model.res.find((x) => x.id === k.resId)! : null;
       const desc = `retry key ${k.key}${r ? ` (${r.label}, ${r.status})` : ` (refused: ${k.refusal})`}${op.mutate ? " with another body" : ""} ${pathName(op.stepwise)}`;
-      const got = await attempt(api.place(pathDeps(ctx, op.stepwise), { sessionId: k.session, items, idempotencyKey: k.key, partial: k.partial }));
+      const got = await attempt(
+        api.place(pathDeps(ctx, op.stepwise), { sessionId: k.session, items, idempotencyKey: k.key, partial: k.partial }),
+      );
       let expected: string;
       if (op.mutate) expected = "idempotency_key_reused";
       else if (!r) expected = k.refusal!;
@@ -433,7 +555,8 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       const r = model.res[op.ref % model.res.length]!;
       const desc = `extend ${r.label} (${r.status}${r.short ? ", due" : ""}${r.extended ? ", extended" : ""})`;
       const got = await attempt(api.extend(ctx.deps, r.session, r.id));
-      const expected = r.status !== "held" ? "reservation_not_held" : r.short ? "reservation_expired" : r.extended ? "already_extended" : "ok";
+      const expected =
+        r.status !== "held" ? "reservation_not_held" : r.short ? "reservation_expired" : r.extended ? "already_extended" : "ok";
       expectCode(fail, desc, got, expected);
       if (got.ok) r.extended = true;
       return `${desc} → ${show(got)}`;
@@ -468,7 +591,13 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       const r2 = op.ref2 !== null && others.length > 0 ? others[op.ref2 % others.length]! : null;
       const rs = r2 ? [r1, r2] : [r1];
       const desc = `checkout ${rs.map((r) => `${r.label} (${r.status}${r.short ? ", due" : ""})`).join(" + ")}`;
-      const got = await attempt(api.checkout(ctx.deps, r1.session, rs.map((r) => r.id)));
+      const got = await attempt(
+        api.checkout(
+          ctx.deps,
+          r1.session,
+          rs.map((r) => r.id),
+        ),
+      );
       const sameOrder = rs.every((r) => r.status === "committed" && r.orderId) && new Set(rs.map((r) => r.orderId)).size === 1;
       let expected = "ok";
       if (!sameOrder) {
@@ -510,9 +639,18 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       const rs = r2 ? [r1, r2] : [r1];
       const desc = `checkout ${rs.map((r) => r.label).join(" + ")} whose order write is slow: the expiry worker (${pathName(op.stepwise)}, clock +60 s) runs meanwhile`;
       const workerPath = pathDeps(ctx, op.stepwise);
-      const worker: Deps = { ...workerPath, redis: wrapRedis(ctx.base.redis, { stepwise: workerPath.redis.isCluster, timeShiftMs: WORKER_AHEAD_MS }) };
+      const worker: Deps = {
+        ...workerPath,
+        redis: wrapRedis(ctx.base.redis, { stepwise: workerPath.redis.isCluster, timeShiftMs: WORKER_AHEAD_MS }),
+      };
       const slow: Deps = { ...ctx.deps, db: slowOrderWrite(ctx.base.db, async () => void (await api.sweep(worker))) };
-      const got = await attempt(api.checkout(slow, r1.session, rs.map((r) => r.id)));
+      const got = await attempt(
+        api.checkout(
+          slow,
+          r1.session,
+          rs.map((r) => r.id),
+        ),
+      );
       // The worker sees the claimed reservations as a stalled checkout with no order yet and
       // gives their units back; the order must then not be confirmed (lib/orders.ts, defect 4).
       expectCode(fail, desc, got, "reservation_expired");
@@ -526,8 +664,13 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       let placed = "";
       if (candidates.length === 0) {
         // None due: place one first (ttl 0, so it is due at once).
-        const own = await place(ctx, model, { t: "place", session: op.session, lines: op.lines, keyed: false, short: true, partial: false,
-          stepwise: op.stepwise }, n, fail);
+        const own = await place(
+          ctx,
+          model,
+          { t: "place", session: op.session, lines: op.lines, keyed: false, short: true, partial: false, stepwise: op.stepwise },
+          n,
+          fail,
+        );
         if (!own.res) return `faulty end: ${own.text}, nothing to end`;
         candidates.push(own.res);
         placed = `${own.text}; then `;
@@ -611,15 +754,19 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       const st = model.channel(channel, code);
       const s = model.sku(code);
       const floor = Math.max(0, model.reserved(code) + s.safety);
-      const desc = op.t === "movement"
-        ? `channel ${op.channel} movement ${skuName(ctx, code)} ${op.delta > 0 ? "+" : ""}${op.delta} @${op.slot}s (${eventId.split("-").pop()})`
-        : `channel ${op.channel} count ${skuName(ctx, code)} = ${op.value} @${op.slot}s (${eventId.split("-").pop()})`;
+      const desc =
+        op.t === "movement"
+          ? `channel ${op.channel} movement ${skuName(ctx, code)} ${op.delta > 0 ? "+" : ""}${op.delta} @${op.slot}s (${eventId.split("-").pop()})`
+          : `channel ${op.channel} count ${skuName(ctx, code)} = ${op.value} @${op.slot}s (${eventId.split("-").pop()})`;
       const occurredAt = new Date(at).toISOString();
-      const body = op.t === "movement" ? { eventId, sku: code, delta: op.delta, occurredAt } : { eventId, sku: code, onHand: op.value, occurredAt };
+      const body =
+        op.t === "movement" ? { eventId, sku: code, delta: op.delta, occurredAt } : { eventId, sku: code, onHand: op.value, occurredAt };
       model.channelEvents.push({ channel, body });
-      const got = await attempt(op.t === "movement"
-        ? api.movement(ctx.deps, channel, body as { eventId: string; sku: string; delta: number; occurredAt: string })
-        : api.count(ctx.deps, channel, body as { eventId: string; sku: string; onHand: number; occurredAt: string }));
+      const got = await attempt(
+        op.t === "movement"
+          ? api.movement(ctx.deps, channel, body as { eventId: string; sku: string; delta: number; occurredAt: string })
+          : api.count(ctx.deps, channel, body as { eventId: string; sku: string; onHand: number; occurredAt: string }),
+      );
       // docs/channels.md, "The rule": stale at or before the last applied count; a count is its
       // value plus the channel's later movements already applied; both refused below reserved + safety.
       if (st.countAt !== null && at <= st.countAt) {
@@ -655,9 +802,11 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       if (model.channelEvents.length === 0) return "retry channel event: (none sent yet)";
       const e = model.channelEvents[op.ref % model.channelEvents.length]!;
       const desc = `re-deliver channel event ${e.body.eventId.split("-").pop()}`;
-      const got = await attempt(e.body.onHand === undefined
-        ? api.movement(ctx.deps, e.channel, e.body as { eventId: string; sku: string; delta: number; occurredAt: string })
-        : api.count(ctx.deps, e.channel, e.body as { eventId: string; sku: string; onHand: number; occurredAt: string }));
+      const got = await attempt(
+        e.body.onHand === undefined
+          ? api.movement(ctx.deps, e.channel, e.body as { eventId: string; sku: string; delta: number; occurredAt: string })
+          : api.count(ctx.deps, e.channel, e.body as { eventId: string; sku: string; onHand: number; occurredAt: string }),
+      );
       expectCode(fail, desc, got, "ok");
       const v = (got as { v: Awaited<ReturnType<typeof api.movement>> }).v;
       if (v.status !== "duplicate") fail(`${desc}: expected duplicate, got ${JSON.stringify(v)}`);
@@ -675,13 +824,29 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
       const desc = `flash-sale shopper ${op.shopper} buys ${op.qty}${op.short ? " (ttl 0)" : ""}`;
       if (!token.ok || !token.v) return `${desc} → not admitted (join ${show(join)})`;
       const label = `R${n}`;
-      const got = await attempt(api.place(pathDeps(ctx, false, op.short), { sessionId: session, items: [{ sku: ctx.saleSku, quantity: op.qty }], queueToken: token.v }));
+      const got = await attempt(
+        api.place(pathDeps(ctx, false, op.short), {
+          sessionId: session,
+          items: [{ sku: ctx.saleSku, quantity: op.qty }],
+          queueToken: token.v,
+        }),
+      );
       const units = model.ticketUnits(session);
-      const expected = units + op.qty > SALE_LIMIT ? "sale_limit_reached" : model.available(ctx.saleSku) < op.qty ? "insufficient_stock" : "ok";
+      const expected =
+        units + op.qty > SALE_LIMIT ? "sale_limit_reached" : model.available(ctx.saleSku) < op.qty ? "insufficient_stock" : "ok";
       expectCode(fail, `${desc} as ${label} (ticket has ${units})`, got, expected);
       if (got.ok) {
-        model.res.push({ id: got.v.id, label, session, status: "held", lines: new Map([[ctx.saleSku, op.qty]]), short: op.short,
-          extended: false, orderId: null, saleSession: session });
+        model.res.push({
+          id: got.v.id,
+          label,
+          session,
+          status: "held",
+          lines: new Map([[ctx.saleSku, op.qty]]),
+          short: op.short,
+          extended: false,
+          orderId: null,
+          saleSession: session,
+        });
         model.sku(ctx.saleSku).version++;
       }
       return `${desc} as ${label} (ticket has ${units}) → ${show(got)}`;
@@ -698,7 +863,13 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
 type PlaceOp = Extract<Op, { t: "place" }>;
 
 /** Place a reservation through the real API and the model; the model's reservation when it is held. */
-async function place(ctx: Ctx, model: Model, op: PlaceOp, n: number, fail: (m: string) => never): Promise<{ text: string; res: MRes | null }> {
+async function place(
+  ctx: Ctx,
+  model: Model,
+  op: PlaceOp,
+  n: number,
+  fail: (m: string) => never,
+): Promise<{ text: string; res: MRes | null }> {
   const stepwise = op.stepwise || ctx.opts.allStepwise;
   const session = ctx.sessions[op.session]!;
   const items = op.lines.map((l) => ({ sku: ctx.codes[l.sku]!, quantity: l.qty }));
@@ -709,15 +880,26 @@ async function place(ctx: Ctx, model: Model, op: PlaceOp, n: number, fail: (m: s
   const pred = predictPlace(model, merged, partial);
   const label = `R${n}`;
   const desc = `place ${label} ${session.slice(0, 2)} [${linesText(ctx, items)}]${keyed ? ` key ${key}` : ""}${op.short ? " ttl 0" : ""}${partial ? " partial" : ""} ${stepwise ? "stepwise" : "one-node"}`;
-  const got = await attempt(api.place(pathDeps(ctx, op.stepwise, op.short), { sessionId: session, items, idempotencyKey: key, partial: op.partial }));
+  const got = await attempt(
+    api.place(pathDeps(ctx, op.stepwise, op.short), { sessionId: session, items, idempotencyKey: key, partial: op.partial }),
+  );
   if (pred.ok) {
     expectCode(fail, desc, got, "ok");
     const v = (got as { v: Awaited<ReturnType<typeof api.place>> }).v;
     const heldGot = v.items.map((i) => `${i.sku}:${i.quantity}`).join(",");
     const heldWant = pred.held.map((i) => `${i.sku}:${i.quantity}`).join(",");
     if (heldGot !== heldWant) fail(`${desc}: held ${heldGot}, model expected ${heldWant}`);
-    const res: MRes = { id: v.id, label, session, status: "held", lines: new Map(pred.held.map((l) => [l.sku, l.quantity])),
-      short: op.short, extended: false, orderId: null, saleSession: null };
+    const res: MRes = {
+      id: v.id,
+      label,
+      session,
+      status: "held",
+      lines: new Map(pred.held.map((l) => [l.sku, l.quantity])),
+      short: op.short,
+      extended: false,
+      orderId: null,
+      saleSession: null,
+    };
     model.res.push(res);
     for (const l of pred.held) model.sku(l.sku).version++;
     if (key) model.keyed.push({ session, key, items, partial: op.partial, resId: v.id, refusal: null });
@@ -730,7 +912,15 @@ async function place(ctx: Ctx, model: Model, op: PlaceOp, n: number, fail: (m: s
   return { text: `${desc} → ${pred.code}`, res: null };
 }
 
-async function applyAdjust(ctx: Ctx, model: Model, code: string, delta: number, opId: string, desc: string, fail: (m: string) => never): Promise<string> {
+async function applyAdjust(
+  ctx: Ctx,
+  model: Model,
+  code: string,
+  delta: number,
+  opId: string,
+  desc: string,
+  fail: (m: string) => never,
+): Promise<string> {
   const s = model.sku(code);
   const fingerprint = `${delta > 0 ? "restock" : "adjust"}:${delta}`;
   const prior = model.opRecords.get(opId);
@@ -753,7 +943,13 @@ async function applyAdjust(ctx: Ctx, model: Model, code: string, delta: number, 
   return show(got);
 }
 
-async function concurrentPlace(ctx: Ctx, model: Model, op: Extract<Op, { t: "concurrentPlace" }>, n: number, fail: (m: string) => never): Promise<string> {
+async function concurrentPlace(
+  ctx: Ctx,
+  model: Model,
+  op: Extract<Op, { t: "concurrentPlace" }>,
+  n: number,
+  fail: (m: string) => never,
+): Promise<string> {
   const session = ctx.sessions[op.session]!;
   const items = op.lines.map((l) => ({ sku: ctx.codes[l.sku]!, quantity: l.qty }));
   const merged = merge(items);
@@ -822,8 +1018,12 @@ async function concurrentPlace(ctx: Ctx, model: Model, op: Extract<Op, { t: "con
   if (placed && placeCodes.includes("insufficient_stock")) {
     const id = placed.id;
     const status = await ctx.base.redis.hget(ctx.deps.keys.reservation(id), "status");
-    const holds = await Promise.all(merged.map(async (l) => `${skuName(ctx, l.sku)}×${(await ctx.base.redis.hget(ctx.deps.keys.holds(l.sku), id)) ?? 0}`));
-    fail(`${text}: one retry was told insufficient_stock while another was answered the reservation (${id}: ${status}, holding ${holds.join(" ")} of ${linesText(ctx, merged)})`);
+    const holds = await Promise.all(
+      merged.map(async (l) => `${skuName(ctx, l.sku)}×${(await ctx.base.redis.hget(ctx.deps.keys.holds(l.sku), id)) ?? 0}`),
+    );
+    fail(
+      `${text}: one retry was told insufficient_stock while another was answered the reservation (${id}: ${status}, holding ${holds.join(" ")} of ${linesText(ctx, merged)})`,
+    );
   }
   const sufficedAtStart = merged.every((l) => availStart.get(l.sku)! >= l.quantity);
   const shortAtEnd = merged.some((l) => availStart.get(l.sku)! + (increases.get(l.sku) ?? 0) < l.quantity);
@@ -834,8 +1034,17 @@ async function concurrentPlace(ctx: Ctx, model: Model, op: Extract<Op, { t: "con
     const want = merged.map((i) => `${i.sku}:${i.quantity}`).join(",");
     if (have !== want) fail(`${text}: answered items ${have}, asked for ${want}`);
     if (shortAtEnd) fail(`${text}: placed although the stock never sufficed`);
-    model.res.push({ id: placed.id, label, session, status: "held", lines: new Map(merged.map((l) => [l.sku, l.quantity])),
-      short: false, extended: false, orderId: null, saleSession: null });
+    model.res.push({
+      id: placed.id,
+      label,
+      session,
+      status: "held",
+      lines: new Map(merged.map((l) => [l.sku, l.quantity])),
+      short: false,
+      extended: false,
+      orderId: null,
+      saleSession: null,
+    });
     model.keyed.push({ session, key, items, partial: false, resId: placed.id, refusal: null });
   } else {
     if (!placeCodes.includes("insufficient_stock")) fail(`${text}: no retry succeeded and none was refused`);
@@ -852,14 +1061,18 @@ async function concurrentPlace(ctx: Ctx, model: Model, op: Extract<Op, { t: "con
   // Since the fix in placeReservation's rollback, every request that took a line gives it back
   // when it finds the reservation ended by another: without a crash there are no stragglers.
   if (stragglers.size > 0 && process.env.PROPERTY_ALLOW_STRAGGLERS !== "1") {
-    fail(`${text}: ended reservation(s) still hold ${[...stragglers.entries()].map(([id, w]) => `${id}: ${w}`).join("; ")} after every request returned`);
+    fail(
+      `${text}: ended reservation(s) still hold ${[...stragglers.entries()].map(([id, w]) => `${id}: ${w}`).join("; ")} after every request returned`,
+    );
   }
   if (stragglers.size > 0) {
     const now = Number((await ctx.base.redis.time())[0]) * 1000;
     for (const [id, where] of stragglers) {
       const due = await ctx.base.redis.zscore(ctx.deps.keys.holdDeadlines, id);
       if (due === null || Number(due) > now + TODO_GRACE_MS) {
-        fail(`${text}: ended reservation ${id} still holds ${where} with no to-do for the expiry worker (deadline entry ${due ?? "missing"})`);
+        fail(
+          `${text}: ended reservation ${id} still holds ${where} with no to-do for the expiry worker (deadline entry ${due ?? "missing"})`,
+        );
       }
     }
     const d = pathDeps(ctx, false);
@@ -931,7 +1144,8 @@ async function checkInvariants(ctx: Ctx, model: Model, fail: (m: string) => neve
     for (const [id, q] of want) {
       if (Number(holds[id] ?? 0) !== q) problems.push(`${name}: ${labelOf(id)} should hold ${q}, holds ${holds[id] ?? 0}`);
     }
-    for (const [id, q] of Object.entries(holds)) if (!want.has(id)) problems.push(`${name}: ${labelOf(id)} holds ${q} the model does not expect`);
+    for (const [id, q] of Object.entries(holds))
+      if (!want.has(id)) problems.push(`${name}: ${labelOf(id)} holds ${q} the model does not expect`);
     if (reserved !== model.reserved(s.code)) problems.push(`${name}: reserved ${reserved}, model ${model.reserved(s.code)}`);
     if (onHand !== s.onHand) problems.push(`${name}: onHand ${onHand}, model ${s.onHand}`);
     if (safety !== s.safety) problems.push(`${name}: safety ${safety}, model ${s.safety}`);
@@ -958,12 +1172,18 @@ async function checkInvariants(ctx: Ctx, model: Model, fail: (m: string) => neve
       wantClaims.set(x.id, `${ticketFor(ctx.saleId, x.saleSession)} ${[...x.lines.values()].reduce((a, b) => a + b, 0)}`);
     }
   }
-  for (const [id, c] of wantClaims) if (claims[id] !== c) problems.push(`sale claims: ${labelOf(id)} should claim "${c}", has ${claims[id] ?? "nothing"}`);
-  for (const id of Object.keys(claims)) if (!wantClaims.has(id)) problems.push(`sale claims: ${labelOf(id)} (${statusOf.get(id) ?? model.res.find((x) => x.id === id)?.status}) still claims ${claims[id]}`);
+  for (const [id, c] of wantClaims)
+    if (claims[id] !== c) problems.push(`sale claims: ${labelOf(id)} should claim "${c}", has ${claims[id] ?? "nothing"}`);
+  for (const id of Object.keys(claims))
+    if (!wantClaims.has(id))
+      problems.push(
+        `sale claims: ${labelOf(id)} (${statusOf.get(id) ?? model.res.find((x) => x.id === id)?.status}) still claims ${claims[id]}`,
+      );
   for (const session of ctx.saleSessions) {
     const raw = await r.hget(keys.tickets, ticketFor(ctx.saleId, session));
     const units = raw ? Number((JSON.parse(raw) as { u?: number }).u ?? 0) : 0;
-    if (units !== model.ticketUnits(session)) problems.push(`sale ticket of shopper ${ctx.saleSessions.indexOf(session)}: ${units} unit(s), model ${model.ticketUnits(session)}`);
+    if (units !== model.ticketUnits(session))
+      problems.push(`sale ticket of shopper ${ctx.saleSessions.indexOf(session)}: ${units} unit(s), model ${model.ticketUnits(session)}`);
   }
   if (problems.length) fail(`${when}:\n  ${problems.join("\n  ")}`);
 }
@@ -996,8 +1216,11 @@ async function checkLedger(ctx: Ctx, model: Model, fail: (m: string) => never): 
   for (const s of model.skus) {
     const name = skuName(ctx, s.code);
     const stock = await ctx.base.redis.hgetall(ctx.deps.keys.stock(s.code));
-    const rows = await ctx.base.db.inventoryEvent.findMany({ where: { sku: s.code }, orderBy: { version: "asc" },
-      select: { version: true, onHand: true, reserved: true, safety: true } });
+    const rows = await ctx.base.db.inventoryEvent.findMany({
+      where: { sku: s.code },
+      orderBy: { version: "asc" },
+      select: { version: true, onHand: true, reserved: true, safety: true },
+    });
     const version = Number(stock.version);
     if (rows.length !== version) problems.push(`${name}: ${rows.length} ledger events, Redis version ${version}`);
     rows.forEach((row, i) => {

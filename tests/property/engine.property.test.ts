@@ -26,29 +26,42 @@ const maxSteps = Number(process.env.PROPERTY_STEPS ?? 30);
 const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 const path = process.env.PROPERTY_PATH || undefined;
 const kinds = process.env.PROPERTY_OPS
-  ? (process.env.PROPERTY_OPS.split(",").map((s) => s.trim()).filter(Boolean) as OpKind[])
+  ? (process.env.PROPERTY_OPS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) as OpKind[])
   : ALL_OP_KINDS;
-for (const k of kinds) if (!ALL_OP_KINDS.includes(k)) throw new Error(`PROPERTY_OPS: unknown operation ${k} (known: ${ALL_OP_KINDS.join(", ")})`);
+for (const k of kinds)
+  if (!ALL_OP_KINDS.includes(k)) throw new Error(`PROPERTY_OPS: unknown operation ${k} (known: ${ALL_OP_KINDS.join(", ")})`);
 
 // Generous per-case allowance: a failing case is shrunk, which replays it many times.
 const timeout = (n: number) => 120_000 + n * 4_000;
 
 describe("the stock engine against a model (fast-check)", () => {
-  it(`random operations keep Redis, the model and the ledger in agreement (${runs} runs × ≤${maxSteps} steps, mixed paths)`, async () => {
-    console.log(`[property] mixed paths: seed=${seed}${path ? ` path=${path}` : ""} runs=${runs} steps≤${maxSteps} ops=${kinds.join(",")}`);
-    await fc.assert(
-      fc.asyncProperty(caseArbitrary({ maxSteps, kinds }), (input) => runCase(base, input, { allStepwise: false })),
-      { numRuns: runs, seed, path },
-    );
-  }, timeout(runs));
+  it(
+    `random operations keep Redis, the model and the ledger in agreement (${runs} runs × ≤${maxSteps} steps, mixed paths)`,
+    async () => {
+      console.log(
+        `[property] mixed paths: seed=${seed}${path ? ` path=${path}` : ""} runs=${runs} steps≤${maxSteps} ops=${kinds.join(",")}`,
+      );
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary({ maxSteps, kinds }), (input) => runCase(base, input, { allStepwise: false })),
+        { numRuns: runs, seed, path },
+      );
+    },
+    timeout(runs),
+  );
 
   const stepwiseRuns = Math.max(1, Math.ceil(runs / 3));
-  it(`the same on the stepwise (Redis Cluster) path for every operation (${stepwiseRuns} runs)`, async () => {
-    const s = (seed + 1) | 0;
-    console.log(`[property] all stepwise: seed=${s}${path ? ` path=${path}` : ""} runs=${stepwiseRuns} steps≤${maxSteps}`);
-    await fc.assert(
-      fc.asyncProperty(caseArbitrary({ maxSteps, kinds }), (input) => runCase(base, input, { allStepwise: true })),
-      { numRuns: stepwiseRuns, seed: s, path },
-    );
-  }, timeout(stepwiseRuns));
+  it(
+    `the same on the stepwise (Redis Cluster) path for every operation (${stepwiseRuns} runs)`,
+    async () => {
+      const s = (seed + 1) | 0;
+      console.log(`[property] all stepwise: seed=${s}${path ? ` path=${path}` : ""} runs=${stepwiseRuns} steps≤${maxSteps}`);
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary({ maxSteps, kinds }), (input) => runCase(base, input, { allStepwise: true })),
+        { numRuns: stepwiseRuns, seed: s, path },
+      );
+    },
+    timeout(stepwiseRuns),
+  );
 });

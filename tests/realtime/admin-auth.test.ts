@@ -6,7 +6,15 @@ import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiToken, createStaffSession, createUser, revokeApiToken, revokeStaffSession, setUserDisabled, STAFF_COOKIE } from "../../lib/auth";
+import {
+  createApiToken,
+  createStaffSession,
+  createUser,
+  revokeApiToken,
+  revokeStaffSession,
+  setUserDisabled,
+  STAFF_COOKIE,
+} from "../../lib/auth";
 import { adjustStock } from "../../lib/inventory";
 import type { AdminClientToServerEvents, AdminServerToClientEvents } from "../../lib/realtime/protocol";
 import type { StockEvent } from "../../lib/types";
@@ -29,12 +37,19 @@ beforeAll(async () => {
   const httpServer = createServer();
   // No ADMIN_API_TOKEN at all: sessions and API tokens still open the feed.
   gateway = createApplication(httpServer, {
-    redis: deps.redis, subscriber, keys: deps.keys, deps, allowedOrigins: [ORIGIN], coalesceMs: 0, adminRecheckMs: RECHECK_MS,
+    redis: deps.redis,
+    subscriber,
+    keys: deps.keys,
+    deps,
+    allowedOrigins: [ORIGIN],
+    coalesceMs: 0,
+    adminRecheckMs: RECHECK_MS,
   });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   const deadline = Date.now() + 5_000;
-  while ((await deps.redis.pubsub("NUMSUB", deps.keys.eventsChannel))[1] !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ((await deps.redis.pubsub("NUMSUB", deps.keys.eventsChannel))[1] !== 1 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
 });
 
 afterAll(async () => {
@@ -66,7 +81,12 @@ function outcome(socket: ClientSocket): Promise<string> {
 
 describe("/admin namespace access", () => {
   it("streams stock events to a signed-in merchandiser's browser (session cookie)", async () => {
-    const user = await createUser(deps, { email: `feed-${uid(8).toLowerCase()}@shop.test`, name: "Feed", role: "merchandiser", password: "password-123" });
+    const user = await createUser(deps, {
+      email: `feed-${uid(8).toLowerCase()}@shop.test`,
+      name: "Feed",
+      role: "merchandiser",
+      password: "password-123",
+    });
     const { token } = await createStaffSession(deps, user.id);
     const socket = admin({ cookie: `sw_sid=shopper123; ${STAFF_COOKIE}=${token}` });
     expect(await outcome(socket)).toBe("connected");

@@ -21,7 +21,14 @@ let url: string;
 
 beforeAll(async () => {
   const httpServer = createServer();
-  gateway = createApplication(httpServer, { redis: deps.redis, subscriber, keys: deps.keys, deps, allowedOrigins: [ORIGIN], coalesceMs: WINDOW_MS });
+  gateway = createApplication(httpServer, {
+    redis: deps.redis,
+    subscriber,
+    keys: deps.keys,
+    deps,
+    allowedOrigins: [ORIGIN],
+    coalesceMs: WINDOW_MS,
+  });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   for (let i = 0; i < 100 && (await deps.redis.pubsub("NUMSUB", deps.keys.eventsChannel))[1] !== 1; i++) await sleep(20);

@@ -200,9 +200,7 @@ describe("realtime gateway", () => {
     await subscribe(socket, [sku!]);
     const seen = frames(socket);
     for (let round = 0; round < 5; round++) {
-      await Promise.all(
-        Array.from({ length: 3 }, () => adjustStock(deps, { sku: sku!, delta: 1, reason: "test", source: "test" })),
-      );
+      await Promise.all(Array.from({ length: 3 }, () => adjustStock(deps, { sku: sku!, delta: 1, reason: "test", source: "test" })));
       await sleep(COALESCE_MS + 10);
     }
     await waitFor(() => seen.at(-1)?.version === 16);
@@ -222,7 +220,22 @@ describe("realtime gateway", () => {
     await waitFor(() => seen.length === 1);
 
     const replay = (version: number, available: number) =>
-      JSON.stringify({ type: "adjust", sku, location: "main", delta: 1, onHand: available, reserved: 0, safety: 0, available, version, reason: "", source: "test", actor: "", reservationId: "", at: Date.now() });
+      JSON.stringify({
+        type: "adjust",
+        sku,
+        location: "main",
+        delta: 1,
+        onHand: available,
+        reserved: 0,
+        safety: 0,
+        available,
+        version,
+        reason: "",
+        source: "test",
+        actor: "",
+        reservationId: "",
+        at: Date.now(),
+      });
     await deps.redis.publish(deps.keys.eventsChannel, replay(1, 999)); // older than what the client has
     await deps.redis.publish(deps.keys.eventsChannel, replay(2, 999)); // a duplicate of it
     await deps.redis.publish(deps.keys.eventsChannel, "not json");

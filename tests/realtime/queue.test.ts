@@ -108,7 +108,14 @@ async function liveSale(over: Partial<SaleInput> & { onHand?: number } = {}): Pr
   const { onHand = 100, ...settings } = over;
   const [sku] = await seedSkus(deps, [{ onHand }]);
   const id = `sale-${uid(8).toLowerCase()}`;
-  await createSale(deps, { id, name: `Test sale ${id}`, startsAt: new Date(Date.now() - 1000), admissionRate: 1000, skus: [sku!], ...settings });
+  await createSale(deps, {
+    id,
+    name: `Test sale ${id}`,
+    startsAt: new Date(Date.now() - 1000),
+    admissionRate: 1000,
+    skus: [sku!],
+    ...settings,
+  });
   sales.push(id);
   expect((await admitTick(deps, id))?.frame.status).toBe("live");
   return id;
@@ -427,7 +434,10 @@ describe("two gateways", () => {
 describe("admitter leases", () => {
   async function lineOf(n: number, over: Partial<SaleInput> = {}) {
     const saleId = await liveSale({ admissionRate: 20, onHand: 500, ...over });
-    const line = await join(saleId, Array.from({ length: n }, (_, i) => `l${i}`));
+    const line = await join(
+      saleId,
+      Array.from({ length: n }, (_, i) => `l${i}`),
+    );
     return { saleId, line };
   }
 

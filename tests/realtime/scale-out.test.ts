@@ -65,7 +65,12 @@ async function startSidecar(name: string): Promise<Sidecar> {
   subscriber.on("error", () => {});
   const httpServer = createServer();
   const io = createApplication(httpServer, {
-    redis, subscriber, keys: deps.keys, deps, allowedOrigins: [ORIGIN], coalesceMs: 0,
+    redis,
+    subscriber,
+    keys: deps.keys,
+    deps,
+    allowedOrigins: [ORIGIN],
+    coalesceMs: 0,
   });
   const workers = startWorkers(deps, { log: () => {}, expiryIntervalMs: 100, sweepIntervalMs: 500, persistLeaseMs: 2_000 });
   const admitter = startAdmitter(deps, {
@@ -155,9 +160,11 @@ describe("two sidecars", () => {
     expect(byA.length + byB.length).toBe(total);
     expect(byA.length).toBeGreaterThan(0);
     expect(byB.length).toBeGreaterThan(0);
-    console.log(`[scale-out] ${total} events: sidecar A copied ${byA.length}, B ${byB.length}; ` +
-      `skipped (other sidecar copying): A ${a.workers.counters.persistSkipped}, B ${b.workers.counters.persistSkipped}; ` +
-      `expiry sweeps: A ${a.workers.counters.expirySweeps}, B ${b.workers.counters.expirySweeps}`);
+    console.log(
+      `[scale-out] ${total} events: sidecar A copied ${byA.length}, B ${byB.length}; ` +
+        `skipped (other sidecar copying): A ${a.workers.counters.persistSkipped}, B ${b.workers.counters.persistSkipped}; ` +
+        `expiry sweeps: A ${a.workers.counters.expirySweeps}, B ${b.workers.counters.expirySweeps}`,
+    );
     // One sidecar at a time runs the expiry sweep (the lease may pass from one to the other when a
     // loaded machine stalls one for over a second): together they sweep about as often as one
     // 100 ms loop would, never about twice as often as two sweeping side by side would.
@@ -169,11 +176,18 @@ describe("two sidecars", () => {
 
   it("a socket on sidecar B hears a change made through lib", async () => {
     const [sku] = await seedSkus(app, [{ onHand: 9 }]);
-    const socket: ShopperSocket = connect(b.url, { transports: ["websocket"], forceNew: true, reconnection: false, extraHeaders: { origin: ORIGIN } });
+    const socket: ShopperSocket = connect(b.url, {
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: ORIGIN },
+    });
     clients.push(socket);
     const snapshot = await socket.timeout(5_000).emitWithAck("subscribe", { skus: [sku!] });
     expect(snapshot).toMatchObject({ ok: true });
-    const heard = new Promise<Availability>((resolve) => socket.on("stock", (...args) => args[0] === sku && args[1] === 12 && resolve(stockFrame(...args))));
+    const heard = new Promise<Availability>((resolve) =>
+      socket.on("stock", (...args) => args[0] === sku && args[1] === 12 && resolve(stockFrame(...args))),
+    );
     await adjustStock(app, { sku: sku!, delta: 3, reason: "restock", source: "test" });
     expect(await heard).toMatchObject({ sku, available: 12 });
   });

@@ -50,9 +50,7 @@ describe("ledger persister", () => {
       ...Array.from({ length: 60 }, () =>
         placeReservation(deps, { sessionId: `s-${uid()}`, items: [{ sku: hot!, quantity: 1 }], source: "test" }),
       ),
-      ...Array.from({ length: 10 }, (_, i) =>
-        adjustStock(deps, { sku: calm!, delta: i % 2 ? -1 : 2, reason: "burst", source: "test" }),
-      ),
+      ...Array.from({ length: 10 }, (_, i) => adjustStock(deps, { sku: calm!, delta: i % 2 ? -1 : 2, reason: "burst", source: "test" })),
     ]);
 
     for (const sku of [hot!, calm!]) {
@@ -124,7 +122,10 @@ describe("hold expiry", () => {
         placeReservation(deps, {
           sessionId: `s-${uid()}`,
           // Every hold covers two SKUs: one expire event per line.
-          items: [{ sku: skus[i % 3]!, quantity: 1 }, { sku: skus[(i + 1) % 3]!, quantity: 2 }],
+          items: [
+            { sku: skus[i % 3]!, quantity: 1 },
+            { sku: skus[(i + 1) % 3]!, quantity: 2 },
+          ],
           source: "test",
         }),
       ),

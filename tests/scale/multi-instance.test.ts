@@ -35,11 +35,12 @@ const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).sli
 
 function freePorts(n: number): Promise<number[]> {
   const servers = Array.from({ length: n }, () => net.createServer());
-  return Promise.all(servers.map((s) => new Promise<number>((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as net.AddressInfo).port)))))
-    .then(async (ports) => {
-      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-      return ports;
-    });
+  return Promise.all(
+    servers.map((s) => new Promise<number>((resolve) => s.listen(0, "127.0.0.1", () => resolve((s.address() as net.AddressInfo).port)))),
+  ).then(async (ports) => {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    return ports;
+  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
@@ -82,12 +83,18 @@ const adminHeaders = () => ({ authorization: `Bearer ${stack.env.ADMIN_API_TOKEN
 async function createSku(onHand: number): Promise<string> {
   const id = unique();
   const sku = `SCALE-${id}`;
-  const res = await admin.call(app.A, "PUT", `/api/v1/admin/skus/${sku}`, {
-    product: { slug: `scale-${id.toLowerCase()}`, name: `Scale test ${id}` },
-    label: "One size",
-    priceCents: 1000,
-    onHand,
-  }, adminHeaders());
+  const res = await admin.call(
+    app.A,
+    "PUT",
+    `/api/v1/admin/skus/${sku}`,
+    {
+      product: { slug: `scale-${id.toLowerCase()}`, name: `Scale test ${id}` },
+      label: "One size",
+      priceCents: 1000,
+      onHand,
+    },
+    adminHeaders(),
+  );
   expect(res.status, res.text).toBeLessThan(300);
   return sku;
 }
@@ -99,8 +106,13 @@ async function inventory(sku: string): Promise<Availability & { onHand: number; 
 }
 
 async function reserve(shopper: Shopper, base: string, sku: string, quantity: number): Promise<string> {
-  const res = await shopper.call<{ id: string }>(base, "POST", "/api/v1/reservations", { items: [{ sku, quantity }] },
-    { "idempotency-key": `k-${unique()}` });
+  const res = await shopper.call<{ id: string }>(
+    base,
+    "POST",
+    "/api/v1/reservations",
+    { items: [{ sku, quantity }] },
+    { "idempotency-key": `k-${unique()}` },
+  );
   expect(res.status, res.text).toBe(201);
   return res.body.id;
 }
@@ -122,12 +134,18 @@ async function watch(url: string, sku: string): Promise<{ socket: ShopperSocket;
 
 /** The ledger rows of a SKU once Postgres has caught up with Redis: versions must be exactly 1..n. */
 async function ledgerCaughtUp(sku: string, timeoutMs = 10_000): Promise<{ version: number; type: string }[]> {
-  return until(`the ledger of ${sku} to catch up`, async () => {
-    const { version } = await inventory(sku);
-    const { rows } = await db.query<{ version: number; type: string }>(
-      `SELECT version, type FROM "InventoryEvent" WHERE sku = $1 ORDER BY version`, [sku]);
-    return rows.length === version && rows.at(-1)?.version === version ? rows : undefined;
-  }, timeoutMs);
+  return until(
+    `the ledger of ${sku} to catch up`,
+    async () => {
+      const { version } = await inventory(sku);
+      const { rows } = await db.query<{ version: number; type: string }>(
+        `SELECT version, type FROM "InventoryEvent" WHERE sku = $1 ORDER BY version`,
+        [sku],
+      );
+      return rows.length === version && rows.at(-1)?.version === version ? rows : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Processes of the sidecar listening on `port` (the tsx launcher and its node child), from /proc. */
@@ -169,8 +187,16 @@ beforeAll(async () => {
     RESERVE_LIMIT_PER_MINUTE_PER_ADDRESS: "100000",
   };
   stack = await startStack({
-    dataDir, port: webPortA, realtimePort: rtPortA, env, build: "if-stale", seed: false,
-    persistentRedis: false, durablePostgres: false, handleSignals: false, logDir: LOG_DIR,
+    dataDir,
+    port: webPortA,
+    realtimePort: rtPortA,
+    env,
+    build: "if-stale",
+    seed: false,
+    persistentRedis: false,
+    durablePostgres: false,
+    handleSignals: false,
+    logDir: LOG_DIR,
     log: (msg) => console.log(`[scale stack] ${msg}`),
   });
   const shared = { ...env, ...stack.env };
@@ -212,14 +238,16 @@ describe("two storefronts, two sidecars, one Redis, one Postgres", () => {
     const sku = await createSku(100);
     const shoppers = Array.from({ length: 8 }, () => new Shopper());
     // Concurrent holds and releases through both storefronts, plus admin adjustments.
-    await Promise.all(shoppers.map(async (shopper, i) => {
-      const base = i % 2 ? app.A : app.B;
-      const id = await reserve(shopper, base, sku, 1 + (i % 3));
-      if (i % 3 === 0) {
-        const res = await shopper.call(i % 4 ? app.B : app.A, "POST", `/api/v1/reservations/${id}/release`);
-        expect(res.status, res.text).toBe(200);
-      }
-    }));
+    await Promise.all(
+      shoppers.map(async (shopper, i) => {
+        const base = i % 2 ? app.A : app.B;
+        const id = await reserve(shopper, base, sku, 1 + (i % 3));
+        if (i % 3 === 0) {
+          const res = await shopper.call(i % 4 ? app.B : app.A, "POST", `/api/v1/reservations/${id}/release`);
+          expect(res.status, res.text).toBe(200);
+        }
+      }),
+    );
     for (const base of [app.A, app.B]) {
       const res = await admin.call(base, "POST", `/api/v1/admin/inventory/${sku}/adjust`, { delta: 5, reason: "received" }, adminHeaders());
       expect(res.status, res.text).toBeLessThan(300);
@@ -233,10 +261,21 @@ describe("two storefronts, two sidecars, one Redis, one Postgres", () => {
   it("the flash-sale line is admitted in join order, once each, with both admitters running", async () => {
     const sku = await createSku(50);
     const saleId = `scale-${unique().toLowerCase()}`;
-    const created = await admin.call(app.A, "POST", "/api/v1/admin/sales", {
-      id: saleId, name: `Scale drop ${saleId}`, startsAt: new Date(Date.now() - 1_000).toISOString(),
-      admissionRate: 4, perShopperLimit: 1, admissionWindowSeconds: 60, skus: [sku],
-    }, adminHeaders());
+    const created = await admin.call(
+      app.A,
+      "POST",
+      "/api/v1/admin/sales",
+      {
+        id: saleId,
+        name: `Scale drop ${saleId}`,
+        startsAt: new Date(Date.now() - 1_000).toISOString(),
+        admissionRate: 4,
+        perShopperLimit: 1,
+        admissionWindowSeconds: 60,
+        skus: [sku],
+      },
+      adminHeaders(),
+    );
     expect(created.status, created.text).toBe(201);
     // Joins before the admitter's first tick go to the pre-queue and are shuffled at the start (by
     // design); this test is about first come, first served, so it joins once the line is live.
@@ -266,21 +305,25 @@ describe("two storefronts, two sidecars, one Redis, one Postgres", () => {
       return res.body;
     };
     const deadlines = new Map<string, string>();
-    await until("the whole line to be admitted", async () => {
-      // Back of the line first: once someone is admitted, everyone ahead of them (asked later) must be too.
-      let someoneBehindAdmitted = false;
-      for (const t of [...line].reverse()) {
-        const s = await status(t);
-        if (someoneBehindAdmitted) expect(s.admitted, `ticket ${t.seq} passed over`).toBe(true);
-        if (s.admitted) {
-          someoneBehindAdmitted = true;
-          const seen = deadlines.get(t.ticket);
-          if (seen) expect(s.expiresAt, "a ticket admitted twice").toBe(seen);
-          deadlines.set(t.ticket, s.expiresAt ?? "");
+    await until(
+      "the whole line to be admitted",
+      async () => {
+        // Back of the line first: once someone is admitted, everyone ahead of them (asked later) must be too.
+        let someoneBehindAdmitted = false;
+        for (const t of [...line].reverse()) {
+          const s = await status(t);
+          if (someoneBehindAdmitted) expect(s.admitted, `ticket ${t.seq} passed over`).toBe(true);
+          if (s.admitted) {
+            someoneBehindAdmitted = true;
+            const seen = deadlines.get(t.ticket);
+            if (seen) expect(s.expiresAt, "a ticket admitted twice").toBe(seen);
+            deadlines.set(t.ticket, s.expiresAt ?? "");
+          }
         }
-      }
-      return deadlines.size === N;
-    }, 20_000);
+        return deadlines.size === N;
+      },
+      20_000,
+    );
     const ordered = line.map((t) => Date.parse(deadlines.get(t.ticket) ?? ""));
     expect(ordered).toEqual([...ordered].sort((a, b) => a - b));
     // At 4 per second the line went in over several ticks (turn deadlines spread), not one burst.
@@ -314,8 +357,11 @@ describe("two storefronts, two sidecars, one Redis, one Postgres", () => {
     expect((await other.call(app.A, "POST", `/api/v1/reservations/${otherHold}/release`)).status).toBe(200);
     await until("sidecar B to push available 6", () => moved.frames.some((f) => f.available === 6));
 
-    await until("B to expire the hold placed before the crash", () => moved.frames.some((f) => f.available === 10),
-      HOLD_TTL_SECONDS * 1000 + 8_000);
+    await until(
+      "B to expire the hold placed before the crash",
+      () => moved.frames.some((f) => f.available === 10),
+      HOLD_TTL_SECONDS * 1000 + 8_000,
+    );
     const expiredAfter = Date.now() - killedAt;
     expect(expiredAfter).toBeLessThan(HOLD_TTL_SECONDS * 1000 + 6_000);
 
@@ -323,8 +369,9 @@ describe("two storefronts, two sidecars, one Redis, one Postgres", () => {
     expect(rows.map((r) => r.version)).toEqual(rows.map((_, i) => i + 1));
     // After the SKU's creation: the hold before the crash, the other's hold and release, and B's expiry.
     expect(rows.slice(1).map((r) => r.type)).toEqual(["hold", "hold", "release", "expire"]);
-    const { rows: [expired] } = await db.query<{ reservationId: string }>(
-      `SELECT "reservationId" FROM "InventoryEvent" WHERE sku = $1 AND type = 'expire'`, [sku]);
+    const {
+      rows: [expired],
+    } = await db.query<{ reservationId: string }>(`SELECT "reservationId" FROM "InventoryEvent" WHERE sku = $1 AND type = 'expire'`, [sku]);
     expect(expired?.reservationId).toBe(holdId);
 
     // The storefronts keep working with one sidecar: a further change still reaches the ledger.

@@ -9,8 +9,38 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const NODE_BUILTINS = new Set(["crypto", "fs", "path", "os", "net", "http", "https", "child_process", "zlib", "stream", "worker_threads", "url", "util", "events", "tls", "dns"]);
-const SERVER_PACKAGES = ["server-only", "ioredis", "pg", "@prisma/", "prisma", "@node-rs/", "rate-limiter-flexible", "prom-client", "socket.io", "@socket.io/", "jose", "dataloader"];
+const NODE_BUILTINS = new Set([
+  "crypto",
+  "fs",
+  "path",
+  "os",
+  "net",
+  "http",
+  "https",
+  "child_process",
+  "zlib",
+  "stream",
+  "worker_threads",
+  "url",
+  "util",
+  "events",
+  "tls",
+  "dns",
+]);
+const SERVER_PACKAGES = [
+  "server-only",
+  "ioredis",
+  "pg",
+  "@prisma/",
+  "prisma",
+  "@node-rs/",
+  "rate-limiter-flexible",
+  "prom-client",
+  "socket.io",
+  "@socket.io/",
+  "jose",
+  "dataloader",
+];
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -31,7 +61,13 @@ function valueImports(file: string): string[] {
       const clause = node.importClause;
       if (clause?.isTypeOnly) continue;
       const named = clause?.namedBindings;
-      const onlyTypes = clause && !clause.name && named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      const onlyTypes =
+        clause &&
+        !clause.name &&
+        named &&
+        ts.isNamedImports(named) &&
+        named.elements.length > 0 &&
+        named.elements.every((e) => e.isTypeOnly);
       if (!onlyTypes) out.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && !node.isTypeOnly) {
       out.push(node.moduleSpecifier.text);
@@ -39,7 +75,8 @@ function valueImports(file: string): string[] {
   }
   // import("...") expressions load code too.
   const visit = (n: ts.Node) => {
-    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0])) out.push(n.arguments[0].text);
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0]))
+      out.push(n.arguments[0].text);
     ts.forEachChild(n, visit);
   };
   visit(source);
@@ -47,7 +84,11 @@ function valueImports(file: string): string[] {
 }
 
 function resolveLocal(from: string, spec: string): string | null {
-  const base = spec.startsWith("@/") ? path.join(ROOT, spec.slice(2)) : spec.startsWith(".") ? path.resolve(ROOT, path.dirname(from), spec) : null;
+  const base = spec.startsWith("@/")
+    ? path.join(ROOT, spec.slice(2))
+    : spec.startsWith(".")
+      ? path.resolve(ROOT, path.dirname(from), spec)
+      : null;
   if (!base) return null;
   for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return path.relative(ROOT, candidate);
@@ -96,7 +137,9 @@ describe("boundaries between the rooms", () => {
   });
 
   it.each(filesUnder("server"))("%s does not import app/", (file) => {
-    const chain = forbiddenChain(file, (_spec, resolved) => (resolved?.startsWith(`app${path.sep}`) ? `${resolved} (a Next.js route)` : null));
+    const chain = forbiddenChain(file, (_spec, resolved) =>
+      resolved?.startsWith(`app${path.sep}`) ? `${resolved} (a Next.js route)` : null,
+    );
     expect(chain).toBeNull();
   });
 

@@ -11,7 +11,20 @@ describe("Lua scripts", () => {
 
   it("every script documents its KEYS, ARGV and return shape", () => {
     const dir = path.join(import.meta.dirname, "../../lib/lua");
-    for (const name of ["reserve-3", "release-3", "commit-3", "adjust-4", "set-stock-4", "channel-report-6", "rebuild-3", "open-reservation-1", "place-reservations-n", "transition-reservation-1", "extend-reservation-1", "mark-persisted-2"]) {
+    for (const name of [
+      "reserve-3",
+      "release-3",
+      "commit-3",
+      "adjust-4",
+      "set-stock-4",
+      "channel-report-6",
+      "rebuild-3",
+      "open-reservation-1",
+      "place-reservations-n",
+      "transition-reservation-1",
+      "extend-reservation-1",
+      "mark-persisted-2",
+    ]) {
       const src = readFileSync(path.join(dir, `${name}.lua`), "utf8");
       expect(src, name).toMatch(/KEYS\[1\]/);
       expect(src, name).toMatch(/Returns/);

@@ -9,7 +9,6 @@ import { isPgInt, logField, pgInt, PG_INT_MAX, storableText, textProblem } from 
 import { webhookCreateBody } from "../../lib/webhooks";
 import { HOSTILE } from "../hostile-strings";
 
-
 describe("textProblem", () => {
   it.each([
     ["a\u0000b", "nul"],
@@ -77,7 +76,12 @@ describe("logField", () => {
 
 // Every stored text field of the request bodies, with a valid body to put the hostile value in.
 const sku = { product: { slug: "runner", name: "Runner" }, priceCents: 100, onHand: 5 };
-const FIELDS: { name: string; schema: { safeParse(v: unknown): { success: boolean } }; body: (v: string) => unknown; multiline?: boolean }[] = [
+const FIELDS: {
+  name: string;
+  schema: { safeParse(v: unknown): { success: boolean } };
+  body: (v: string) => unknown;
+  multiline?: boolean;
+}[] = [
   { name: "adjust note", schema: adjustBody, body: (v) => ({ delta: 1, reason: "received", note: v }) },
   { name: "SKU reason", schema: skuUpsertBody, body: (v) => ({ ...sku, reason: v }) },
   { name: "SKU label", schema: skuUpsertBody, body: (v) => ({ ...sku, label: v }) },
@@ -85,13 +89,35 @@ const FIELDS: { name: string; schema: { safeParse(v: unknown): { success: boolea
   { name: "SKU color", schema: skuUpsertBody, body: (v) => ({ ...sku, color: v }) },
   { name: "product name", schema: skuUpsertBody, body: (v) => ({ ...sku, product: { ...sku.product, name: v } }) },
   { name: "product category", schema: skuUpsertBody, body: (v) => ({ ...sku, product: { ...sku.product, category: v } }) },
-  { name: "product description", schema: skuUpsertBody, body: (v) => ({ ...sku, product: { ...sku.product, description: v } }), multiline: true },
-  { name: "sale name", schema: saleCreateBody, body: (v) => ({ id: "drop", name: v, startsAt: "2030-01-01T00:00:00Z", admissionRate: 5, skus: ["A1"] }) },
-  { name: "sale description", schema: saleCreateBody, body: (v) => ({ id: "drop", name: "Drop", description: v, startsAt: "2030-01-01T00:00:00Z", admissionRate: 5, skus: ["A1"] }), multiline: true },
+  {
+    name: "product description",
+    schema: skuUpsertBody,
+    body: (v) => ({ ...sku, product: { ...sku.product, description: v } }),
+    multiline: true,
+  },
+  {
+    name: "sale name",
+    schema: saleCreateBody,
+    body: (v) => ({ id: "drop", name: v, startsAt: "2030-01-01T00:00:00Z", admissionRate: 5, skus: ["A1"] }),
+  },
+  {
+    name: "sale description",
+    schema: saleCreateBody,
+    body: (v) => ({ id: "drop", name: "Drop", description: v, startsAt: "2030-01-01T00:00:00Z", admissionRate: 5, skus: ["A1"] }),
+    multiline: true,
+  },
   { name: "checkout name", schema: checkoutBody, body: (v) => ({ name: v }) },
   { name: "checkout email", schema: checkoutBody, body: (v) => ({ email: `${v}@shop.test` }) },
-  { name: "user name", schema: userCreateBody, body: (v) => ({ email: "a@shop.test", name: v, role: "merchandiser", password: "correct horse battery" }) },
-  { name: "user email", schema: userCreateBody, body: (v) => ({ email: `${v}@shop.test`, name: "A", role: "merchandiser", password: "correct horse battery" }) },
+  {
+    name: "user name",
+    schema: userCreateBody,
+    body: (v) => ({ email: "a@shop.test", name: v, role: "merchandiser", password: "correct horse battery" }),
+  },
+  {
+    name: "user email",
+    schema: userCreateBody,
+    body: (v) => ({ email: `${v}@shop.test`, name: "A", role: "merchandiser", password: "correct horse battery" }),
+  },
   { name: "token name", schema: apiTokenCreateBody, body: (v) => ({ name: v, role: "merchandiser" }) },
   { name: "webhook url", schema: webhookCreateBody, body: (v) => ({ url: `https://hooks.test/${v}` }) },
   { name: "webhook secret", schema: webhookCreateBody, body: (v) => ({ url: "https://hooks.test/in", secret: `0123456789abcdef${v}` }) },

@@ -65,8 +65,8 @@ export default async function OverviewPage() {
           <p className="adm-eyebrow">Overview</p>
           <h1 className="adm-title">Welcome back, {firstName}</h1>
           <p className="adm-lead">
-            You are signed in as <strong>{staff.email}</strong> with the <strong>{staff.role}</strong> role. Your session stays open
-            while you work and ends after {STAFF_SESSION_IDLE_SECONDS / 3600} hours without activity.
+            You are signed in as <strong>{staff.email}</strong> with the <strong>{staff.role}</strong> role. Your session stays open while
+            you work and ends after {STAFF_SESSION_IDLE_SECONDS / 3600} hours without activity.
           </p>
         </div>
       </header>
@@ -95,14 +95,17 @@ export default async function OverviewPage() {
                 {ms(propagation[0]!.p50Ms)} <span className="adm-stat__sub">p50</span>
               </p>
               <p className="adm-stat__note">
-                p99 {ms(propagation[0]!.p99Ms)} · {propagation[0]!.samples.toLocaleString("en-US")} {propagation[0]!.samples === 1 ? "emit" : "emits"}, last {propagation[0]!.windowMs / 60_000} min
+                p99 {ms(propagation[0]!.p99Ms)} · {propagation[0]!.samples.toLocaleString("en-US")}{" "}
+                {propagation[0]!.samples === 1 ? "emit" : "emits"}, last {propagation[0]!.windowMs / 60_000} min
                 {propagation.length > 1 ? ` · ${propagation.length} live-update servers, newest shown` : ""}
               </p>
             </>
           ) : (
             <>
               <p className="adm-stat__value">–</p>
-              <p className="adm-stat__note">{propagation === null ? "The live stock service did not answer" : "No data yet: no live-update server has reported"}</p>
+              <p className="adm-stat__note">
+                {propagation === null ? "The live stock service did not answer" : "No data yet: no live-update server has reported"}
+              </p>
             </>
           )}
         </div>
@@ -179,7 +182,8 @@ export default async function OverviewPage() {
             The admin API (<code>/api/v1/admin/…</code>) accepts this browser session or <code>Authorization: Bearer &lt;token&gt;</code>.{" "}
             {isAdmin ? (
               <>
-                Issue a token per script or channel under <Link href="/admin/users#tokens">Users → API tokens</Link>, with the least role it needs.
+                Issue a token per script or channel under <Link href="/admin/users#tokens">Users → API tokens</Link>, with the least role it
+                needs.
               </>
             ) : (
               <>Ask an admin for an API token with the merchandiser role.</>

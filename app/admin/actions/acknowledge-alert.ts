@@ -20,7 +20,9 @@ export async function acknowledgeAlert(id: string, _prev: AcknowledgeAlertState,
     revalidatePath("/admin");
     return {
       message:
-        alert.acknowledgedBy === staff.actor ? `Acknowledged ${alert.sku}.` : `${alert.sku} was already acknowledged by ${alert.acknowledgedBy ?? "someone"}.`,
+        alert.acknowledgedBy === staff.actor
+          ? `Acknowledged ${alert.sku}.`
+          : `${alert.sku} was already acknowledged by ${alert.acknowledgedBy ?? "someone"}.`,
     };
   });
 }

@@ -20,7 +20,10 @@ const Input = z.object({
   reason: z.enum(STAFF_ADJUSTMENT_REASONS, "Choose a reason for the change."),
   note: storableText({ max: 200 }).optional(),
   /** Chosen by the form per change: a resubmission after a lost answer applies once. */
-  operation: z.string().regex(/^[0-9a-f]{32}$/, "Reload the page and try again.").optional(),
+  operation: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, "Reload the page and try again.")
+    .optional(),
 });
 
 export type AdjustStockState = StaffActionState<{ message: string; row: StockRow }>;
@@ -29,32 +32,44 @@ export type AdjustStockState = StaffActionState<{ message: string; row: StockRow
 export async function adjustStock(_prev: AdjustStockState, formData: FormData): Promise<AdjustStockState> {
   const input = Input.safeParse({
     sku: formData.get("sku"),
-    delta: String(formData.get("delta") ?? "").replace(/^\+/, "").replace("−", "-").trim() || undefined,
+    delta:
+      String(formData.get("delta") ?? "")
+        .replace(/^\+/, "")
+        .replace("−", "-")
+        .trim() || undefined,
     reason: formData.get("reason") || undefined,
     note: formData.get("note") || undefined,
     operation: formData.get("operation") || undefined,
   });
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   const { sku, delta, reason, note, operation } = input.data;
-  return asStaff("merchandiser", "adjustStock", async (staff) => {
-    const deps = appDeps();
-    await adjustSkuStock(deps, {
-      sku,
-      delta,
-      reason: note ? `${reason}: ${note}` : reason,
-      type: reason === "received" ? "restock" : "adjust",
-      source: "admin",
-      actor: staff.actor,
-      // Scoped to the person, so one merchandiser's id can never answer for another's change.
-      operationId: operation ? `admin:${staff.actor}:${operation}` : undefined,
-    });
-    const row = await stockRow(deps, sku);
-    if (!row) throw new Error(`SKU ${sku} vanished from the catalog`);
-    revalidatePath(`/admin/stock/${sku}`);
-    const units = Math.abs(delta) === 1 ? "unit" : "units";
-    return { message: `${delta > 0 ? "Added" : "Removed"} ${Math.abs(delta)} ${units} (${reason}). ${sku} now has ${row.onHand} on hand, ${Math.max(0, row.available)} available.`, row };
-  }, {
-    unknown_sku: `${sku} is no longer in stock records; reload the page.`,
-    idempotency_key_reused: "Your previous change may already have been saved; reload the page to check before trying again.",
-  });
+  return asStaff(
+    "merchandiser",
+    "adjustStock",
+    async (staff) => {
+      const deps = appDeps();
+      await adjustSkuStock(deps, {
+        sku,
+        delta,
+        reason: note ? `${reason}: ${note}` : reason,
+        type: reason === "received" ? "restock" : "adjust",
+        source: "admin",
+        actor: staff.actor,
+        // Scoped to the person, so one merchandiser's id can never answer for another's change.
+        operationId: operation ? `admin:${staff.actor}:${operation}` : undefined,
+      });
+      const row = await stockRow(deps, sku);
+      if (!row) throw new Error(`SKU ${sku} vanished from the catalog`);
+      revalidatePath(`/admin/stock/${sku}`);
+      const units = Math.abs(delta) === 1 ? "unit" : "units";
+      return {
+        message: `${delta > 0 ? "Added" : "Removed"} ${Math.abs(delta)} ${units} (${reason}). ${sku} now has ${row.onHand} on hand, ${Math.max(0, row.available)} available.`,
+        row,
+      };
+    },
+    {
+      unknown_sku: `${sku} is no longer in stock records; reload the page.`,
+      idempotency_key_reused: "Your previous change may already have been saved; reload the page to check before trying again.",
+    },
+  );
 }

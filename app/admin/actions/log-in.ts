@@ -26,7 +26,12 @@ export async function logIn(_prev: LogInState, formData: FormData): Promise<LogI
   const h = await headers();
   let session: SignedIn;
   try {
-    session = await signIn(appDeps(), { email: input.data.email, password: input.data.password, address: clientAddress(h), userAgent: h.get("user-agent") });
+    session = await signIn(appDeps(), {
+      email: input.data.email,
+      password: input.data.password,
+      address: clientAddress(h),
+      userAgent: h.get("user-agent"),
+    });
   } catch (err) {
     if (isDomainError(err) && err.code === "invalid_credentials") return { ok: false, message: WRONG_CREDENTIALS, email };
     if (isDomainError(err) && err.code === "rate_limited") {

@@ -24,7 +24,10 @@ export async function resolveHeldChange(id: string, _prev: ResolveHeldChangeStat
     revalidatePath("/admin/reconciliation");
     revalidatePath("/admin/alerts");
     return {
-      message: held.resolvedBy === staff.actor ? `Marked the change to ${held.sku} as resolved.` : `${held.sku}: already resolved by ${held.resolvedBy ?? "someone"}.`,
+      message:
+        held.resolvedBy === staff.actor
+          ? `Marked the change to ${held.sku} as resolved.`
+          : `${held.sku}: already resolved by ${held.resolvedBy ?? "someone"}.`,
     };
   });
 }

@@ -20,7 +20,10 @@ export type SetLowStockThresholdState = StaffActionState<{ message: string; prod
 
 /** A product's low-stock threshold: at or under it, its variants count as low stock. */
 export async function setLowStockThreshold(_prev: SetLowStockThresholdState, formData: FormData): Promise<SetLowStockThresholdState> {
-  const input = Input.safeParse({ productId: formData.get("productId"), threshold: String(formData.get("threshold") ?? "").trim() || undefined });
+  const input = Input.safeParse({
+    productId: formData.get("productId"),
+    threshold: String(formData.get("threshold") ?? "").trim() || undefined,
+  });
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   return asStaff("merchandiser", "setLowStockThreshold", async (staff) => {
     const { productName, skus } = await setProductThreshold(appDeps(), input.data);

@@ -20,7 +20,7 @@ let lastPending: { at: number; value: Promise<number | null>; memory: Promise<Re
 
 export async function GET() {
   const deps = appDeps();
-  const timeout = <T,>(p: Promise<T>) =>
+  const timeout = <T>(p: Promise<T>) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000))]);
   const [redis, postgres] = await Promise.allSettled([timeout(deps.redis.ping()), timeout(deps.db.$queryRaw`SELECT 1`)]);
   const checks = { redis: redis.status === "fulfilled" ? "ok" : "down", postgres: postgres.status === "fulfilled" ? "ok" : "down" };
@@ -35,7 +35,11 @@ export async function GET() {
         memory: timeout(redisMemory(deps.redis)).catch(() => null),
       };
     }
-    const [pending, quarantined, mem] = await Promise.all([lastPending.value, timeout(openQuarantineCount(deps)).catch(() => null), lastPending.memory]);
+    const [pending, quarantined, mem] = await Promise.all([
+      lastPending.value,
+      timeout(openQuarantineCount(deps)).catch(() => null),
+      lastPending.memory,
+    ]);
     if (pending !== null && quarantined !== null) ledger = { pending, quarantined };
     memory = mem && { usedBytes: mem.usedBytes, maxBytes: mem.maxBytes, policy: mem.policies.join(","), problem: mem.problem };
   }

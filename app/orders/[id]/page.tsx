@@ -23,7 +23,14 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
       <section className={styles.hero}>
         <div className={styles.check} aria-hidden="true">
           <svg viewBox="0 0 24 24">
-            <path d="M5 12.5l4.2 4.2L19 7" fill="none" stroke="currentColor" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" />
+            <path
+              d="M5 12.5l4.2 4.2L19 7"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2.6"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            />
           </svg>
         </div>
         <p className="eyebrow">Order {order.status === "confirmed" ? "confirmed" : order.status}</p>

@@ -26,7 +26,12 @@ export default async function ProductPage({ params }: Props) {
   const product = await getProduct(deps, slug);
   if (!product) notFound();
   // Variants in an open flash sale are sold only through its line: link there instead.
-  const sales = Object.fromEntries(await saleGatesOfSkus(deps, product.variants.map((v) => v.sku)));
+  const sales = Object.fromEntries(
+    await saleGatesOfSkus(
+      deps,
+      product.variants.map((v) => v.sku),
+    ),
+  );
   const minutes = Math.round(config().HOLD_TTL_SECONDS / 60);
   const initial = product.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version }));
 

@@ -46,7 +46,9 @@ export default async function SalePage({ params }: Props) {
   const sessionId = await currentSessionId();
   const ticketId = ticketFor(sale.id, sessionId);
   const mine = sale.counters.status === "closed" ? null : await loadTicket(deps, sale.id, sessionId, ticketId);
-  const initial: Availability[] = sale.products.flatMap((p) => p.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version })));
+  const initial: Availability[] = sale.products.flatMap((p) =>
+    p.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version })),
+  );
   // The ticket and the counters of one snapshot belong together (a client applies frames on top of both).
   const counters = mine ?? sale.counters;
 

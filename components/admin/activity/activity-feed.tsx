@@ -40,7 +40,17 @@ function prepend(list: StockEvent[], incoming: StockEvent[]): StockEvent[] {
  * on the first page (older pages are a fixed window); pausing holds new events in a buffer.
  * Keyed by its query on the page, so other filters start a fresh list.
  */
-export function ActivityFeed({ initial, filter, live, serverNow }: { initial: StockEvent[]; filter: FeedFilter; live: boolean; serverNow: number }) {
+export function ActivityFeed({
+  initial,
+  filter,
+  live,
+  serverNow,
+}: {
+  initial: StockEvent[];
+  filter: FeedFilter;
+  live: boolean;
+  serverNow: number;
+}) {
   const [events, setEvents] = useState(initial);
   const [fresh, setFresh] = useState<Set<string>>(() => new Set());
   const [paused, setPaused] = useState(false);
@@ -80,7 +90,9 @@ export function ActivityFeed({ initial, filter, live, serverNow }: { initial: St
           <h2 id="events-title" className="adm-box__title">
             Events
           </h2>
-          <p className="adm-muted">{live ? "New events appear at the top as they happen." : "An older page: live updates show on the first page."}</p>
+          <p className="adm-muted">
+            {live ? "New events appear at the top as they happen." : "An older page: live updates show on the first page."}
+          </p>
         </div>
         {live ? (
           <div className="adm-feed-controls">
@@ -90,7 +102,12 @@ export function ActivityFeed({ initial, filter, live, serverNow }: { initial: St
                 Resume{buffer.length ? ` · ${buffer.length} new` : ""}
               </button>
             ) : (
-              <button type="button" className="adm-button adm-button--secondary adm-button--small" onClick={() => setPaused(true)} data-testid="feed-pause">
+              <button
+                type="button"
+                className="adm-button adm-button--secondary adm-button--small"
+                onClick={() => setPaused(true)}
+                data-testid="feed-pause"
+              >
                 Pause
               </button>
             )}

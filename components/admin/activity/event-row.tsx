@@ -27,10 +27,26 @@ export function eventKey(e: Pick<StockEvent, "sku" | "version">): string {
 
 const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "UTC" });
 
-export function EventRow({ event: e, now, showSku = true, fresh = false }: { event: StockEvent; now: number; showSku?: boolean; fresh?: boolean }) {
+export function EventRow({
+  event: e,
+  now,
+  showSku = true,
+  fresh = false,
+}: {
+  event: StockEvent;
+  now: number;
+  showSku?: boolean;
+  fresh?: boolean;
+}) {
   const at = new Date(e.at);
   return (
-    <tr className={`adm-event${fresh ? " adm-event--fresh" : ""}`} data-testid="event-row" data-sku={e.sku} data-version={e.version} data-type={e.type}>
+    <tr
+      className={`adm-event${fresh ? " adm-event--fresh" : ""}`}
+      data-testid="event-row"
+      data-sku={e.sku}
+      data-version={e.version}
+      data-type={e.type}
+    >
       <td className="adm-table__nowrap" data-label="Time">
         <time dateTime={at.toISOString()} title={formatDateTime(at)} className="adm-event__time">
           <span>{TIME.format(at)}</span>
@@ -48,12 +64,18 @@ export function EventRow({ event: e, now, showSku = true, fresh = false }: { eve
         </td>
       ) : null}
       <td className="adm-num" data-label="Change">
-        <span className={`adm-delta adm-delta--${e.delta > 0 ? "up" : e.delta < 0 ? "down" : "flat"}`} title={`Change of ${deltaUnit(e.type)}`}>
+        <span
+          className={`adm-delta adm-delta--${e.delta > 0 ? "up" : e.delta < 0 ? "down" : "flat"}`}
+          title={`Change of ${deltaUnit(e.type)}`}
+        >
           {signed(e.delta)}
         </span>
       </td>
       <td className="adm-num adm-table__nowrap" data-label="Result">
-        <span className="adm-event__levels" title={`On hand ${e.onHand} · held ${e.reserved} · safety ${e.safety} · available ${e.available}`}>
+        <span
+          className="adm-event__levels"
+          title={`On hand ${e.onHand} · held ${e.reserved} · safety ${e.safety} · available ${e.available}`}
+        >
           <span>{e.onHand}</span>
           <span className="adm-muted">/</span>
           <span>{e.reserved}</span>

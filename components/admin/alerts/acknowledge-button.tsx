@@ -10,7 +10,12 @@ export function AcknowledgeButton({ id, sku }: { id: string; sku: string }) {
   const [state, formAction, pending] = useActionState<AcknowledgeAlertState, FormData>(acknowledgeAlert.bind(null, id), { ok: null });
   return (
     <form action={formAction} className="adm-alerts__ack">
-      <button type="submit" className="adm-button adm-button--secondary adm-button--small" disabled={pending} data-testid={`acknowledge-${sku}`}>
+      <button
+        type="submit"
+        className="adm-button adm-button--secondary adm-button--small"
+        disabled={pending}
+        data-testid={`acknowledge-${sku}`}
+      >
         {pending ? <span className="adm-spinner" aria-hidden="true" /> : <Icon name="check" />}
         Acknowledge
       </button>

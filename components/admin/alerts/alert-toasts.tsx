@@ -10,7 +10,6 @@ import { ALERT_KIND_LABEL } from "./labels";
 const SHOW_MS = 8_000;
 const MAX_SHOWN = 4;
 
-
 export function AlertToasts() {
   // `until` is this browser's clock: the alert's raisedAt is the database's.
   const [shown, setShown] = useState<(AdminAlert & { until: number })[]>([]);
@@ -48,7 +47,12 @@ export function AlertToasts() {
               )}
             </p>
           </div>
-          <button type="button" className="adm-icon-button" aria-label="Dismiss" onClick={() => setShown((list) => list.filter((x) => x.id !== a.id))}>
+          <button
+            type="button"
+            className="adm-icon-button"
+            aria-label="Dismiss"
+            onClick={() => setShown((list) => list.filter((x) => x.id !== a.id))}
+          >
             ×
           </button>
         </div>

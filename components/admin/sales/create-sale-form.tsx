@@ -8,7 +8,12 @@ import { ActionMessage } from "../action-message";
 type FormState = CreateSaleState & { fields?: Record<string, string> };
 
 function slug(name: string): string {
-  return name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  return name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
 }
 
 /** A start time typed in the browser's time zone, as an ISO instant (the server never guesses the zone). */
@@ -19,14 +24,18 @@ function isoFromLocal(value: string): string {
 
 /** Schedule a flash sale: name and id, its SKUs, the start and the line's settings. */
 export function CreateSaleForm({ skus }: { skus: SkuChoice[] }) {
-  const [state, formAction, pending] = useActionState<FormState, FormData>(async (prev, formData) => {
-    formData.set("startsAt", isoFromLocal(String(formData.get("startsAtLocal") ?? "")));
-    const result = await createSale(prev, formData);
-    if (result.ok !== false) return result;
-    const fields: Record<string, string> = {};
-    for (const k of ["name", "id", "skuList", "startsAtLocal", "admissionRate", "perShopperLimit", "admissionWindowSeconds"]) fields[k] = String(formData.get(k) ?? "");
-    return { ...result, fields };
-  }, { ok: null });
+  const [state, formAction, pending] = useActionState<FormState, FormData>(
+    async (prev, formData) => {
+      formData.set("startsAt", isoFromLocal(String(formData.get("startsAtLocal") ?? "")));
+      const result = await createSale(prev, formData);
+      if (result.ok !== false) return result;
+      const fields: Record<string, string> = {};
+      for (const k of ["name", "id", "skuList", "startsAtLocal", "admissionRate", "perShopperLimit", "admissionWindowSeconds"])
+        fields[k] = String(formData.get(k) ?? "");
+      return { ...result, fields };
+    },
+    { ok: null },
+  );
   const fields = state.ok === false ? state.fields : undefined;
   const [id, setId] = useState("");
   const [idTouched, setIdTouched] = useState(false);
@@ -80,7 +89,15 @@ export function CreateSaleForm({ skus }: { skus: SkuChoice[] }) {
           <label htmlFor="sale-start" className="adm-label">
             Starts at (your time)
           </label>
-          <input id="sale-start" name="startsAtLocal" type="datetime-local" className="adm-input" required defaultValue={fields?.startsAtLocal ?? ""} data-testid="sale-start" />
+          <input
+            id="sale-start"
+            name="startsAtLocal"
+            type="datetime-local"
+            className="adm-input"
+            required
+            defaultValue={fields?.startsAtLocal ?? ""}
+            data-testid="sale-start"
+          />
         </div>
       </div>
 
@@ -115,19 +132,50 @@ export function CreateSaleForm({ skus }: { skus: SkuChoice[] }) {
             <label htmlFor="sale-rate" className="adm-label">
               Admit per second
             </label>
-            <input id="sale-rate" name="admissionRate" type="number" min="0.1" step="0.1" max="10000" required className="adm-input" defaultValue={fields?.admissionRate ?? "5"} data-testid="sale-rate" />
+            <input
+              id="sale-rate"
+              name="admissionRate"
+              type="number"
+              min="0.1"
+              step="0.1"
+              max="10000"
+              required
+              className="adm-input"
+              defaultValue={fields?.admissionRate ?? "5"}
+              data-testid="sale-rate"
+            />
           </div>
           <div className="adm-field">
             <label htmlFor="sale-limit" className="adm-label">
               Units per shopper
             </label>
-            <input id="sale-limit" name="perShopperLimit" type="number" min="1" max="100" required className="adm-input" defaultValue={fields?.perShopperLimit ?? "1"} data-testid="sale-limit" />
+            <input
+              id="sale-limit"
+              name="perShopperLimit"
+              type="number"
+              min="1"
+              max="100"
+              required
+              className="adm-input"
+              defaultValue={fields?.perShopperLimit ?? "1"}
+              data-testid="sale-limit"
+            />
           </div>
           <div className="adm-field">
             <label htmlFor="sale-window" className="adm-label">
               Turn length (s)
             </label>
-            <input id="sale-window" name="admissionWindowSeconds" type="number" min="10" max="3600" required className="adm-input" defaultValue={fields?.admissionWindowSeconds ?? "120"} data-testid="sale-window" />
+            <input
+              id="sale-window"
+              name="admissionWindowSeconds"
+              type="number"
+              min="10"
+              max="3600"
+              required
+              className="adm-input"
+              defaultValue={fields?.admissionWindowSeconds ?? "120"}
+              data-testid="sale-window"
+            />
           </div>
         </div>
         <button type="submit" className="adm-button adm-button--primary" disabled={pending} data-testid="create-sale-submit">

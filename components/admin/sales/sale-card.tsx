@@ -39,11 +39,21 @@ export function SaleCard({ sale, initial }: { sale: SaleDefinition; initial: Sal
   const [rateState, rateAction, ratePending] = useActionState<SetSaleRateState, FormData>(setSaleRate, { ok: null });
   const figures = counters
     ? [
-        { key: "waiting", label: "In line", value: n(counters.waiting + counters.prequeue), note: counters.prequeue ? `${n(counters.prequeue)} before the start` : "waiting now" },
+        {
+          key: "waiting",
+          label: "In line",
+          value: n(counters.waiting + counters.prequeue),
+          note: counters.prequeue ? `${n(counters.prequeue)} before the start` : "waiting now",
+        },
         { key: "admitted", label: "Admitted", value: n(counters.admitted), note: "turns given so far" },
         { key: "rate", label: "Admissions / s", value: String(counters.rate), note: `limit ${sale.admissionRate} / s` },
         { key: "units", label: "Units left", value: n(counters.unitsLeft), note: "free to add to a cart" },
-        { key: "unsold", label: "Not yet sold", value: n(counters.stockLeft), note: `${n(Math.max(0, counters.stockLeft - counters.unitsLeft))} in carts` },
+        {
+          key: "unsold",
+          label: "Not yet sold",
+          value: n(counters.stockLeft),
+          note: `${n(Math.max(0, counters.stockLeft - counters.unitsLeft))} in carts`,
+        },
       ]
     : [];
 
@@ -55,8 +65,9 @@ export function SaleCard({ sale, initial }: { sale: SaleDefinition; initial: Sal
             {sale.name}
           </h3>
           <p className="adm-muted">
-            <code className="adm-sku">{sale.id}</code> · {sale.skus.length} {sale.skus.length === 1 ? "SKU" : "SKUs"} · starts {when.format(sale.startsAt)} UTC ·{" "}
-            {sale.perShopperLimit} per shopper · {Math.round(sale.admissionWindowSeconds / 6) / 10} min window
+            <code className="adm-sku">{sale.id}</code> · {sale.skus.length} {sale.skus.length === 1 ? "SKU" : "SKUs"} · starts{" "}
+            {when.format(sale.startsAt)} UTC · {sale.perShopperLimit} per shopper · {Math.round(sale.admissionWindowSeconds / 6) / 10} min
+            window
           </p>
         </div>
         <span className={`adm-sale-status adm-sale-status--${status}`} data-testid={`sale-status-${sale.id}`}>
@@ -122,7 +133,12 @@ export function SaleCard({ sale, initial }: { sale: SaleDefinition; initial: Sal
               className="adm-input adm-input--small"
               data-testid={`sale-rate-input-${sale.id}`}
             />
-            <button type="submit" className="adm-button adm-button--small adm-button--secondary" disabled={ratePending} data-testid={`sale-rate-${sale.id}`}>
+            <button
+              type="submit"
+              className="adm-button adm-button--small adm-button--secondary"
+              disabled={ratePending}
+              data-testid={`sale-rate-${sale.id}`}
+            >
               Set rate
             </button>
           </form>

@@ -7,7 +7,11 @@ import type { Response } from "@/lib/realtime/protocol";
 import type { QueueFrame, QueueSnapshot, SaleCounters } from "@/lib/sales";
 import { useRealtime } from "@/components/realtime/realtime-provider";
 
-export function useSaleCounters(saleId: string, initial: SaleCounters | null, enabled: boolean): { counters: SaleCounters | null; live: boolean } {
+export function useSaleCounters(
+  saleId: string,
+  initial: SaleCounters | null,
+  enabled: boolean,
+): { counters: SaleCounters | null; live: boolean } {
   const { socket: getSocket } = useRealtime();
   const [counters, setCounters] = useState(initial);
   const [live, setLive] = useState(false);

@@ -1,6 +1,11 @@
 import type { AdminFeedStatus } from "../use-admin-feed";
 
-const LABELS: Record<AdminFeedStatus | "paused", string> = { live: "Live", connecting: "Connecting…", offline: "Offline — reconnecting", paused: "Paused" };
+const LABELS: Record<AdminFeedStatus | "paused", string> = {
+  live: "Live",
+  connecting: "Connecting…",
+  offline: "Offline — reconnecting",
+  paused: "Paused",
+};
 
 /** Where the live feed stands: live (pulsing), paused by the user, connecting or offline. */
 export function LivePill({ status, paused = false }: { status: AdminFeedStatus; paused?: boolean }) {

@@ -57,11 +57,18 @@ export function StockChart({ events, now }: { events: StockEvent[]; now: number 
 
   return (
     // Focusable: on a phone the chart scrolls sideways, and keyboard users must be able to scroll it too.
-    <figure className="adm-chart" data-testid="stock-chart" data-points={events.length} tabIndex={0} aria-label="Stock over time (scrolls sideways on small screens)">
+    <figure
+      className="adm-chart"
+      data-testid="stock-chart"
+      data-points={events.length}
+      tabIndex={0}
+      aria-label="Stock over time (scrolls sideways on small screens)"
+    >
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" className="adm-chart__svg">
         <title id="chart-title">Available and on-hand units over time</title>
         <desc id="chart-desc">
-          {events.length} events from {new Date(start).toISOString()}; now {last.onHand} on hand and {Math.max(0, last.available)} available.
+          {events.length} events from {new Date(start).toISOString()}; now {last.onHand} on hand and {Math.max(0, last.available)}{" "}
+          available.
         </desc>
         {yTicks.map((v) => (
           <g key={v}>
@@ -72,7 +79,13 @@ export function StockChart({ events, now }: { events: StockEvent[]; now: number 
           </g>
         ))}
         {xTicks.map((t, i) => (
-          <text key={t} x={x(t)} y={H - 10} className="adm-chart__tick" textAnchor={i === 0 ? "start" : i === xTicks.length - 1 ? "end" : "middle"}>
+          <text
+            key={t}
+            x={x(t)}
+            y={H - 10}
+            className="adm-chart__tick"
+            textAnchor={i === 0 ? "start" : i === xTicks.length - 1 ? "end" : "middle"}
+          >
             {i === xTicks.length - 1 && end === now ? "now" : label(t, span)}
           </text>
         ))}

@@ -21,7 +21,12 @@ function operationId(): string {
 }
 
 function wholeNumber(value: FormDataEntryValue | null): number | null {
-  const n = Number(String(value ?? "").replace(/^\+/, "").replace("−", "-").trim());
+  const n = Number(
+    String(value ?? "")
+      .replace(/^\+/, "")
+      .replace("−", "-")
+      .trim(),
+  );
   return Number.isInteger(n) && String(value ?? "").trim() !== "" ? n : null;
 }
 
@@ -44,39 +49,51 @@ export function StockEditor({
   // One operation id per change: kept until the server has answered, so submitting again after
   // a lost answer (a retry, a second click) applies the change once; a new change gets a new id.
   const adjustOperation = useRef<string | null>(null);
-  const [adjustState, adjustAction, adjusting] = useActionState<AdjustStockState, FormData>(async (prev, formData) => {
-    const delta = wholeNumber(formData.get("delta"));
-    if (delta !== null && delta !== 0) onOptimistic({ kind: "adjust", sku: row.sku, delta });
-    adjustOperation.current ??= operationId();
-    formData.set("operation", adjustOperation.current);
-    let result: AdjustStockState;
-    try {
-      result = await adjustStock(prev, formData);
-    } catch {
-      // No answer (the connection dropped): the change may or may not have been made. The id is
-      // kept, so submitting the same change again applies it at most once.
-      return { ok: false, error: { code: "unexpected", message: "No answer from the server. Submit the same change again: it will be applied only once." } };
-    }
-    adjustOperation.current = null;
-    if (result.ok === true) onCommit(result.row);
-    return result;
-  }, { ok: null });
+  const [adjustState, adjustAction, adjusting] = useActionState<AdjustStockState, FormData>(
+    async (prev, formData) => {
+      const delta = wholeNumber(formData.get("delta"));
+      if (delta !== null && delta !== 0) onOptimistic({ kind: "adjust", sku: row.sku, delta });
+      adjustOperation.current ??= operationId();
+      formData.set("operation", adjustOperation.current);
+      let result: AdjustStockState;
+      try {
+        result = await adjustStock(prev, formData);
+      } catch {
+        // No answer (the connection dropped): the change may or may not have been made. The id is
+        // kept, so submitting the same change again applies it at most once.
+        return {
+          ok: false,
+          error: { code: "unexpected", message: "No answer from the server. Submit the same change again: it will be applied only once." },
+        };
+      }
+      adjustOperation.current = null;
+      if (result.ok === true) onCommit(result.row);
+      return result;
+    },
+    { ok: null },
+  );
 
-  const [safetyState, safetyAction, savingSafety] = useActionState<SetSafetyStockState, FormData>(async (prev, formData) => {
-    const safety = wholeNumber(formData.get("safety"));
-    if (safety !== null && safety >= 0) onOptimistic({ kind: "safety", sku: row.sku, safety });
-    const result = await setSafetyStock(prev, formData);
-    if (result.ok === true) onCommit(result.row);
-    return result;
-  }, { ok: null });
+  const [safetyState, safetyAction, savingSafety] = useActionState<SetSafetyStockState, FormData>(
+    async (prev, formData) => {
+      const safety = wholeNumber(formData.get("safety"));
+      if (safety !== null && safety >= 0) onOptimistic({ kind: "safety", sku: row.sku, safety });
+      const result = await setSafetyStock(prev, formData);
+      if (result.ok === true) onCommit(result.row);
+      return result;
+    },
+    { ok: null },
+  );
 
-  const [thresholdState, thresholdAction, savingThreshold] = useActionState<SetLowStockThresholdState, FormData>(async (prev, formData) => {
-    const threshold = wholeNumber(formData.get("threshold"));
-    if (threshold !== null && threshold >= 0) onOptimistic({ kind: "threshold", productId: row.productId, threshold });
-    const result = await setLowStockThreshold(prev, formData);
-    if (result.ok === true) onThreshold(result.productId, result.threshold);
-    return result;
-  }, { ok: null });
+  const [thresholdState, thresholdAction, savingThreshold] = useActionState<SetLowStockThresholdState, FormData>(
+    async (prev, formData) => {
+      const threshold = wholeNumber(formData.get("threshold"));
+      if (threshold !== null && threshold >= 0) onOptimistic({ kind: "threshold", productId: row.productId, threshold });
+      const result = await setLowStockThreshold(prev, formData);
+      if (result.ok === true) onThreshold(result.productId, result.threshold);
+      return result;
+    },
+    { ok: null },
+  );
 
   const id = row.sku.toLowerCase();
   return (
@@ -123,7 +140,15 @@ export function StockEditor({
             <label htmlFor={`note-${id}`} className="adm-label">
               Note <span className="adm-muted">(optional)</span>
             </label>
-            <input id={`note-${id}`} name="note" className="adm-input" type="text" maxLength={200} placeholder="e.g. PO 4471" autoComplete="off" />
+            <input
+              id={`note-${id}`}
+              name="note"
+              className="adm-input"
+              type="text"
+              maxLength={200}
+              placeholder="e.g. PO 4471"
+              autoComplete="off"
+            />
           </div>
           <button type="submit" className="adm-button adm-button--primary" disabled={adjusting} data-testid="adjust-submit">
             {adjusting ? <span className="adm-spinner" aria-hidden="true" /> : null}
@@ -142,7 +167,17 @@ export function StockEditor({
             <label htmlFor={`safety-${id}`} className="adm-label">
               Units
             </label>
-            <input id={`safety-${id}`} name="safety" className="adm-input adm-input--mono adm-input--narrow" type="number" min={0} step={1} required defaultValue={row.safety} data-testid="safety-input" />
+            <input
+              id={`safety-${id}`}
+              name="safety"
+              className="adm-input adm-input--mono adm-input--narrow"
+              type="number"
+              min={0}
+              step={1}
+              required
+              defaultValue={row.safety}
+              data-testid="safety-input"
+            />
           </div>
           <button type="submit" className="adm-button adm-button--secondary" disabled={savingSafety} data-testid="safety-submit">
             {savingSafety ? <span className="adm-spinner" aria-hidden="true" /> : null}
@@ -161,7 +196,18 @@ export function StockEditor({
             <label htmlFor={`threshold-${id}`} className="adm-label">
               Low at
             </label>
-            <input id={`threshold-${id}`} name="threshold" className="adm-input adm-input--mono adm-input--narrow" type="number" min={0} max={10000} step={1} required defaultValue={row.lowStockThreshold} data-testid="threshold-input" />
+            <input
+              id={`threshold-${id}`}
+              name="threshold"
+              className="adm-input adm-input--mono adm-input--narrow"
+              type="number"
+              min={0}
+              max={10000}
+              step={1}
+              required
+              defaultValue={row.lowStockThreshold}
+              data-testid="threshold-input"
+            />
           </div>
           <button type="submit" className="adm-button adm-button--secondary" disabled={savingThreshold} data-testid="threshold-submit">
             {savingThreshold ? <span className="adm-spinner" aria-hidden="true" /> : null}

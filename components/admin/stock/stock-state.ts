@@ -16,7 +16,16 @@ export const STATE_LABELS: Record<StockState, string> = { sold_out: "Sold out", 
 /** A row after a stock event, if the event is newer than what the row shows (monotone views). */
 export function applyEvent<R extends Pick<StockRow, "sku" | "version">>(row: R, e: StockEvent): R & Partial<StockRow> {
   if (row.sku !== e.sku || e.version <= row.version) return row;
-  return { ...row, onHand: e.onHand, reserved: e.reserved, safety: e.safety, available: e.available, version: e.version, changedAt: e.at, live: true };
+  return {
+    ...row,
+    onHand: e.onHand,
+    reserved: e.reserved,
+    safety: e.safety,
+    available: e.available,
+    version: e.version,
+    changedAt: e.at,
+    live: true,
+  };
 }
 
 /** Keep whichever copy of a row is newer. */

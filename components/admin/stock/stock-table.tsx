@@ -69,7 +69,8 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
   }, []);
 
   const status = useAdminFeed({
-    event: (e) => setRows((prev) => (prev.some((r) => r.sku === e.sku && e.version > r.version) ? prev.map((r) => applyEvent(r, e)) : prev)),
+    event: (e) =>
+      setRows((prev) => (prev.some((r) => r.sku === e.sku && e.version > r.version) ? prev.map((r) => applyEvent(r, e)) : prev)),
   });
 
   const products = useMemo(() => {
@@ -124,17 +125,31 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
   return (
     <>
       <section aria-label="Stock at a glance" className="adm-stats">
-        <button type="button" className={`adm-stat adm-stat--button${filter === "all" ? " adm-stat--active" : ""}`} onClick={() => setFilter("all")}>
+        <button
+          type="button"
+          className={`adm-stat adm-stat--button${filter === "all" ? " adm-stat--active" : ""}`}
+          onClick={() => setFilter("all")}
+        >
           <span className="adm-stat__label">SKUs</span>
           <span className="adm-stat__value">{optimisticRows.length.toLocaleString("en-US")}</span>
           <span className="adm-stat__note">{counts.onHand.toLocaleString("en-US")} units on hand</span>
         </button>
-        <button type="button" className={`adm-stat adm-stat--button adm-stat--low${filter === "low" ? " adm-stat--active" : ""}`} onClick={() => setFilter("low")} data-testid="stat-low">
+        <button
+          type="button"
+          className={`adm-stat adm-stat--button adm-stat--low${filter === "low" ? " adm-stat--active" : ""}`}
+          onClick={() => setFilter("low")}
+          data-testid="stat-low"
+        >
           <span className="adm-stat__label">Low stock</span>
           <span className="adm-stat__value">{counts.low}</span>
           <span className="adm-stat__note">at or under their threshold</span>
         </button>
-        <button type="button" className={`adm-stat adm-stat--button adm-stat--out${filter === "sold_out" ? " adm-stat--active" : ""}`} onClick={() => setFilter("sold_out")} data-testid="stat-sold-out">
+        <button
+          type="button"
+          className={`adm-stat adm-stat--button adm-stat--out${filter === "sold_out" ? " adm-stat--active" : ""}`}
+          onClick={() => setFilter("sold_out")}
+          data-testid="stat-sold-out"
+        >
           <span className="adm-stat__label">Sold out</span>
           <span className="adm-stat__value">{counts.out}</span>
           <span className="adm-stat__note">nothing left to sell online</span>
@@ -160,7 +175,15 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
         <div className="adm-toolbar" role="search">
           <label className="adm-search">
             <span className="adm-sr-only">Search by product or SKU</span>
-            <svg className="adm-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" aria-hidden="true">
+            <svg
+              className="adm-icon"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.7"
+              strokeLinecap="round"
+              aria-hidden="true"
+            >
               <path d="M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4-4" />
             </svg>
             <input
@@ -174,14 +197,26 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
           </label>
           <div className="adm-segmented" role="group" aria-label="Show">
             {(["all", "low", "sold_out"] as const).map((f) => (
-              <button key={f} type="button" aria-pressed={filter === f} className="adm-segmented__item" onClick={() => setFilter(f)} data-testid={`stock-filter-${f}`}>
+              <button
+                key={f}
+                type="button"
+                aria-pressed={filter === f}
+                className="adm-segmented__item"
+                onClick={() => setFilter(f)}
+                data-testid={`stock-filter-${f}`}
+              >
                 {f === "all" ? "All" : f === "low" ? "Low stock" : "Sold out"}
               </button>
             ))}
           </div>
           <label className="adm-field adm-toolbar__product">
             <span className="adm-sr-only">Product</span>
-            <select className="adm-input adm-select" value={product} onChange={(e) => setProduct(e.target.value)} data-testid="stock-product">
+            <select
+              className="adm-input adm-select"
+              value={product}
+              onChange={(e) => setProduct(e.target.value)}
+              data-testid="stock-product"
+            >
               <option value="">All products</option>
               {products.map(([id, name]) => (
                 <option key={id} value={id}>
@@ -256,7 +291,13 @@ export function StockTable({ initialRows, serverNow }: { initialRows: StockRow[]
                         {r.lowStockThreshold}
                       </td>
                       <td className="adm-table__nowrap adm-muted" data-label="Last change">
-                        {r.changedAt ? <time dateTime={new Date(r.changedAt).toISOString()} title={formatDateTime(new Date(r.changedAt))}>{formatRelative(new Date(r.changedAt), new Date(now))}</time> : "—"}
+                        {r.changedAt ? (
+                          <time dateTime={new Date(r.changedAt).toISOString()} title={formatDateTime(new Date(r.changedAt))}>
+                            {formatRelative(new Date(r.changedAt), new Date(now))}
+                          </time>
+                        ) : (
+                          "—"
+                        )}
                         {!r.live ? <span className="adm-pill adm-pill--warn">no live count</span> : null}
                       </td>
                       <td className="adm-table__actions">

@@ -58,24 +58,49 @@ export default async function ActivityPage({ searchParams }: Props) {
           <p className="adm-eyebrow">Inventory</p>
           <h1 className="adm-title">Activity</h1>
           <p className="adm-lead">
-            Every stock event — holds, sales, adjustments, channel updates — with who made it and why, straight from the ledger. Filters are in the
-            address, so a filtered view can be shared.
+            Every stock event — holds, sales, adjustments, channel updates — with who made it and why, straight from the ledger. Filters are
+            in the address, so a filtered view can be shared.
           </p>
         </div>
         <a href={csvHref} className="adm-button adm-button--secondary" download data-testid="export-csv">
-          <svg className="adm-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.7" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+          <svg
+            className="adm-icon"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.7"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+            aria-hidden="true"
+          >
             <path d="M12 4v11M7.5 10.5 12 15l4.5-4.5M5 19h14" />
           </svg>
           Export CSV
         </a>
       </header>
 
-      <form method="get" action="/admin/activity" className="adm-filters" role="search" aria-label="Filter events" data-testid="activity-filters">
+      <form
+        method="get"
+        action="/admin/activity"
+        className="adm-filters"
+        role="search"
+        aria-label="Filter events"
+        data-testid="activity-filters"
+      >
         <div className="adm-field">
           <label htmlFor="f-sku" className="adm-label">
             SKU
           </label>
-          <input id="f-sku" name="sku" className="adm-input adm-input--mono" defaultValue={q.sku ?? ""} placeholder="TEE-ORG-BLK-M" autoComplete="off" spellCheck={false} data-testid="filter-sku" />
+          <input
+            id="f-sku"
+            name="sku"
+            className="adm-input adm-input--mono"
+            defaultValue={q.sku ?? ""}
+            placeholder="TEE-ORG-BLK-M"
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="filter-sku"
+          />
         </div>
         <div className="adm-field">
           <label htmlFor="f-type" className="adm-label">
@@ -133,7 +158,8 @@ export default async function ActivityPage({ searchParams }: Props) {
         <p className="adm-alert adm-alert--error" role="status" data-testid="filter-error">
           <Icon name="alert" />
           <span>
-            The filter {problem.path.join(".") ? <code>{problem.path.join(".")}</code> : null} {problem.message}; showing every event instead.
+            The filter {problem.path.join(".") ? <code>{problem.path.join(".")}</code> : null} {problem.message}; showing every event
+            instead.
           </span>
         </p>
       ) : null}
@@ -154,7 +180,11 @@ export default async function ActivityPage({ searchParams }: Props) {
           />
           <div className="adm-pager">
             {q.after ? (
-              <Link href={`/admin/activity${qs ? `?${qs}` : ""}`} className="adm-button adm-button--quiet adm-button--small" data-testid="events-newest">
+              <Link
+                href={`/admin/activity${qs ? `?${qs}` : ""}`}
+                className="adm-button adm-button--quiet adm-button--small"
+                data-testid="events-newest"
+              >
                 ← Newest
               </Link>
             ) : (

@@ -76,7 +76,9 @@ export default async function AlertsPage() {
                       <KindPill alert={a} />
                     </td>
                     <td className="adm-num">{a.kind === "event_held" ? "–" : a.available}</td>
-                    <td className="adm-num">{a.kind === "event_held" ? <Link href="/admin/reconciliation#held-changes">Review</Link> : a.threshold}</td>
+                    <td className="adm-num">
+                      {a.kind === "event_held" ? <Link href="/admin/reconciliation#held-changes">Review</Link> : a.threshold}
+                    </td>
                     <td title={formatDateTime(new Date(a.raisedAt))}>{formatRelative(new Date(a.raisedAt), now)}</td>
                     <td className="adm-alerts__action">
                       <AcknowledgeButton id={a.id} sku={a.sku} />

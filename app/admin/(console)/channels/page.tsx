@@ -35,8 +35,8 @@ export default async function ChannelsPage() {
           <p className="adm-eyebrow">Selling</p>
           <h1 className="adm-title">Channels</h1>
           <p className="adm-lead">
-            Stock changes that marketplaces send us, and the systems we tell about ours. Every inbound event counts once, however often it is
-            sent; outbound deliveries are retried until the receiver answers.
+            Stock changes that marketplaces send us, and the systems we tell about ours. Every inbound event counts once, however often it
+            is sent; outbound deliveries are retried until the receiver answers.
           </p>
         </div>
       </header>
@@ -79,7 +79,11 @@ export default async function ChannelsPage() {
         {subscriptions.length === 0 ? (
           <div className="adm-empty" data-testid="subscriptions-empty">
             <Icon name="channels" />
-            <p>{isAdmin ? "No URL is subscribed yet. Add your ERP or warehouse system above." : "No URL is subscribed yet. An admin can add one."}</p>
+            <p>
+              {isAdmin
+                ? "No URL is subscribed yet. Add your ERP or warehouse system above."
+                : "No URL is subscribed yet. An admin can add one."}
+            </p>
           </div>
         ) : (
           subscriptions.map((s, i) => (
@@ -90,7 +94,9 @@ export default async function ChannelsPage() {
                     {s.url}
                   </span>
                   <span className="adm-ch-meta">
-                    <span className={`adm-ch-filter${s.events === "low_stock" ? " adm-ch-filter--low" : ""}`}>{s.events === "low_stock" ? "Low stock only" : s.events === "alerts" ? "Alerts" : "Every change"}</span>
+                    <span className={`adm-ch-filter${s.events === "low_stock" ? " adm-ch-filter--low" : ""}`}>
+                      {s.events === "low_stock" ? "Low stock only" : s.events === "alerts" ? "Alerts" : "Every change"}
+                    </span>
                     <span className="adm-muted">
                       Added {formatDay(s.createdAt)}
                       {s.createdBy ? ` by ${s.createdBy}` : ""} · secret …{s.secretHint}
@@ -117,7 +123,10 @@ export default async function ChannelsPage() {
 }
 
 function ChannelLog({ channel, rows, now }: { channel: string; rows: ChannelDeliveryInfo[]; now: Date }) {
-  const counts = rows.reduce<Partial<Record<ChannelDeliveryStatus, number>>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+  const counts = rows.reduce<Partial<Record<ChannelDeliveryStatus, number>>>(
+    (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
+    {},
+  );
   return (
     <div className="adm-ch-group" data-testid={`channel-${channel}`}>
       <div className="adm-ch-group__head">
@@ -173,7 +182,11 @@ function ChannelLog({ channel, rows, now }: { channel: string; rows: ChannelDeli
                   <span className={`adm-status adm-ch-status--${r.status}`}>{INBOUND_LABEL[r.status]}</span>
                 </td>
                 <td className="adm-table__wide adm-muted adm-ch-note">
-                  {r.status === "applied" && r.version !== null ? `Stock version ${r.version}` : r.status === "duplicate" ? "Already received: nothing changed" : (r.error ?? "")}
+                  {r.status === "applied" && r.version !== null
+                    ? `Stock version ${r.version}`
+                    : r.status === "duplicate"
+                      ? "Already received: nothing changed"
+                      : (r.error ?? "")}
                 </td>
               </tr>
             ))}

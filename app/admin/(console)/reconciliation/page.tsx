@@ -32,12 +32,20 @@ const TRUTH: Record<string, string> = {
 export default async function ReconciliationPage() {
   await requireStaffPage("merchandiser");
   const deps = appDeps();
-  const [latest, runs, held] = await Promise.all([latestReconciliation(deps), recentReconciliationRuns(deps, 12), quarantineBoard(deps, 10)]);
+  const [latest, runs, held] = await Promise.all([
+    latestReconciliation(deps),
+    recentReconciliationRuns(deps, 12),
+    quarantineBoard(deps, 10),
+  ]);
   const now = new Date();
   const open = latest?.drifts.filter((d) => !d.repaired) ?? [];
   const cfg = config();
   const figures = [
-    { label: "Last check", value: latest ? formatRelative(latest.startedAt, now) : "Never", note: latest ? TRIGGERS[latest.trigger] : "runs every minute" },
+    {
+      label: "Last check",
+      value: latest ? formatRelative(latest.startedAt, now) : "Never",
+      note: latest ? TRIGGERS[latest.trigger] : "runs every minute",
+    },
     { label: "SKUs compared", value: latest ? latest.skus.toLocaleString("en-US") : "–", note: "live counts against the ledger" },
     { label: "Drifted", value: latest ? latest.drifted.toLocaleString("en-US") : "–", note: "SKUs out of line" },
     { label: "Repaired", value: latest ? latest.repaired.toLocaleString("en-US") : "–", note: "rebuilt from the ledger" },
@@ -50,9 +58,10 @@ export default async function ReconciliationPage() {
           <p className="adm-eyebrow">Selling</p>
           <h1 className="adm-title">Reconciliation</h1>
           <p className="adm-lead">
-            Shoppers see live counts; the ledger is the store&rsquo;s permanent record. Every {cfg.RECONCILE_INTERVAL_SECONDS} seconds Stockwire compares each
-            SKU&rsquo;s <strong>on hand</strong> with the ledger, <strong>reserved</strong> with its live holds and <strong>safety stock</strong> with
-            the catalog, and looks for holds with no cart behind them{cfg.RECONCILE_AUTO_REPAIR ? " and repairs what drifted." : ", and reports what drifted. A repair is yours to make."}
+            Shoppers see live counts; the ledger is the store&rsquo;s permanent record. Every {cfg.RECONCILE_INTERVAL_SECONDS} seconds
+            Stockwire compares each SKU&rsquo;s <strong>on hand</strong> with the ledger, <strong>reserved</strong> with its live holds and{" "}
+            <strong>safety stock</strong> with the catalog, and looks for holds with no cart behind them
+            {cfg.RECONCILE_AUTO_REPAIR ? " and repairs what drifted." : ", and reports what drifted. A repair is yours to make."}
           </p>
         </div>
         <ReconcileControls hasDrift={open.length > 0} />
@@ -111,7 +120,11 @@ export default async function ReconciliationPage() {
                     </td>
                     <td className="adm-num adm-table__wide">{d.redis === null ? "–" : signed(d.redis - d.expected)}</td>
                     <td>
-                      {d.repaired ? <span className="adm-status adm-status--on">Repaired</span> : <span className="adm-status adm-status--warn">Open</span>}
+                      {d.repaired ? (
+                        <span className="adm-status adm-status--on">Repaired</span>
+                      ) : (
+                        <span className="adm-status adm-status--warn">Open</span>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -121,7 +134,11 @@ export default async function ReconciliationPage() {
         ) : (
           <div className="adm-empty adm-empty--ok" data-testid="drift-empty">
             <Icon name="check" />
-            <p>{latest ? "The live counts match the ledger for every SKU." : "The first check runs within a minute of the store starting, or press “Check now”."}</p>
+            <p>
+              {latest
+                ? "The live counts match the ledger for every SKU."
+                : "The first check runs within a minute of the store starting, or press “Check now”."}
+            </p>
           </div>
         )}
       </section>
@@ -129,7 +146,8 @@ export default async function ReconciliationPage() {
       <section className="adm-box" aria-labelledby="held-title" id="held-changes" data-testid="held-changes">
         <div className="adm-box__head">
           <h2 id="held-title" className="adm-box__title">
-            Changes held for review {held.open.length > 0 ? <span className="adm-status adm-status--warn">{held.open.length} open</span> : null}
+            Changes held for review{" "}
+            {held.open.length > 0 ? <span className="adm-status adm-status--warn">{held.open.length} open</span> : null}
           </h2>
           <p className="adm-muted">
             A stock change that could not be written to the ledger as it is — a value the ledger cannot store, or a change numbered like one

@@ -22,8 +22,8 @@ export default async function SalesPage() {
           <p className="adm-eyebrow">Selling</p>
           <h1 className="adm-title">Flash sales</h1>
           <p className="adm-lead">
-            Limited stock behind a fair queue: shoppers are admitted in join order at the rate you set. The counters below move live, straight from
-            the admitter.
+            Limited stock behind a fair queue: shoppers are admitted in join order at the rate you set. The counters below move live,
+            straight from the admitter.
           </p>
         </div>
       </header>

@@ -27,8 +27,8 @@ export default async function StockPage() {
           <p className="adm-eyebrow">Inventory</p>
           <h1 className="adm-title">Stock</h1>
           <p className="adm-lead">
-            On hand, held and safety stock for every SKU, live. A change you make here reaches shoppers&rsquo; pages at once and is recorded in
-            the <Link href="/admin/activity">activity log</Link> with your name and reason.
+            On hand, held and safety stock for every SKU, live. A change you make here reaches shoppers&rsquo; pages at once and is recorded
+            in the <Link href="/admin/activity">activity log</Link> with your name and reason.
           </p>
         </div>
       </header>

@@ -26,9 +26,7 @@ export default async function UsersPage() {
         <div>
           <p className="adm-eyebrow">Settings</p>
           <h1 className="adm-title">Users &amp; API tokens</h1>
-          <p className="adm-lead">
-            Who can sign in to the back office, with which role, and which scripts may call the admin API.
-          </p>
+          <p className="adm-lead">Who can sign in to the back office, with which role, and which scripts may call the admin API.</p>
         </div>
       </header>
 
@@ -117,8 +115,8 @@ export default async function UsersPage() {
               API tokens
             </h2>
             <p className="adm-muted">
-              For scripts and sales channels: <code>Authorization: Bearer swt_…</code>. Only a hash is stored, so a lost token cannot be shown
-              again — revoke it and create another.
+              For scripts and sales channels: <code>Authorization: Bearer swt_…</code>. Only a hash is stored, so a lost token cannot be
+              shown again — revoke it and create another.
             </p>
           </div>
         </div>
@@ -160,7 +158,9 @@ export default async function UsersPage() {
                       {formatDay(t.createdAt)}
                       {t.createdBy ? ` by ${t.createdBy.name}` : ""}
                     </td>
-                    <td className="adm-table__nowrap adm-muted">{t.lastUsedAt ? `Used ${formatRelative(t.lastUsedAt, now)}` : "Never used"}</td>
+                    <td className="adm-table__nowrap adm-muted">
+                      {t.lastUsedAt ? `Used ${formatRelative(t.lastUsedAt, now)}` : "Never used"}
+                    </td>
                     <td className="adm-table__actions">
                       <ConfirmActionForm
                         action={revokeApiToken}

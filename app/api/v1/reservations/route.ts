@@ -16,10 +16,20 @@ export const POST = handle(async (request: Request) => {
   const key = idempotencyKey(request);
   const timer = metrics().reservationSeconds.startTimer();
   try {
-    const placed = await placeReservation(deps, { sessionId, items: body.items, idempotencyKey: key, queueToken: body.queueToken, source: "api" });
+    const placed = await placeReservation(deps, {
+      sessionId,
+      items: body.items,
+      idempotencyKey: key,
+      queueToken: body.queueToken,
+      source: "api",
+    });
     metrics().reservations.inc({ outcome: "held" });
     return json(
-      { id: placed.id, expiresAt: new Date(placed.expiresAt).toISOString(), items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })) },
+      {
+        id: placed.id,
+        expiresAt: new Date(placed.expiresAt).toISOString(),
+        items: placed.items.map(({ sku, quantity }) => ({ sku, quantity })),
+      },
       placed.replayed ? 200 : 201,
       placed.replayed ? { "idempotent-replayed": "true" } : undefined,
     );

@@ -46,7 +46,8 @@ export default async function SkuPage({ params, searchParams }: Params) {
             {row.label} <span className="adm-title__sku adm-mono">{sku}</span>
           </h1>
           <p className="adm-lead">
-            Location <strong>{row.location}</strong> · shown to shoppers at <Link href={`/products/${row.productSlug}`}>/products/{row.productSlug}</Link>
+            Location <strong>{row.location}</strong> · shown to shoppers at{" "}
+            <Link href={`/products/${row.productSlug}`}>/products/{row.productSlug}</Link>
           </p>
         </div>
         <Link href={`/admin/activity?sku=${encodeURIComponent(sku)}`} className="adm-button adm-button--secondary">
@@ -74,7 +75,9 @@ export default async function SkuPage({ params, searchParams }: Params) {
             <h2 id="history-heading" className="adm-box__title">
               History
             </h2>
-            <p className="adm-muted">Newest first, from the ledger. Holds and releases change what is available; everything else changes what is on hand.</p>
+            <p className="adm-muted">
+              Newest first, from the ledger. Holds and releases change what is available; everything else changes what is on hand.
+            </p>
           </div>
         </div>
         {history.events.length === 0 ? (
@@ -100,7 +103,11 @@ export default async function SkuPage({ params, searchParams }: Params) {
             <span />
           )}
           {history.next ? (
-            <Link href={`/admin/stock/${sku}?after=${history.next}`} className="adm-button adm-button--secondary adm-button--small" data-testid="history-older">
+            <Link
+              href={`/admin/stock/${sku}?after=${history.next}`}
+              className="adm-button adm-button--secondary adm-button--small"
+              data-testid="history-older"
+            >
               Older events →
             </Link>
           ) : null}

@@ -11,8 +11,5 @@ export const POST = handle(async (request: Request, { params }: { params: Promis
   const sessionId = await currentSessionId();
   await limitQueueJoins(deps, { sessionId, address: clientAddress(request.headers) });
   const joined = await joinQueue(deps, saleId, sessionId);
-  return json(
-    { ticket: joined.ticket, position: joined.position, state: joined.state, seq: joined.seq },
-    joined.joined ? 201 : 200,
-  );
+  return json({ ticket: joined.ticket, position: joined.position, state: joined.state, seq: joined.seq }, joined.joined ? 201 : 200);
 });

@@ -19,8 +19,14 @@ export const GET = handle(async (_request: Request, { params }: Params) => {
     ...(status.token ? { token: status.token, expiresAt: new Date(t.deadline).toISOString() } : {}),
     units: t.units,
     sale: {
-      status: status.status, tick: status.tick, admitted: status.admitted, admittedThrough: status.admittedThrough,
-      waiting: status.waiting, prequeue: status.prequeue, unitsLeft: status.unitsLeft, rate: status.rate,
+      status: status.status,
+      tick: status.tick,
+      admitted: status.admitted,
+      admittedThrough: status.admittedThrough,
+      waiting: status.waiting,
+      prequeue: status.prequeue,
+      unitsLeft: status.unitsLeft,
+      rate: status.rate,
       startsAt: new Date(status.startsAt).toISOString(),
     },
   });

@@ -143,7 +143,11 @@ export async function quarantineEntries(
     };
   });
   const { count } = await deps.db.quarantinedEvent.createMany({ data, skipDuplicates: true });
-  const alert = count > 0 ? await raiseAlert(deps, { sku, kind: "event_held", available: 0, threshold: 0 }) : null;
+  // Raised whenever the SKU has a held change not yet resolved, not only when this call added a
+  // row: a death between the rows and the alert would otherwise leave the retry (which adds no
+  // row) without one. raiseAlert is idempotent while an alert of the kind is open.
+  const unresolved = count > 0 || (await deps.db.quarantinedEvent.count({ where: { sku, resolvedAt: null } })) > 0;
+  const alert = unresolved ? await raiseAlert(deps, { sku, kind: "event_held", available: 0, threshold: 0 }) : null;
   return { quarantined: count, alert };
 }
 

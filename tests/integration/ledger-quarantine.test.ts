@@ -262,6 +262,38 @@ describe("the persister cannot be stopped by one event", () => {
     expect(held[0]!.error).toMatch(/out of range/);
   });
 
+  it("a death between the quarantine rows and the alert: the persister's next pass raises the alert", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
+    await injectEvent(sku!, { type: "channel", delta: "2147483647", onHand: "2147483657", available: "2147483657" });
+    // The alert's INSERT (raiseAlert's $queryRaw) fails once, as a process dying there would.
+    let failed = false;
+    const dying = {
+      ...deps,
+      db: new Proxy(deps.db, {
+        get(target, prop, receiver) {
+          if (prop === "$queryRaw" && !failed) {
+            return () => {
+              failed = true;
+              return Promise.reject(new Error("injected: died before the alert"));
+            };
+          }
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      }),
+    } as Deps;
+    await expect(persistSkuEvents(dying, sku!)).rejects.toThrow(/injected/);
+    expect(failed).toBe(true);
+    expect(await quarantinedOf(sku!)).toHaveLength(1);
+    const alertOf = () => deps.db.alert.findMany({ where: { sku: sku!, kind: "event_held", acknowledgedAt: null } });
+    expect(await alertOf()).toHaveLength(0);
+    // The retry finds its row already kept (adds none) and still raises the alert, once.
+    await persistSkuEvents(deps, sku!);
+    await persistSkuEvents(deps, sku!);
+    expect(await quarantinedOf(sku!)).toHaveLength(1);
+    expect(await alertOf()).toHaveLength(1);
+  });
+
   it("an event without a usable version is quarantined and leaves the stream", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 10 }]);
     await injectEvent(sku!, { version: "not-a-number" });

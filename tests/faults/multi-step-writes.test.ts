@@ -1263,7 +1263,11 @@ async function iteration(
   return { calls: inj.calls, violations: [...new Set(v)], summary };
 }
 
+/** FAULTS_MODES=die,fail picks the modes (the bounded form in npm test runs `die` only). */
+const ONLY = process.env.FAULTS_MODES ? (process.env.FAULTS_MODES.split(",").map((m) => m.trim()) as FaultMode[]) : null;
+
 function modesFor(row: Row): FaultMode[] {
+  if (ONLY) return ONLY;
   const modes: FaultMode[] = ["fail", "fail-after", "die", "resend"];
   if (row.slow || FULL) modes.push("stall");
   if (FULL) modes.push("hang", "hang-after", "die-after", "stall-after");

@@ -29,7 +29,6 @@ const RECORD_GRACE_SECONDS = 24 * 3600;
 export const REFUSAL_MEMORY_SECONDS = 15 * 60;
 /** A checkout stalled this long (its process died) is finished or undone by the expiry worker. */
 export const STALLED_CHECKOUT_MS = 30_000;
-export { MAX_LINES, MAX_QUANTITY } from "./shared/limits";
 
 export interface ReservationRequest extends Actor {
   sessionId: string;

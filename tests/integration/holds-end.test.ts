@@ -330,6 +330,20 @@ describe("smaller ones", () => {
     expect(await stockLevel(deps, sku!)).toMatchObject({ onHand: 5, reserved: 0 });
   });
 
+  it("on the stepwise path a refused record is bounded too: the hold time plus the refusal memory, not a day", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 0 }]);
+    const stepwise = { ...deps, redis: faultyRedis(deps.redis, { commands: [], stepwise: true }) };
+    const req = { sessionId: "loop-stepwise", items: [{ sku: sku!, quantity: 1 }], idempotencyKey: "k2", ...who };
+    await expect(placeReservation(stepwise, req)).rejects.toMatchObject({ code: "insufficient_stock" });
+    await expect(placeReservation(stepwise, req)).rejects.toMatchObject({ code: "insufficient_stock" });
+    const keys = await deps.redis.keys(`${deps.prefix}res:*`);
+    const mine = [];
+    for (const k of keys) if ((await deps.redis.hget(k, "session")) === "loop-stepwise") mine.push(await deps.redis.pttl(k));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toBeLessThanOrEqual((deps.holdTtlSeconds + REFUSAL_MEMORY_SECONDS) * 1000);
+    expect(mine[0]).toBeGreaterThan(REFUSAL_MEMORY_SECONDS * 1000);
+  });
+
   it("an extension whose deadline entry was not moved is put right by the sweep", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 1 }]);
     const r = await placeReservation(deps, { sessionId: "ext2", items: [{ sku: sku!, quantity: 1 }], ...who });

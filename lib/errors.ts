@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   unknown_sku: 404,
   insufficient_stock: 409,
   request_in_progress: 409,
+  checkout_in_progress: 409,
   sale_conflict: 409,
   sale_limit_reached: 409,
   reservation_not_held: 409,

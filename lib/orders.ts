@@ -16,6 +16,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Deps } from "./context";
 import { DomainError, isDomainError } from "./errors";
 import { redisNow } from "./redis";
+import { commitHold, transitionReservation } from "./scripts";
 import { endReservation, getReservation, parseReservationItems, STALLED_CHECKOUT_MS } from "./reservations";
 import type { OrderSummary, ReservationItem } from "./types";
 
@@ -47,33 +48,27 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
   if (ids.length === 0) throw new DomainError("invalid_request", "Nothing to check out.");
   const reservations = await Promise.all(ids.map((id) => getReservation(deps, req.sessionId, id)));
 
-  // Already done (a retried request): answer with the same order.
-  if (reservations.every((r) => r.status === "committed" && r.orderId)) {
-    const orderIds = new Set(reservations.map((r) => r.orderId));
-    if (orderIds.size === 1) {
-      const order = await deps.db.order.findUnique({ where: { id: reservations[0]!.orderId! }, select: { id: true, number: true } });
-      if (order) return { orderId: order.id, number: order.number };
-    }
-  }
+  // A retried request, or one whose first attempt died part-way: finish that attempt's order.
+  if (reservations.some((r) => r.status === "committing" || r.status === "committed")) return resumeCheckout(deps, ids, reservations);
 
   // Claim every reservation; undo the claims if one of them cannot be claimed.
   const claimed: string[] = [];
   const now = await redisNow(deps.redis);
   try {
     for (const r of reservations) {
-      const [code, status] = await deps.redis.swTransitionReservation(
-        deps.keys.reservation(r.id),
-        "held",
-        "committing",
-        "before",
-        "committingSince",
-        String(now),
-      );
-      if (code === -3)
+      const claim = await transitionReservation(deps.redis, {
+        key: deps.keys.reservation(r.id),
+        from: "held",
+        to: "committing",
+        deadline: "before",
+        set: { committingSince: String(now) },
+      });
+      if (claim.result === "deadline")
         throw new DomainError("reservation_expired", "A hold in your cart expired before checkout; the units went back on sale.", {
           reservationId: r.id,
         });
-      if (code !== 1) {
+      if (claim.result !== "moved") {
+        const { status } = claim;
         throw new DomainError(
           status === "expired" ? "reservation_expired" : "reservation_not_held",
           status === "expired" ? "A hold in your cart expired before checkout." : `A reservation in your cart is ${status || "gone"}.`,
@@ -128,12 +123,53 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
 async function unclaim(deps: Deps, ids: string[]): Promise<void> {
   for (const id of ids) {
     const key = deps.keys.reservation(id);
-    const [code] = await deps.redis.swTransitionReservation(key, "committing", "held", "");
-    if (code === 1) {
+    const back = await transitionReservation(deps.redis, { key, from: "committing", to: "held" });
+    if (back.result === "moved") {
       const expiresAt = Number(await deps.redis.hget(key, "expiresAt"));
       await deps.redis.zadd(deps.keys.holdDeadlines, expiresAt, id);
     }
   }
+}
+
+/**
+ * A checkout asked for holds an earlier attempt already claimed. When that attempt wrote its
+ * order, this one finishes it — gates, sale, confirmation,
+ * all idempotent — and answers with it (the whole order, as first asked), so a shopper whose first request died is told the truth
+ * (their order) rather than "not held" while the expiry worker confirms it behind them. Without
+ * an order the first attempt is still running or died before writing it (then the expiry worker
+ * gives the units back): the shopper is asked to look again in a moment.
+ */
+async function resumeCheckout(deps: Deps, ids: string[], reservations: { id: string; status: string }[]): Promise<CheckoutResult> {
+  const links = await deps.db.orderReservation.findMany({ where: { reservationId: { in: ids } }, include: { order: true } });
+  const orders = new Set(links.map((l) => l.orderId));
+  if (links.length === ids.length && orders.size === 1) {
+    const order = links[0]!.order;
+    const result = { orderId: order.id, number: order.number };
+    if (order.status === "confirmed") return result;
+    const all = await deps.db.orderReservation.findMany({ where: { orderId: order.id }, select: { reservationId: true } });
+    const confirmed = await confirmOrder(
+      deps,
+      result,
+      all.map((l) => l.reservationId),
+    );
+    if (confirmed.ok) return result;
+    throw new DomainError(
+      "reservation_expired",
+      "A hold in your cart ran out while your order was being placed: the order was not placed and nothing was charged.",
+      { reservationId: confirmed.lost },
+    );
+  }
+  const busy = reservations.find((r) => r.status === "committing");
+  if (busy && links.length === 0) {
+    throw new DomainError("checkout_in_progress", "Your order is still being placed. Wait a moment, then look at your cart again.", {
+      reservationId: busy.id,
+    });
+  }
+  const taken = reservations.find((r) => r.status === "committing" || r.status === "committed")!;
+  throw new DomainError("reservation_not_held", `A reservation in your cart is ${taken.status}.`, {
+    reservationId: taken.id,
+    status: taken.status,
+  });
 }
 
 async function writeOrder(
@@ -190,36 +226,44 @@ type Confirmation = { ok: true } | { ok: false; lost: string; short?: string };
  */
 export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: string[]): Promise<Confirmation> {
   const gated: string[] = [];
-  const refuse = async (lost: string): Promise<{ ok: false; lost: string }> => {
-    for (const g of gated) await deps.redis.swTransitionReservation(deps.keys.reservation(g), "committed", "committing", "");
-    await deps.db.$transaction([
-      deps.db.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "failed" } }),
-      deps.db.orderReservation.deleteMany({ where: { orderId: order.orderId } }),
-    ]);
+  const refuse = async (lost: string): Promise<Confirmation> => {
+    // Postgres first, and only while the order is pending: a concurrent confirm (the expiry
+    // worker's, or a retry's) that got there first wins, and its answer is the order's.
+    const failed = await deps.db.$transaction(async (tx) => {
+      const { count } = await tx.order.updateMany({ where: { id: order.orderId, status: "pending" }, data: { status: "failed" } });
+      if (count) await tx.orderReservation.deleteMany({ where: { orderId: order.orderId } });
+      return count > 0;
+    });
+    if (!failed) {
+      const now = await deps.db.order.findUnique({ where: { id: order.orderId }, select: { status: true } });
+      if (now?.status === "confirmed") return { ok: true };
+    }
+    // Gates this call passed go back to "committing" (the caller unclaims them). A death before
+    // that leaves them "committed" to a failed order: finishStalledCheckout puts them back.
+    for (const g of gated) await transitionReservation(deps.redis, { key: deps.keys.reservation(g), from: "committed", to: "committing" });
     return { ok: false, lost };
   };
   // Nothing gives back the holds of a claimed (committing) reservation, so each line must still
   // be held in full: a line whose hold is gone (Redis lost writes) would be "sold" without taking
   // stock. Such a reservation is treated like one undone meanwhile.
   const short = await firstShortReservation(deps, ids);
-  if (short) return { ...(await refuse(short)), short };
+  if (short) {
+    const refused = await refuse(short);
+    return refused.ok ? refused : { ...refused, short };
+  }
   for (const id of ids) {
     const key = deps.keys.reservation(id);
-    const [code, status] = await deps.redis.swTransitionReservation(
+    const gate = await transitionReservation(deps.redis, {
       key,
-      "committing",
-      "committed",
-      "",
-      "orderId",
-      order.orderId,
-      "orderNumber",
-      order.number,
-    );
-    if (code === 1) {
+      from: "committing",
+      to: "committed",
+      set: { orderId: order.orderId, orderNumber: order.number },
+    });
+    if (gate.result === "moved") {
       gated.push(id);
       continue;
     }
-    if (status === "committed" && (await deps.redis.hget(key, "orderId")) === order.orderId) continue; // a concurrent confirm
+    if (gate.status === "committed" && (await deps.redis.hget(key, "orderId")) === order.orderId) continue; // a concurrent confirm
     return refuse(id);
   }
   for (const id of ids) await sellCommitted(deps, id);
@@ -227,6 +271,9 @@ export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: strin
     where: { id: order.orderId, status: "pending" },
     data: { status: "confirmed", confirmedAt: new Date() },
   });
+  // Only now off the expiry worker's to-do list: a death before the confirmation above leaves
+  // these reservations due, and the worker finishes the order (finishStalledCheckout).
+  await deps.redis.zrem(deps.keys.holdDeadlines, ...ids);
   return { ok: true };
 }
 
@@ -237,32 +284,34 @@ async function firstShortReservation(deps: Deps, ids: string[]): Promise<string 
     if (status !== "committing") continue; // already committed (a concurrent confirm), or undone: the gate decides
     const items = parseReservationItems(itemsJson);
     const held = await Promise.all(items.map(({ sku }) => deps.redis.hget(deps.keys.holds(sku), id)));
-    if (items.some((item, i) => item.quantity > 0 && Number(held[i] ?? 0) < item.quantity)) return id;
+    if (!items.some((item, i) => item.quantity > 0 && Number(held[i] ?? 0) < item.quantity)) continue;
+    // Still "committing" after the holds were read: nothing sold them (a sale follows its gate),
+    // so they are really gone. Otherwise a concurrent confirm gated and sold it meanwhile.
+    if ((await deps.redis.hget(deps.keys.reservation(id), "status")) === "committing") return id;
   }
   return null;
 }
 
-/** Turn a committed reservation's holds into sales (idempotent), then take it off the to-do list. */
+/** Turn a committed reservation's holds into sales (idempotent); it stays on the to-do list until its order is confirmed. */
 async function sellCommitted(deps: Deps, id: string): Promise<void> {
   const key = deps.keys.reservation(id);
   const [itemsJson, orderNumber] = await deps.redis.hmget(key, "items", "orderNumber");
   const items = parseReservationItems(itemsJson);
   await Promise.all(
     items.map(({ sku }) =>
-      deps.redis.swCommit(
-        deps.keys.stock(sku),
-        deps.keys.holds(sku),
-        deps.keys.events(sku),
+      commitHold(deps.redis, {
+        stockKey: deps.keys.stock(sku),
+        holdsKey: deps.keys.holds(sku),
+        eventsKey: deps.keys.events(sku),
+        channel: deps.keys.eventsChannel,
         sku,
-        id,
-        "checkout",
-        "",
-        deps.keys.eventsChannel,
-        orderNumber ?? "",
-      ),
+        reservationId: id,
+        source: "checkout",
+        actor: "",
+        orderNumber: orderNumber ?? "",
+      }),
     ),
   );
-  await deps.redis.zrem(deps.keys.holdDeadlines, id);
 }
 
 /**
@@ -275,11 +324,20 @@ export async function finishStalledCheckout(deps: Deps, id: string): Promise<voi
   const key = deps.keys.reservation(id);
   const [status, since, orderId] = await deps.redis.hmget(key, "status", "committingSince", "orderId");
   if (status === "committed") {
-    await sellCommitted(deps, id);
-    if (orderId) {
-      await deps.db.order.updateMany({ where: { id: orderId, status: "pending" }, data: { status: "confirmed", confirmedAt: new Date() } });
+    // Past its gate: finish the whole order (its other holds may not be gated or sold yet).
+    const order = orderId ? await deps.db.order.findUnique({ where: { id: orderId }, include: { reservations: true } }) : null;
+    if (order && order.status !== "failed" && order.reservations.some((r) => r.reservationId === id)) {
+      await confirmOrder(
+        deps,
+        { orderId: order.id, number: order.number },
+        order.reservations.map((r) => r.reservationId),
+      );
+      return;
     }
-    return;
+    // Its order was refused (a process died between failing it and putting this gate back):
+    // put it back, and the stalled-checkout rule below gives its units back.
+    await transitionReservation(deps.redis, { key, from: "committed", to: "committing" });
+    return finishStalledCheckout(deps, id);
   }
   if (status !== "committing") return;
   if ((await redisNow(deps.redis)) - Number(since) < STALLED_CHECKOUT_MS) return; // still in progress somewhere

@@ -15,6 +15,7 @@ import { DomainError } from "./errors";
 import { assertSku, type Actor } from "./inventory";
 import { verifyAdmissionToken } from "./queue-token";
 import { redisNow } from "./redis";
+import { transitionReservation } from "./scripts";
 import { claimAdmission, refundAdmission } from "./sales";
 import type { Reservation, ReservationItem, ReservationStatus } from "./types";
 
@@ -198,10 +199,16 @@ export async function endReservation(deps: Deps, id: string, req: EndRequest): P
     }
     throw new Error(`reservation ${id}: its lines kept changing while it was being ended`);
   }
-  const [code, previous] = await deps.redis.swTransitionReservation(key, req.from.join(","), req.to, req.rule, ...fields);
-  if (code !== 1) return { ended: false, reason: END_REFUSAL[code] ?? "missing", status: previous as ReservationStatus };
-  await finishEndedReservation(deps, id, { type: req.type, who: req.who, linger: previous === "pending" });
-  return { ended: true, previous: previous as ReservationStatus };
+  const moved = await transitionReservation(deps.redis, {
+    key,
+    from: req.from,
+    to: req.to,
+    deadline: req.rule || undefined,
+    set: req.fields,
+  });
+  if (moved.result !== "moved") return { ended: false, reason: moved.result, status: moved.status as ReservationStatus };
+  await finishEndedReservation(deps, id, { type: req.type, who: req.who, linger: moved.previous === "pending" });
+  return { ended: true, previous: moved.previous as ReservationStatus };
 }
 
 const END_REFUSAL: Record<number, "missing" | "wrong_state" | "deadline"> = { [-1]: "missing", [-2]: "wrong_state", [-3]: "deadline" };
@@ -443,8 +450,9 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   }
 
   const held: ReservationItem[] = items.map((line, i) => ({ sku: line.sku, quantity: replies[i]![1], requested: line.quantity }));
-  const [moved, now] = await deps.redis.swTransitionReservation(key, "pending", "held", "", "items", JSON.stringify(held));
-  if (moved !== 1) {
+  const moved = await transitionReservation(deps.redis, { key, from: "pending", to: "held", set: { items: JSON.stringify(held) } });
+  if (moved.result !== "moved") {
+    const now = moved.status;
     // Someone else finished this reservation first: a concurrent retry (then its answer is
     // ours), or the expiry worker / a failed duplicate, which may have released lines before
     // we held them. Releasing is idempotent, so give back anything still held under this id.

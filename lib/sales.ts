@@ -13,6 +13,7 @@ import { stockLevels, type Actor } from "./inventory";
 import { SALE_ID_PATTERN, type SaleKeys } from "./keys";
 import type { Product } from "./types";
 import { signAdmissionToken } from "./queue-token";
+import { saleControl, saleGate } from "./scripts";
 
 export type SaleStatus = "scheduled" | "starting" | "live" | "paused" | "soldout" | "closed";
 export type TicketState = "pre" | "waiting" | "admitted" | "done" | "expired" | "lapsed" | "left" | "soldout" | "closed";
@@ -156,20 +157,22 @@ function toDefinition(row: SaleRow): SaleDefinition {
 export async function mirrorSale(deps: Deps, sale: SaleDefinition): Promise<void> {
   const keys = k(deps, sale.id);
   if (sale.status === "closed") {
-    await deps.redis.swSaleControl(keys.hash, keys.queue, keys.pre, "close");
-    await Promise.all(sale.skus.map((sku) => deps.redis.swSaleGate(deps.keys.stock(sku), sale.id, "clear")));
+    await saleControl(deps.redis, keys, "close");
+    await Promise.all(sale.skus.map((sku) => saleGate(deps.redis, { stockKey: deps.keys.stock(sku), saleId: sale.id, mode: "clear" })));
     await deps.redis.srem(deps.keys.activeSales, sale.id);
     return;
   }
-  await deps.redis.swSaleControl(keys.hash, keys.queue, keys.pre, "configure", ...settingsFields({ ...sale, skus: sale.skus }));
+  await saleControl(deps.redis, keys, "configure", settingsFields({ ...sale, skus: sale.skus }));
   if (sale.status === "paused") {
     // A Redis rebuilt while the sale was paused: it must not start admitting by itself.
     const status = await deps.redis.hget(keys.hash, "status");
     if (status === "scheduled") await deps.redis.hset(keys.hash, "status", "paused", "lastStatus", "paused");
   }
-  const gates = await Promise.all(sale.skus.map((sku) => deps.redis.swSaleGate(deps.keys.stock(sku), sale.id, "set")));
-  gates.forEach(([code, other], i) => {
-    if (code === -2) console.error(`[sales] ${sale.skus[i]} of sale ${sale.id} is already in sale ${other}`);
+  const gates = await Promise.all(
+    sale.skus.map((sku) => saleGate(deps.redis, { stockKey: deps.keys.stock(sku), saleId: sale.id, mode: "set" })),
+  );
+  gates.forEach((gate, i) => {
+    if (gate.result === "other_sale") console.error(`[sales] ${sale.skus[i]} of sale ${sale.id} is already in sale ${gate.gate}`);
   });
   await deps.redis.sadd(deps.keys.activeSales, sale.id);
 }
@@ -190,6 +193,23 @@ export async function createSale(deps: Deps, input: SaleInput): Promise<SaleDefi
   const known = await deps.db.sku.findMany({ where: { code: { in: skus } }, select: { code: true } });
   const missing = skus.filter((s) => !known.some((r) => r.code === s));
   if (missing.length) throw new DomainError("unknown_sku", `No product variant ${missing.join(", ")}.`, { skus: missing });
+  const existing = await loadSaleRow(deps, input.id);
+  if (existing) {
+    // The same request again (a retry after a timeout, or after this process died between the
+    // row and its copy in Redis): finish the copy and answer with the sale. Anything else is a
+    // different sale under a taken id.
+    const same =
+      existing.name === input.name &&
+      sameSet(
+        existing.skus.map((s) => s.sku),
+        skus,
+      ) &&
+      existing.status !== "closed";
+    if (!same) throw new DomainError("sale_conflict", `A sale with the id ${input.id} already exists.`);
+    const sale = toDefinition(existing);
+    await mirrorSale(deps, sale);
+    return sale;
+  }
   const busy = await deps.db.saleSku.findMany({
     where: { sku: { in: skus }, sale: { status: { not: "closed" } } },
     select: { sku: true, saleId: true },
@@ -199,8 +219,6 @@ export async function createSale(deps: Deps, input: SaleInput): Promise<SaleDefi
       skus: busy.map((b) => b.sku),
     });
   }
-  const existing = await deps.db.sale.findUnique({ where: { id: input.id }, select: { id: true } });
-  if (existing) throw new DomainError("sale_conflict", `A sale with the id ${input.id} already exists.`);
   await deps.db.sale.create({
     data: {
       id: input.id,
@@ -256,7 +274,7 @@ export async function updateSale(deps: Deps, id: string, patch: Partial<SaleSett
   await deps.db.sale.update({ where: { id }, data: { ...patch } });
   const keys = k(deps, id);
   const fields = settingsFields(patch);
-  if (fields.length) await deps.redis.swSaleControl(keys.hash, keys.queue, keys.pre, "configure", ...fields);
+  if (fields.length) await saleControl(deps.redis, keys, "configure", fields);
   return getSaleDefinition(deps, id);
 }
 
@@ -267,18 +285,16 @@ export async function controlSale(deps: Deps, id: string, action: SaleAction, wh
   const sale = await getSaleDefinition(deps, id);
   const keys = k(deps, id);
   if (sale.status !== "closed") await mirrorSaleIfMissing(deps, sale);
-  const [code, status] = await deps.redis.swSaleControl(keys.hash, keys.queue, keys.pre, action);
-  if (code === -1) throw new DomainError("not_found", "No such sale.");
-  if (code === -2) throw new DomainError("sale_conflict", `A ${status} sale cannot be asked to ${action}.`, { status });
-  const data: { status?: string; startsAt?: Date; closedAt?: Date } = {};
-  if (action === "start") data.startsAt = new Date(Number(await deps.redis.hget(keys.hash, "startsAt")));
-  else data.status = status;
-  if (action === "close") {
-    data.closedAt = new Date();
-    await Promise.all(sale.skus.map((sku) => deps.redis.swSaleGate(deps.keys.stock(sku), id, "clear")));
-    await deps.redis.srem(deps.keys.activeSales, id);
+  const control = await saleControl(deps.redis, keys, action);
+  if (control.result === "missing") throw new DomainError("not_found", "No such sale.");
+  if (control.result === "not_allowed") {
+    throw new DomainError("sale_conflict", `A ${control.status} sale cannot be asked to ${action}.`, { status: control.status });
   }
-  await deps.db.sale.update({ where: { id }, data });
+  const data: { status?: string; startsAt?: Date } = {};
+  if (action === "start") data.startsAt = new Date(Number(await deps.redis.hget(keys.hash, "startsAt")));
+  else data.status = control.status;
+  if (action === "close") await finishClose(deps, sale);
+  else await deps.db.sale.update({ where: { id }, data });
   console.log(`[sales] ${id}: ${action} by ${who.actor ?? who.source}`);
   return getSaleDefinition(deps, id);
 }
@@ -287,16 +303,44 @@ async function mirrorSaleIfMissing(deps: Deps, sale: SaleDefinition): Promise<vo
   if (!(await deps.redis.exists(k(deps, sale.id).hash))) await mirrorSale(deps, sale);
 }
 
-/** Put every open sale of the ledger back into Redis (after a Redis loss) — its definition, not its line. */
+/**
+ * Put every open sale of the ledger back into Redis — its definition, not its line — and finish
+ * what a process that died part-way left: a sale whose copy is missing (a Redis loss) or was
+ * never completed (it is on the admitters' list last, so a sale not on it may have ungated
+ * SKUs) is mirrored again; a sale closed in Redis but not in Postgres (a close that died after
+ * its irreversible Redis step) is closed in Postgres. Idempotent; the admitter runs it every
+ * few seconds.
+ */
 export async function syncSales(deps: Deps): Promise<number> {
   const open = await listSaleDefinitions(deps);
   let restored = 0;
   for (const sale of open) {
-    if (await deps.redis.exists(k(deps, sale.id).hash)) continue;
+    const status = await deps.redis.hget(k(deps, sale.id).hash, "status");
+    if (status === "closed") {
+      await finishClose(deps, sale);
+      restored++;
+      continue;
+    }
+    if (status && (await deps.redis.sismember(deps.keys.activeSales, sale.id))) continue;
     await mirrorSale(deps, sale);
     restored++;
   }
   return restored;
+}
+
+/** The steps of a close after its Redis state change (idempotent): ungate, off the list, in Postgres. */
+async function finishClose(deps: Deps, sale: SaleDefinition): Promise<void> {
+  await Promise.all(sale.skus.map((sku) => saleGate(deps.redis, { stockKey: deps.keys.stock(sku), saleId: sale.id, mode: "clear" })));
+  await deps.redis.srem(deps.keys.activeSales, sale.id);
+  await deps.db.sale.updateMany({
+    where: { id: sale.id, status: { not: "closed" } },
+    data: { status: "closed", closedAt: new Date() },
+  });
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const x = new Set(a);
+  return x.size === new Set(b).size && b.every((v) => x.has(v));
 }
 
 function parseCounters(raw: Record<string, unknown>): SaleCounters {

@@ -46,6 +46,7 @@ export async function checkOut(_prev: CheckOutState, formData: FormData): Promis
       error: shopperError(err, "checkOut", {
         reservation_expired: "A hold in your cart expired before checkout — those items went back on sale. Review your cart and try again.",
         reservation_not_held: "Your cart changed while you were checking out. Review it and try again.",
+        checkout_in_progress: "Your order is still being placed. Wait a moment, then look at your cart again.",
         not_found: "Your cart changed while you were checking out. Review it and try again.",
         invalid_request: "Your cart has no held items to check out.",
       }),

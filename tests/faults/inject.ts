@@ -250,6 +250,8 @@ export class FaultInjector {
   dead = false;
   private readonly rules: { rule: FaultRule; left: number }[];
   private inflight = 0;
+  /** In-flight interactive transactions (they settle only when their body does). */
+  private inflightBodies = 0;
   private gateOpen!: () => void;
   private readonly gate = new Promise<void>((resolve) => (this.gateOpen = resolve));
   private firedSignal!: (c: CallInfo) => void;
@@ -296,7 +298,10 @@ export class FaultInjector {
     let still = 0;
     while (still < turns) {
       await new Promise((r) => setTimeout(r, ms));
-      if (this.inflight === 0 && this.calls.length === seen) still++;
+      // After a death, an interactive transaction waits for its body forever (its later calls
+      // never go out): it is the dead process's open transaction, not work still in flight.
+      const busy = this.inflight - (this.dead ? this.inflightBodies : 0);
+      if (busy === 0 && this.calls.length === seen) still++;
       else still = 0;
       seen = this.calls.length;
     }
@@ -339,11 +344,14 @@ export class FaultInjector {
     const entry = this.rules.find((r) => r.left > 0 && this.matches(r.rule, c));
     const send = async (): Promise<T> => {
       c.executed = true;
+      const body = c.name === "db.$transaction" && c.detail === "interactive";
       this.inflight++;
+      if (body) this.inflightBodies++;
       try {
         return await exec();
       } finally {
         this.inflight--;
+        if (body) this.inflightBodies--;
       }
     };
     if (!entry) return send();

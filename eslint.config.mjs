@@ -12,7 +12,7 @@ export default defineConfig([
     ".data/**",
     "node_modules/**",
     "lib/generated/**",
-    "lib/lua/index.generated.ts",
+    "lib/scripts/lua/index.generated.ts",
     "test-results/**",
     "playwright-report/**",
     "screenshots/**",

@@ -5,7 +5,7 @@
 // sign-in page can bring them back afterwards (layouts are not told their URL).
 import { NextResponse, type NextRequest } from "next/server";
 import { REQUESTED_PATH_HEADER } from "./lib/auth/paths";
-import { issueSession, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, verifySessionCookie } from "./lib/session-id";
+import { issueSession, SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, verifySessionCookie } from "./lib/auth/session-id";
 
 export async function proxy(request: NextRequest) {
   // A path that is not valid percent-encoding would otherwise reach the router and fail as a

@@ -8,10 +8,10 @@ import type { ReactNode } from "react";
 import { CartLink } from "@/components/cart/cart-link";
 import { CartProvider, type CartSnapshot } from "@/components/cart/cart-context";
 import { RealtimeProvider } from "@/components/realtime/realtime-provider";
-import { config } from "@/lib/config";
-import { appDeps } from "@/lib/context";
+import { config } from "@/lib/core/config";
+import { appDeps } from "@/lib/core/deps";
 import { sessionReservations } from "@/lib/reservations";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 export const metadata: Metadata = {
   title: { default: "Stockwire — live stock, held for you", template: "%s · Stockwire" },

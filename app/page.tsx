@@ -5,8 +5,8 @@ import emptyStyles from "@/components/empty-state.module.css";
 import { LiveStockScope } from "@/components/live-stock-scope";
 import { ProductCard } from "@/components/product-card";
 import { listProducts } from "@/lib/catalog";
-import { appDeps } from "@/lib/context";
-import type { Availability } from "@/lib/types";
+import { appDeps } from "@/lib/core/deps";
+import type { Availability } from "@/lib/shared/types";
 
 export default async function CatalogPage({ searchParams }: { searchParams: Promise<{ category?: string | string[] }> }) {
   await connection();

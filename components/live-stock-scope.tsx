@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useContext, type ReactNode } from "react";
-import type { Availability } from "@/lib/types";
+import type { Availability } from "@/lib/shared/types";
 import { ConnectionNotice } from "./connection-notice";
 import styles from "./live-stock-scope.module.css";
 import { useLiveStock, type ConnectionStatus, type LiveLevel, type LiveStock } from "./realtime/use-live-stock";

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { Product } from "@/lib/types";
+import type { Product } from "@/lib/shared/types";
 import { formatPrice } from "./format";
 import { useLiveLevels } from "./live-stock-scope";
 import { ProductArt } from "./product-art";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { Product } from "@/lib/types";
+import type { Product } from "@/lib/shared/types";
 import { AddToCart } from "./add-to-cart";
 import { formatPrice } from "./format";
 import styles from "./product-purchase.module.css";

@@ -1,6 +1,6 @@
 "use client";
 
-import type { Variant } from "@/lib/types";
+import type { Variant } from "@/lib/shared/types";
 import { formatPrice } from "./format";
 import styles from "./variant-picker.module.css";
 

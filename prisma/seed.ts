@@ -1,7 +1,7 @@
 // Demo catalog for development and the end-to-end tests. Every SKU goes through upsertSku, so
 // each starting stock level is a `set` event that reaches the ledger like any other change.
 // Idempotent: a database that already has products is left alone.
-import { appDeps, type Deps } from "../lib/context";
+import { appDeps, type Deps } from "../lib/core/deps";
 import { upsertSku } from "../lib/catalog";
 import { persistAllPending } from "../lib/ledger";
 import { createSale } from "../lib/sales";

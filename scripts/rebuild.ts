@@ -2,7 +2,7 @@
 // (after a cold start or a lost Redis). Events still waiting in Redis streams are persisted
 // first, so nothing in flight is overwritten. Uses DATABASE_URL / REDIS_URL, or the stack
 // that `npm run up` is running on this checkout.
-import { appDeps } from "../lib/context";
+import { appDeps } from "../lib/core/deps";
 import { rebuildFromLedger } from "../lib/ledger";
 import { loadRunningStackEnv } from "./stack";
 

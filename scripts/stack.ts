@@ -18,10 +18,10 @@ import {
 import net from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { createDb } from "../lib/db";
-import { redisKeys } from "../lib/keys";
+import { createDb } from "../lib/core/db";
+import { redisKeys } from "../lib/core/keys";
 import { rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
-import { createRedis } from "../lib/redis";
+import { createRedis } from "../lib/core/redis";
 import { seed } from "../prisma/seed";
 import { migrate } from "./migrate";
 import { missingSystemTools, startPostgres, startRedis, type LocalProcess } from "./services";

@@ -1,10 +1,10 @@
 // The flash-sale admitter: every tick, for each active sale, the one sidecar holding that
-// sale's lease runs its admission step (lib/lua/queue-admit-7.lua) and broadcasts the outcome
+// sale's lease runs its admission step (lib/scripts/lua/queue-admit-7.lua) and broadcasts the outcome
 // once to the sale's room. Any number of sidecars run this loop; a crashed admitter's lease
 // runs out within LEASE_TTL_MS and another sidecar carries on where it stopped (all state is
 // in Redis). Sales can be admitted by different sidecars at once.
-import type { Deps } from "../lib/context";
-import { createLease, type Lease } from "../lib/lease";
+import type { Deps } from "../lib/core/deps";
+import { createLease, type Lease } from "../lib/core/lease";
 import { admitTick, recordSaleStatus, syncSales, type QueueFrame, type SaleStatus } from "../lib/sales";
 import type { SidecarMetrics } from "./metrics";
 import { every, type Loop } from "./workers";

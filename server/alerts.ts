@@ -5,15 +5,15 @@
 // through the adapter). Also writes this sidecar's emit propagation summary for the overview.
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import { raiseAlertForEvent, type AdminAlert } from "../lib/alerts";
+import { raiseAlertForEvent, type AdminAlert } from "../lib/backoffice";
 import { enqueueAlert } from "../lib/webhooks";
 import { writePropagationReport } from "../lib/backoffice";
-import type { Deps } from "../lib/context";
-import type { StockEvent } from "../lib/types";
-import { parseStockEvent } from "./gateway";
+import type { Deps } from "../lib/core/deps";
+import type { StockEvent } from "../lib/shared/types";
+import { decodeStockEvent } from "../lib/events";
 import type { PropagationWindow } from "./metrics";
 import { every, type Loop } from "./workers";
-import { createSubscriber } from "../lib/redis";
+import { createSubscriber } from "../lib/core/redis";
 
 export interface AlertRaiserOptions {
   /** How often the events gathered since the last run are checked. */
@@ -44,7 +44,7 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
   subscriber.on("error", () => {}); // reconnects by itself; failed runs are logged below
   subscriber.on("message", (channel: string, message: string) => {
     if (channel !== deps.keys.eventsChannel) return;
-    const event = parseStockEvent(message);
+    const event = decodeStockEvent(message);
     if (!event) return;
     const seen = lowest.get(event.sku);
     if (!seen || event.available < seen.available) lowest.set(event.sku, event);

@@ -2,13 +2,13 @@
 // empty (SKU by SKU where it is behind the ledger), then serves Socket.IO, /metrics and
 // /health on REALTIME_PORT and runs the workers.
 import { createServer } from "node:http";
-import { allowedOrigins, config } from "../lib/config";
-import type { Deps } from "../lib/context";
-import { createDb } from "../lib/db";
-import { redisKeys } from "../lib/keys";
+import { allowedOrigins, config } from "../lib/core/config";
+import type { Deps } from "../lib/core/deps";
+import { createDb } from "../lib/core/db";
+import { redisKeys } from "../lib/core/keys";
 import { catchUpWithLedger, rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
-import { createConfiguredRedis, createSubscriber } from "../lib/redis";
-import { redisMemory } from "../lib/redis-memory";
+import { createConfiguredRedis, createSubscriber } from "../lib/core/redis";
+import { redisMemory } from "../lib/core/redis-memory";
 import { startAdmitter } from "./admitter";
 import { startAlertRaiser, startPropagationReporter } from "./alerts";
 import { broadcastAlert, broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";

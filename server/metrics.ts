@@ -3,12 +3,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Redis } from "ioredis";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RedisMemory } from "../lib/redis-memory";
+import type { RedisMemory } from "../lib/core/redis-memory";
 
 export interface SidecarMetricsOptions {
   /** Events still waiting in Redis streams for the ledger, read at scrape time. */
   pendingLedgerEvents?: () => Promise<number>;
-  /** What Redis says of its memory, read at scrape time (lib/redis-memory.ts). */
+  /** What Redis says of its memory, read at scrape time (lib/core/redis-memory.ts). */
   redisMemory?: () => Promise<RedisMemory>;
   /** Node process metrics (event loop lag, memory); off in tests that build many registries. */
   processMetrics?: boolean;

@@ -3,12 +3,13 @@
 // sidecar at a time — the holder of a Redis lease — sends what is due. Network calls happen
 // only here, never in the storefront's request path.
 import type { Redis } from "ioredis";
-import type { Deps } from "../lib/context";
-import { createLease } from "../lib/lease";
-import type { StockEvent } from "../lib/types";
+import type { Deps } from "../lib/core/deps";
+import { createLease } from "../lib/core/lease";
+import { decodeStockEvent } from "../lib/events";
+import type { StockEvent } from "../lib/shared/types";
 import { createWebhookDispatcher, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
 import { every, type Loop } from "./workers";
-import { createSubscriber } from "../lib/redis";
+import { createSubscriber } from "../lib/core/redis";
 
 export interface WebhookWorkerOptions extends DeliveryOptions {
   /** How often due deliveries are looked for. */
@@ -70,7 +71,7 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   subscriber.on("error", () => {}); // reconnects by itself
   subscriber.on("message", (channel: string, message: string) => {
     if (channel !== deps.keys.eventsChannel) return;
-    const event = parseEvent(message);
+    const event = decodeStockEvent(message);
     if (event && buffer.length < MAX_BUFFERED) buffer.push(event);
   });
   const ready = subscriber.subscribe(deps.keys.eventsChannel).then(
@@ -131,16 +132,4 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
       if (lease.held) await lease.release().catch(() => {});
     },
   };
-}
-
-function parseEvent(message: string): StockEvent | null {
-  try {
-    const event = JSON.parse(message) as Partial<StockEvent>;
-    if (typeof event.sku !== "string" || typeof event.version !== "number" || typeof event.available !== "number") return null;
-    // Lua's cjson writes absent values as empty strings; subscribers get the ledger's nulls.
-    return { ...event, reason: event.reason || null, actor: event.actor || null, reservationId: event.reservationId || null } as StockEvent;
-  } catch {
-    // not an event
-  }
-  return null;
 }

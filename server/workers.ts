@@ -1,7 +1,7 @@
 // Background loops of the sidecar: hold expiry and the ledger persister. Every sidecar runs
 // them, and Redis leases keep any one job from being done by two sidecars at once:
 // - ledger copy: per SKU, a lease held only while that SKU's stream entries are copied
-//   (lib/ledger.ts persistSkuEventsExclusively). Every sidecar hears every event; whichever
+//   (lib/ledger/ledger.ts persistSkuEventsExclusively). Every sidecar hears every event; whichever
 //   tick comes first copies it, the others find the lease taken (or the stream already trimmed).
 //   Sharding SKUs over registered sidecars would also work but needs membership, heartbeats
 //   and rebalancing; a lease per copy needs none of them and fails over by itself.
@@ -10,16 +10,16 @@
 //   correct without it (each hold is claimed by one atomic transition) but every sidecar would
 //   read the same due holds and race on each of them, and look up stalled checkouts twice.
 import type { Redis } from "ioredis";
-import type { Deps } from "../lib/context";
-import { SKU_PATTERN } from "../lib/keys";
-import { createLease } from "../lib/lease";
-import type { AdminAlert } from "../lib/alerts";
+import type { Deps } from "../lib/core/deps";
+import { SKU_PATTERN } from "../lib/core/keys";
+import { createLease } from "../lib/core/lease";
+import type { AdminAlert } from "../lib/backoffice";
 import { persistAllPending, persistSkuEventsExclusively, type PersistClaim } from "../lib/ledger";
 import { enqueueAlert } from "../lib/webhooks";
 import { finishStalledCheckout } from "../lib/orders";
 import { expireDueReservations } from "../lib/reservations";
 import type { SidecarMetrics } from "./metrics";
-import { createSubscriber } from "../lib/redis";
+import { createSubscriber } from "../lib/core/redis";
 
 export interface WorkerOptions {
   /** How often due holds are looked for: holds must end within about a second of their deadline. */
@@ -198,7 +198,7 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   };
 }
 
-/** Events in Redis streams not yet in the ledger (moved to lib/ledger.ts: /api/health reads it too). */
+/** Events in Redis streams not yet in the ledger (moved to lib/ledger/ledger.ts: /api/health reads it too). */
 export { pendingLedgerEvents } from "../lib/ledger";
 
 export interface Loop {

@@ -2,10 +2,10 @@
 // Redis key prefix per call and unique SKU codes, so tests never see each other's data.
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import type { Deps } from "../lib/context";
-import { createDb } from "../lib/db";
-import { redisKeys } from "../lib/keys";
-import { createRedis } from "../lib/redis";
+import type { Deps } from "../lib/core/deps";
+import { createDb } from "../lib/core/db";
+import { redisKeys } from "../lib/core/keys";
+import { createRedis } from "../lib/core/redis";
 import { upsertSku } from "../lib/catalog";
 
 export interface TestDeps extends Deps {

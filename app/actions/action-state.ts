@@ -2,7 +2,7 @@
 // thrown error into something a shopper may read. Not a Server Action file: types and a
 // server-only helper used by the actions beside it.
 import "server-only";
-import { isDomainError, type ErrorCode } from "@/lib/errors";
+import { isDomainError, type ErrorCode } from "@/lib/core/errors";
 
 export interface ActionError {
   code: ErrorCode | "unexpected";

@@ -3,12 +3,12 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
-import { isDomainError } from "@/lib/errors";
-import { SKU_PATTERN } from "@/lib/keys";
-import { clientAddress, limitReservations } from "@/lib/rate-limit";
+import { appDeps } from "@/lib/core/deps";
+import { isDomainError } from "@/lib/core/errors";
+import { SKU_PATTERN } from "@/lib/core/keys";
+import { clientAddress, limitReservations } from "@/lib/core/rate-limit";
 import { placeReservation } from "@/lib/reservations";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
 import { MAX_PER_ADD, QUEUE_TOKEN_MAX } from "@/lib/shared/limits";
 

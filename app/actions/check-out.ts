@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { checkout } from "@/lib/orders";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 import { shopperError, type ActionState } from "./action-state";
 import { CUSTOMER_NAME_MAX, MAX_LINES, RESERVATION_ID_PATTERN } from "@/lib/shared/limits";
 

@@ -4,12 +4,12 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { ordinal } from "@/components/sale/format";
-import { appDeps } from "@/lib/context";
-import { isDomainError } from "@/lib/errors";
-import { SALE_ID_PATTERN } from "@/lib/keys";
-import { clientAddress, limitQueueJoins } from "@/lib/rate-limit";
+import { appDeps } from "@/lib/core/deps";
+import { isDomainError } from "@/lib/core/errors";
+import { SALE_ID_PATTERN } from "@/lib/core/keys";
+import { clientAddress, limitQueueJoins } from "@/lib/core/rate-limit";
 import { joinQueue as joinSaleLine, type TicketState } from "@/lib/sales";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
 
 const Input = z.object({ saleId: z.string().max(64).regex(SALE_ID_PATTERN) });

@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { releaseReservation } from "@/lib/reservations";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
 import { RESERVATION_ID_PATTERN } from "@/lib/shared/limits";
 

@@ -1,6 +1,13 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import "./admin.css";
+import "./styles/01-shell.css";
+import "./styles/02-page.css";
+import "./styles/03-forms.css";
+import "./styles/04-narrow.css";
+import "./styles/05-sales-channels.css";
+import "./styles/06-stock.css";
+import "./styles/07-events.css";
+import "./styles/08-alerts-overview.css";
 
 export const metadata: Metadata = {
   title: { default: "Back office", template: "%s · Stockwire back office" },
@@ -9,7 +16,7 @@ export const metadata: Metadata = {
 
 /**
  * Every back-office page, the sign-in page included. The storefront's header and footer are
- * hidden around it by admin.css; access is checked in (console)/layout.tsx and in each page.
+ * hidden around it by styles/01-shell.css; access is checked in (console)/layout.tsx and in each page.
  */
 export default function AdminRootLayout({ children }: { children: ReactNode }) {
   return <div className="adm-root">{children}</div>;

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { CartView } from "@/components/cart/cart-view";
 import type { CartLineData } from "@/components/cart/types";
 import { describeSkus } from "@/lib/catalog";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { sessionReservations } from "@/lib/reservations";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 export const metadata: Metadata = { title: "Your cart" };
 

@@ -1,4 +1,4 @@
-import { metrics } from "@/lib/metrics";
+import { metrics } from "@/lib/core/metrics";
 
 export const dynamic = "force-dynamic";
 

@@ -4,7 +4,7 @@
 // listens through useAdminFeed; nothing else opens admin sockets.
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { AdminClientToServerEvents, AdminServerToClientEvents } from "@/lib/realtime/protocol";
+import type { AdminClientToServerEvents, AdminServerToClientEvents } from "@/lib/shared/protocol";
 import { realtimeUrlFor } from "@/components/realtime/socket";
 import { useRealtimeConfig } from "@/components/realtime/realtime-provider";
 

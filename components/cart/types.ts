@@ -1,5 +1,5 @@
 // The cart page's data as the server hands it to the client components.
-import type { ReservationStatus } from "@/lib/types";
+import type { ReservationStatus } from "@/lib/shared/types";
 
 export interface CartLineItem {
   sku: string;

@@ -1,7 +1,7 @@
 // The one Socket.IO connection of this browser tab. Every live component shares it through
 // useLiveStock; nothing else opens sockets.
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/protocol";
+import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/shared/protocol";
 
 export type StockSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import type { Availability } from "@/lib/types";
-import { stockFrame, type Response } from "@/lib/realtime/protocol";
+import type { Availability } from "@/lib/shared/types";
+import { stockFrame, type Response } from "@/lib/shared/protocol";
 import { useRealtime } from "./realtime-provider";
 
 export type ConnectionStatus = "connecting" | "live" | "stale";

@@ -3,10 +3,10 @@
 
 import { z } from "zod";
 import { INVALID_INPUT, shopperError, type ActionState } from "@/app/actions/action-state";
-import { appDeps } from "@/lib/context";
-import { SALE_ID_PATTERN } from "@/lib/keys";
+import { appDeps } from "@/lib/core/deps";
+import { SALE_ID_PATTERN } from "@/lib/core/keys";
 import { leaveQueue as leaveSaleLine, ticketFor } from "@/lib/sales";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 const Input = z.object({ saleId: z.string().max(64).regex(SALE_ID_PATTERN) });
 

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState, useOptimistic, useState } from "react";
 import { joinQueue, type JoinQueueState } from "@/app/actions/join-queue";
 import type { SaleCounters, SaleStatus, TicketView } from "@/lib/sales";
-import type { Product } from "@/lib/types";
+import type { Product } from "@/lib/shared/types";
 import { formatPrice, pluralize } from "../format";
 import { useLiveLevels } from "../live-stock-scope";
 import perksStyles from "../perks.module.css";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Response } from "@/lib/realtime/protocol";
+import type { Response } from "@/lib/shared/protocol";
 import type { QueueFrame, QueueSnapshot, SaleCounters, TicketState, TicketView } from "@/lib/sales";
 import { useRealtime } from "../realtime/realtime-provider";
 import type { ConnectionStatus } from "../realtime/use-live-stock";

@@ -2,11 +2,11 @@
 // Every text that can reach Postgres or a log goes through storableText, every stored number
 // fits a Postgres integer (lib/shared/validation.ts: one rule for every edge, invariant 9).
 import { z } from "zod";
-import { SKU_PATTERN } from "../keys";
+import { SKU_PATTERN } from "../core/keys";
 import { CUSTOMER_NAME_MAX, MAX_LINES, MAX_QUANTITY, QUEUE_TOKEN_MAX } from "../shared/limits";
 import { storableText } from "../shared/validation";
 
-/** @deprecated Use storableText. Kept only while lib/channels.ts still imports it. */
+/** @deprecated Use storableText. Kept only while lib/channels/channels.ts still imports it. */
 export const withoutNul = <T extends z.ZodType<string>>(schema: T) =>
   schema.refine((s) => !s.includes("\u0000"), "must not contain NUL characters");
 

@@ -2,7 +2,7 @@
 // Only the SHA-256 of a token is stored; its plaintext is returned once, by createApiToken.
 import { randomBytes } from "node:crypto";
 import { storableText } from "../shared/validation";
-import { DomainError } from "../errors";
+import { DomainError } from "../core/errors";
 import type { ApiToken, User } from "../generated/prisma/client";
 import { hasRole, toStaffRole, type StaffRole } from "./roles";
 import { hashToken } from "./sessions";

@@ -2,9 +2,9 @@
 // Credentials, in order: `Authorization: Bearer <ADMIN_API_TOKEN>` (acts as admin), a Bearer
 // API token from the ApiToken table (its role), the staff session cookie (its user's role).
 import { createHash, timingSafeEqual } from "node:crypto";
-import { config } from "../config";
-import { db } from "../db";
-import { DomainError } from "../errors";
+import { config } from "../core/config";
+import { db } from "../core/db";
+import { DomainError } from "../core/errors";
 import { apiTokenIsLive, verifyApiToken } from "./api-tokens";
 import { hasRole, toStaffRole, type StaffRole } from "./roles";
 import { cookieFromHeader, sessionTimeLeft, STAFF_COOKIE, staffSessionId, verifyStaffSession } from "./sessions";

@@ -2,10 +2,10 @@
 // then the first-admin bootstrap, then the password check, then a new session. Every refusal
 // of the credentials reads the same, so the form tells nobody which emails have an account.
 import { createHash } from "node:crypto";
-import { config } from "../config";
-import type { Deps } from "../context";
-import { DomainError } from "../errors";
-import { consume, forgive, loginAddressRule, loginEmailRule, loginPairRule, refund, type LimitRule } from "../rate-limit";
+import { config } from "../core/config";
+import type { Deps } from "../core/deps";
+import { DomainError } from "../core/errors";
+import { consume, forgive, loginAddressRule, loginEmailRule, loginPairRule, refund, type LimitRule } from "../core/rate-limit";
 import { ensureFirstAdmin } from "./bootstrap";
 import { createStaffSession, pruneStaffSessions } from "./sessions";
 import { authenticateUser, normalizeEmail, type StaffUser } from "./users";

@@ -4,7 +4,7 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
-import { db } from "../db";
+import { db } from "../core/db";
 import { identifyStaff, requireStaff, type StaffPrincipal } from "./guard";
 import { loginPath, REQUESTED_PATH_HEADER } from "./paths";
 import { hasRole, type StaffRole } from "./roles";

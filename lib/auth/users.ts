@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { storableText } from "../shared/validation";
-import type { Deps } from "../context";
-import { DomainError } from "../errors";
+import type { Deps } from "../core/deps";
+import { DomainError } from "../core/errors";
 import type { User } from "../generated/prisma/client";
 import { dummyHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from "./passwords";
 import { toStaffRole, type StaffRole } from "./roles";

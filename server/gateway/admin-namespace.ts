@@ -2,7 +2,7 @@
 // sockets are re-checked in one batch per interval through stillGranted (revoked ones are
 // disconnected), and broadcastAlert pushes raised alerts to every back-office socket.
 import { admitStaffSocket, stillGranted } from "../../lib/auth";
-import type { AdminAlert } from "../../lib/alerts";
+import type { AdminAlert } from "../../lib/backoffice";
 import type { AdminNamespace, AdminSocketData, GatewayDeps, StockServer } from "./types";
 
 /** Set up /admin on the server; returns the namespace and what stops its re-check timer. */

@@ -4,8 +4,8 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
-import { createSubscriber } from "../../lib/redis";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+import { createSubscriber } from "../../lib/core/redis";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/shared/protocol";
 import { setupAdminNamespace } from "./admin-namespace";
 import { registerQueueHandlers, startPresence } from "./queue-handlers";
 import { createStockRelay } from "./relay";

@@ -5,5 +5,4 @@
 export { closeApplication, createApplication } from "./app";
 export { broadcastAlert } from "./admin-namespace";
 export { broadcastQueueFrame, notifyAdmitted } from "./queue-handlers";
-export { parseStockEvent } from "./relay";
 export { saleRoom, skuRoom, ticketRoom, type GatewayDeps, type StockServer } from "./types";

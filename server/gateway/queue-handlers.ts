@@ -1,9 +1,9 @@
 // The flash-sale queue over sockets: `queue:watch`/`queue:unwatch` join a sale's and a ticket's
 // rooms, connected waiting shoppers are kept present, and admission ticks (broadcastQueueFrame)
 // and turns (notifyAdmitted) go out to those rooms on every sidecar.
-import { SALE_ID_PATTERN } from "../../lib/keys";
-import { redisNow } from "../../lib/redis";
-import type { Response } from "../../lib/realtime/protocol";
+import { SALE_ID_PATTERN } from "../../lib/core/keys";
+import { redisNow } from "../../lib/core/redis";
+import type { Response } from "../../lib/shared/protocol";
 import { markPresent, queueSnapshot, TICKET_PATTERN, type QueueFrame, type QueueSnapshot } from "../../lib/sales";
 import { invalid, saleRoom, ticketRoom, type GatewayDeps, type SocketData, type StockServer, type StockSocket } from "./types";
 

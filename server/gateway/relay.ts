@@ -1,8 +1,8 @@
-// Stock events from Redis Pub/Sub to sockets: parseStockEvent validates a message, and
+// Stock events from Redis Pub/Sub to sockets: decodeStockEvent (lib/events) validates a message, and
 // createStockRelay coalesces each SKU's changes into frames for its room on this instance
 // (io.local), mirrors every event to /admin, and records the relay and propagation metrics.
-import type { StockEvent, StockEventType } from "../../lib/types";
-import { SKU_PATTERN } from "../../lib/keys";
+import { decodeStockEvent } from "../../lib/events";
+import type { StockEvent } from "../../lib/shared/types";
 import { skuRoom, type AdminNamespace, type GatewayDeps, type StockServer } from "./types";
 
 /**
@@ -39,7 +39,7 @@ export function createStockRelay(io: StockServer, admin: AdminNamespace, deps: G
   return {
     receive(message: string) {
       if (stopped) return;
-      const event = parseStockEvent(message);
+      const event = decodeStockEvent(message);
       if (!event) {
         metrics?.eventsRelayed.inc({ outcome: "invalid" });
         return;
@@ -70,43 +70,5 @@ export function createStockRelay(io: StockServer, admin: AdminNamespace, deps: G
       timer = undefined;
       pending.clear();
     },
-  };
-}
-
-const EVENT_TYPES = new Set<StockEventType>(["hold", "release", "expire", "sale", "adjust", "restock", "channel", "set", "rebuild"]);
-
-/** A Pub/Sub message as a stock event, or null when it is not one. */
-export function parseStockEvent(message: string): StockEvent | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(message);
-  } catch {
-    return null;
-  }
-  if (typeof raw !== "object" || raw === null) return null;
-  const e = raw as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
-  const version = num(e.version);
-  const available = num(e.available);
-  const at = num(e.at);
-  if (typeof e.sku !== "string" || !SKU_PATTERN.test(e.sku) || version === null || available === null || at === null) return null;
-  if (typeof e.type !== "string" || !EVENT_TYPES.has(e.type as StockEventType)) return null;
-  return {
-    type: e.type as StockEventType,
-    sku: e.sku,
-    location: text(e.location) ?? "main",
-    delta: num(e.delta) ?? 0,
-    onHand: num(e.onHand) ?? 0,
-    reserved: num(e.reserved) ?? 0,
-    safety: num(e.safety) ?? 0,
-    available,
-    version,
-    // The Lua scripts publish "" for absent values; the domain type says null.
-    reason: text(e.reason),
-    source: text(e.source) ?? "unknown",
-    actor: text(e.actor),
-    reservationId: text(e.reservationId),
-    at,
   };
 }

@@ -1,9 +1,9 @@
 // A browser socket's SKU subscriptions: `subscribe` joins the SKUs' rooms and answers with their
 // availability snapshot, `unsubscribe` leaves them; a socket watches at most MAX_SUBSCRIBED_SKUS.
-import { availabilityOf } from "../../lib/inventory";
-import { SKU_PATTERN } from "../../lib/keys";
-import { MAX_SUBSCRIBED_SKUS, type Response } from "../../lib/realtime/protocol";
-import type { Availability } from "../../lib/types";
+import { availabilityOf } from "../../lib/stock";
+import { SKU_PATTERN } from "../../lib/core/keys";
+import { MAX_SUBSCRIBED_SKUS, type Response } from "../../lib/shared/protocol";
+import type { Availability } from "../../lib/shared/types";
 import { invalid, skuRoom, type GatewayDeps, type StockSocket } from "./types";
 
 /** Handle `subscribe` and `unsubscribe` on one browser socket. */

@@ -3,15 +3,15 @@
 import type { Redis } from "ioredis";
 import type { Namespace, Server, Socket } from "socket.io";
 import type { StaffGrant, StaffPrincipal } from "../../lib/auth";
-import type { Deps } from "../../lib/context";
-import type { RedisKeys } from "../../lib/keys";
+import type { Deps } from "../../lib/core/deps";
+import type { RedisKeys } from "../../lib/core/keys";
 import type {
   AdminClientToServerEvents,
   AdminServerToClientEvents,
   ClientToServerEvents,
   Response,
   ServerToClientEvents,
-} from "../../lib/realtime/protocol";
+} from "../../lib/shared/protocol";
 import type { PropagationWindow, SidecarMetrics } from "../metrics";
 
 export interface GatewayDeps {

@@ -6,11 +6,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { reservationBody } from "../../lib/api/schemas";
-import { DomainError, isDomainError } from "../../lib/errors";
-import { limitReservations } from "../../lib/rate-limit";
-import { createRedis } from "../../lib/redis";
+import { DomainError, isDomainError } from "../../lib/core/errors";
+import { limitReservations } from "../../lib/core/rate-limit";
+import { createRedis } from "../../lib/core/redis";
 import { placeReservation } from "../../lib/reservations";
-import { isValidSessionId, SESSION_COOKIE } from "../../lib/session-id";
+import { isValidSessionId, SESSION_COOKIE } from "../../lib/auth/session-id";
 import { benchDeps } from "./shared";
 
 const MAX_BODY_BYTES = 64 * 1024;

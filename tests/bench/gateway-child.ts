@@ -4,7 +4,7 @@
 // server/admitter.ts does (admitTick, then broadcast), without the admitter's Postgres steps.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createRedis, createSubscriber } from "../../lib/redis";
+import { createRedis, createSubscriber } from "../../lib/core/redis";
 import { admitTick } from "../../lib/sales";
 import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "../../server/gateway";
 import { benchDeps, clock, cpuMicros, ORIGIN, sleep, type ChildReply, type ChildRequest } from "./shared";

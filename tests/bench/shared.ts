@@ -4,10 +4,10 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
 import type { Socket as ClientSocket } from "socket.io-client";
-import type { Deps } from "../../lib/context";
-import type { Db } from "../../lib/db";
-import { redisKeys } from "../../lib/keys";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
+import type { Deps } from "../../lib/core/deps";
+import type { Db } from "../../lib/core/db";
+import { redisKeys } from "../../lib/core/keys";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/shared/protocol";
 
 export const ORIGIN = "http://bench.stockwire.test";
 export const POLL_INTERVAL_MS = 5_000;

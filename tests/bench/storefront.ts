@@ -16,9 +16,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
 import autocannon from "autocannon";
-import { adjustStock, setStock } from "../../lib/inventory";
-import { createRedis } from "../../lib/redis";
-import { newSessionId } from "../../lib/session-id";
+import { adjustStock, setStock } from "../../lib/stock";
+import { createRedis } from "../../lib/core/redis";
+import { newSessionId } from "../../lib/auth/session-id";
 import { startStack, type Stack } from "../../scripts/stack";
 import { benchDeps, clock, CONCURRENCY, fmt, ms, pollingLatency, printLatency, sleep, summarize, type Latency } from "./shared";
 

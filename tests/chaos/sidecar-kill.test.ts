@@ -8,8 +8,8 @@
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { STOCK_SOCKET_OPTIONS } from "../../components/realtime/socket";
-import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/realtime/protocol";
-import type { Availability } from "../../lib/types";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../lib/shared/protocol";
+import type { Availability } from "../../lib/shared/types";
 import { createSku, report, Shopper, sleep, startChaosStack, Tally, waitForLedger, type ChaosStack } from "./harness";
 
 let stack: ChaosStack;

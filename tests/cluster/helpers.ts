@@ -4,9 +4,9 @@
 import { inject } from "vitest";
 import type { Cluster } from "ioredis";
 import type { Redis } from "ioredis";
-import { createDb } from "../../lib/db";
-import { redisKeys } from "../../lib/keys";
-import { createRedisCluster } from "../../lib/redis";
+import { createDb } from "../../lib/core/db";
+import { redisKeys } from "../../lib/core/keys";
+import { createRedisCluster } from "../../lib/core/redis";
 import { TEST_QUEUE_TOKEN_SECRET, uid, type TestDeps } from "../helpers";
 
 export function clusterRedis(name = "test-cluster"): Redis {

@@ -2,12 +2,12 @@
 // with SKUs, reservations, sessions and sales spread over different masters.
 import type { Cluster } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { stockLevel } from "../../lib/inventory";
+import { stockLevel } from "../../lib/stock";
 import { checkout, finishStalledCheckout } from "../../lib/orders";
 import { expireDueReservations, getReservation, placeReservation, releaseReservation } from "../../lib/reservations";
 import { admitTick, createSale, joinQueue, ticketFor, ticketStatus } from "../../lib/sales";
-import type { Deps } from "../../lib/context";
-import { isCluster } from "../../lib/redis";
+import type { Deps } from "../../lib/core/deps";
+import { isCluster } from "../../lib/core/redis";
 import { seedSkus, uid } from "../helpers";
 import { clusterRedis, clusterTestDeps } from "./helpers";
 

@@ -24,7 +24,7 @@
 //   const faulty = inj.deps(realDeps, { stepwise: true });  // stepwise: isCluster = true
 //   await op(faulty);  inj.calls  // the trace
 import type { Redis } from "ioredis";
-import type { Deps } from "../../lib/context";
+import type { Deps } from "../../lib/core/deps";
 
 type Db = Deps["db"];
 

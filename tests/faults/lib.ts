@@ -4,28 +4,48 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-type Reservations = typeof import("../../lib/reservations");
-type Orders = typeof import("../../lib/orders");
-type Catalog = typeof import("../../lib/catalog");
-type Inventory = typeof import("../../lib/inventory");
-type StockAdmin = typeof import("../../lib/stock-admin");
-type Channels = typeof import("../../lib/channels");
-type Ledger = typeof import("../../lib/ledger");
-type Quarantine = typeof import("../../lib/quarantine");
-type Reconcile = typeof import("../../lib/reconcile");
-type Sales = typeof import("../../lib/sales");
-type Webhooks = typeof import("../../lib/webhooks");
+type Reservations = typeof import("../../lib/reservations/reservations");
+type Orders = typeof import("../../lib/orders/orders");
+type Catalog = typeof import("../../lib/catalog/catalog");
+type Inventory = typeof import("../../lib/stock/inventory");
+type StockAdmin = typeof import("../../lib/stock/admin");
+type Channels = typeof import("../../lib/channels/channels");
+type Ledger = typeof import("../../lib/ledger/ledger");
+type Quarantine = typeof import("../../lib/ledger/quarantine");
+type Reconcile = typeof import("../../lib/ledger/reconcile");
+type Sales = typeof import("../../lib/sales/sales");
+type Webhooks = typeof import("../../lib/webhooks/webhooks");
 type Login = typeof import("../../lib/auth/login");
 type Users = typeof import("../../lib/auth/users");
-type Config = typeof import("../../lib/config");
-type Keys = typeof import("../../lib/keys");
+type Config = typeof import("../../lib/core/config");
+type Keys = typeof import("../../lib/core/keys");
 
 const LIB = path.resolve(import.meta.dirname, "../../lib");
 
+/** Where a module lived before the lib/ restructure (issue 13), for older trees. */
+const BEFORE: Record<string, string> = {
+  "reservations/reservations": "reservations",
+  "orders/orders": "orders",
+  "catalog/catalog": "catalog",
+  "stock/inventory": "inventory",
+  "stock/admin": "stock-admin",
+  "channels/channels": "channels",
+  "ledger/ledger": "ledger",
+  "ledger/quarantine": "quarantine",
+  "ledger/reconcile": "reconcile",
+  "sales/sales": "sales",
+  "webhooks/webhooks": "webhooks",
+  "core/config": "config",
+  "core/keys": "keys",
+};
+
 async function load<T>(name: string): Promise<T | null> {
-  const file = path.join(LIB, `${name}.ts`);
-  if (!existsSync(file)) return null;
-  return (await import(/* @vite-ignore */ file)) as T;
+  for (const candidate of [name, BEFORE[name]]) {
+    if (!candidate) continue;
+    const file = path.join(LIB, `${candidate}.ts`);
+    if (existsSync(file)) return (await import(/* @vite-ignore */ file)) as T;
+  }
+  return null;
 }
 
 export interface Lib {
@@ -64,21 +84,21 @@ export async function loadLib(): Promise<Lib> {
     config,
     keys,
   ] = await Promise.all([
-    load<Reservations>("reservations"),
-    load<Orders>("orders"),
-    load<Catalog>("catalog"),
-    load<Inventory>("inventory"),
-    load<StockAdmin>("stock-admin"),
-    load<Channels>("channels"),
-    load<Ledger>("ledger"),
-    load<Quarantine>("quarantine"),
-    load<Reconcile>("reconcile"),
-    load<Sales>("sales"),
-    load<Webhooks>("webhooks"),
+    load<Reservations>("reservations/reservations"),
+    load<Orders>("orders/orders"),
+    load<Catalog>("catalog/catalog"),
+    load<Inventory>("stock/inventory"),
+    load<StockAdmin>("stock/admin"),
+    load<Channels>("channels/channels"),
+    load<Ledger>("ledger/ledger"),
+    load<Quarantine>("ledger/quarantine"),
+    load<Reconcile>("ledger/reconcile"),
+    load<Sales>("sales/sales"),
+    load<Webhooks>("webhooks/webhooks"),
     load<Login>("auth/login"),
     load<Users>("auth/users"),
-    load<Config>("config"),
-    load<Keys>("keys"),
+    load<Config>("core/config"),
+    load<Keys>("core/keys"),
   ]);
   if (!reservations || !orders || !catalog || !inventory || !ledger || !config || !keys) throw new Error("lib/ lacks a core module");
   return {

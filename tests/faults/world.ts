@@ -5,7 +5,7 @@
 //
 // Also: "time passes" helpers (age records, make the to-do list due, run the expiry worker) that
 // stand in for the sidecar's workers without waiting for real deadlines.
-import type { Deps } from "../../lib/context";
+import type { Deps } from "../../lib/core/deps";
 
 export const LIVE = new Set(["pending", "held", "committing", "committed"]);
 export const TERMINAL = new Set(["released", "expired", "failed"]);

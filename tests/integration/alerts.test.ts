@@ -1,9 +1,9 @@
 // Low-stock and sold-out alerts: one open alert per SKU and kind (the partial unique index),
 // acknowledgement by name, and a fresh alert once the previous one was acknowledged.
 import { afterAll, describe, expect, it } from "vitest";
-import { acknowledgeAlert, alertBoard, alertKindFor, openAlertCount, raiseAlert, raiseAlertForEvent } from "../../lib/alerts";
-import { adjustStock } from "../../lib/inventory";
-import type { StockEvent } from "../../lib/types";
+import { acknowledgeAlert, alertBoard, alertKindFor, openAlertCount, raiseAlert, raiseAlertForEvent } from "../../lib/backoffice";
+import { adjustStock } from "../../lib/stock";
+import type { StockEvent } from "../../lib/shared/types";
 import { createWebhookSubscription, deleteWebhookSubscription, enqueueAlert } from "../../lib/webhooks";
 import { seedSkus, testDeps } from "../helpers";
 

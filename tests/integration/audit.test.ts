@@ -1,5 +1,5 @@
-// The audit trail (lib/audit.ts): filters, keyset pagination without gaps or duplicates, CSV;
-// and the back office's stock settings (lib/stock-admin.ts).
+// The audit trail (lib/backoffice/audit.ts): filters, keyset pagination without gaps or duplicates, CSV;
+// and the back office's stock settings (lib/stock/admin.ts).
 import { afterAll, describe, expect, it } from "vitest";
 import {
   auditQuery,
@@ -13,12 +13,12 @@ import {
   parseAuditQuery,
   skuTimeline,
   type AuditFilter,
-} from "../../lib/audit";
-import { adjustStock, stockLevel } from "../../lib/inventory";
+} from "../../lib/backoffice";
+import { adjustStock, stockLevel } from "../../lib/stock";
 import { persistAllPending } from "../../lib/ledger";
 import { placeReservation } from "../../lib/reservations";
-import { setLowStockThreshold, setSafetyStock, stockRows } from "../../lib/stock-admin";
-import type { StockEvent } from "../../lib/types";
+import { setLowStockThreshold, setSafetyStock, stockRows } from "../../lib/stock";
+import type { StockEvent } from "../../lib/shared/types";
 import { seedSkus, testDeps } from "../helpers";
 
 const deps = testDeps();

@@ -27,7 +27,7 @@ import {
   type StaffRole,
 } from "../../lib/auth";
 import { hashToken } from "../../lib/auth/sessions";
-import { resetConfigForTests } from "../../lib/config";
+import { resetConfigForTests } from "../../lib/core/config";
 import { testDeps, uid } from "../helpers";
 
 const deps = testDeps();

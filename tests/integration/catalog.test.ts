@@ -1,9 +1,9 @@
-// The catalog snapshot (lib/catalog.ts): two app instances (two Postgres clients on one Redis),
+// The catalog snapshot (lib/catalog/catalog.ts): two app instances (two Postgres clients on one Redis),
 // one of them reaching Postgres through a TCP proxy that the test can cut, as an outage would.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { describeSkus, getProduct, listProducts, productsOfSkus, upsertSku } from "../../lib/catalog";
-import { createDb } from "../../lib/db";
+import { createDb } from "../../lib/core/db";
 import { placeReservation } from "../../lib/reservations";
 import { seedSkus, testDeps } from "../helpers";
 

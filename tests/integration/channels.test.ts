@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { receiveChannelEvent, signBody } from "../../lib/channels";
-import { adjustStock, stockLevel } from "../../lib/inventory";
+import { adjustStock, stockLevel } from "../../lib/stock";
 import { persistSkuEvents } from "../../lib/ledger";
 import { placeReservation } from "../../lib/reservations";
 import { createWebhookSubscription, deliverDueWebhooks, enqueueStockEvent, listWebhookDeliveries, retryDelayMs } from "../../lib/webhooks";

@@ -4,8 +4,8 @@
 // steps with a wrapper that fails or pauses one real Redis or Postgres call.
 import { afterAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import type { Deps } from "../../lib/context";
-import { stockLevel } from "../../lib/inventory";
+import type { Deps } from "../../lib/core/deps";
+import { stockLevel } from "../../lib/stock";
 import { checkout, finishStalledCheckout } from "../../lib/orders";
 import {
   expireDueReservations,

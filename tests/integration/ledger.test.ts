@@ -1,6 +1,6 @@
 // Invariants 3 (one event per change, exactly once in the ledger) and 7 (Redis rebuildable).
 import { afterAll, describe, expect, it } from "vitest";
-import { adjustStock, setStock, stockLevel } from "../../lib/inventory";
+import { adjustStock, setStock, stockLevel } from "../../lib/stock";
 import { persistAllPending, persistSkuEvents, rebuildFromLedger } from "../../lib/ledger";
 import { checkout } from "../../lib/orders";
 import { placeReservation, releaseReservation } from "../../lib/reservations";

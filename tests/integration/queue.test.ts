@@ -3,7 +3,7 @@
 import { SignJWT } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkout } from "../../lib/orders";
-import { stockLevel } from "../../lib/inventory";
+import { stockLevel } from "../../lib/stock";
 import { expireDueReservations, placeReservation, releaseReservation, sessionReservations } from "../../lib/reservations";
 import {
   admitTick,
@@ -17,7 +17,7 @@ import {
   updateSale,
   type SaleInput,
 } from "../../lib/sales";
-import { signAdmissionToken, verifyAdmissionToken } from "../../lib/queue-token";
+import { signAdmissionToken, verifyAdmissionToken } from "../../lib/sales";
 import { finishStalledCheckout } from "../../lib/orders";
 import { persistAllPending, rebuildFromLedger } from "../../lib/ledger";
 import { seedSkus, testDeps, uid, TEST_QUEUE_TOKEN_SECRET } from "../helpers";

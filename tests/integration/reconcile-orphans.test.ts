@@ -4,10 +4,10 @@
 // expiry worker is finishing are left alone.
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { stockLevel } from "../../lib/inventory";
+import { stockLevel } from "../../lib/stock";
 import { persistAllPending, releaseOrphanHold } from "../../lib/ledger";
-import { findDrift, ORPHAN_REASON, reconcile } from "../../lib/reconcile";
-import { redisNow } from "../../lib/redis";
+import { findDrift, ORPHAN_REASON, reconcile } from "../../lib/ledger";
+import { redisNow } from "../../lib/core/redis";
 import { placeReservation } from "../../lib/reservations";
 import { seedSkus, testDeps, uid } from "../helpers";
 
@@ -156,7 +156,7 @@ describe("orphan holds", () => {
   });
 });
 
-/** The real client taking Cluster's stepwise code paths (lib/ledger.ts checks `isCluster`). */
+/** The real client taking Cluster's stepwise code paths (lib/ledger/ledger.ts checks `isCluster`). */
 function asCluster(real: Redis): Redis {
   return new Proxy(real, {
     get(target, prop, receiver) {

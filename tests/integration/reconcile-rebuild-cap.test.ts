@@ -5,11 +5,11 @@
 // reservations and a SKU still to rebuild, never a live reservation with a line taken away.
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Deps } from "../../lib/context";
-import { adjustStock, stockLevel } from "../../lib/inventory";
+import type { Deps } from "../../lib/core/deps";
+import { adjustStock, stockLevel } from "../../lib/stock";
 import { catchUpWithLedger, LOST_HOLD_REASON, persistAllPending, rebuildFromLedger } from "../../lib/ledger";
 import { checkout } from "../../lib/orders";
-import { redisNow } from "../../lib/redis";
+import { redisNow } from "../../lib/core/redis";
 import { placeReservation, sessionReservations } from "../../lib/reservations";
 import { seedSkus, testDeps, uid } from "../helpers";
 

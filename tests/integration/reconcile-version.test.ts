@@ -5,10 +5,10 @@
 // repair makes the script change nothing), so the next event continues after the ledger's last.
 import type { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Deps } from "../../lib/context";
-import { adjustStock, stockLevel } from "../../lib/inventory";
+import type { Deps } from "../../lib/core/deps";
+import { adjustStock, stockLevel } from "../../lib/stock";
 import { BEHIND_REASON, catchUpWithLedger, persistAllPending, persistSkuEvents } from "../../lib/ledger";
-import { reconcile } from "../../lib/reconcile";
+import { reconcile } from "../../lib/ledger";
 import { placeReservation } from "../../lib/reservations";
 import { seedSkus, testDeps, uid } from "../helpers";
 

@@ -1,9 +1,9 @@
 // Invariant 7, second half: a reconciliation pass reports and repairs drift between Redis and
 // Postgres, and every repair is an event in the ledger.
 import { afterAll, describe, expect, it } from "vitest";
-import { adjustStock, stockLevel } from "../../lib/inventory";
+import { adjustStock, stockLevel } from "../../lib/stock";
 import { persistAllPending } from "../../lib/ledger";
-import { findDrift, latestReconciliation, reconcile, REPAIR_REASON } from "../../lib/reconcile";
+import { findDrift, latestReconciliation, reconcile, REPAIR_REASON } from "../../lib/ledger";
 import { placeReservation } from "../../lib/reservations";
 import { seedSkus, testDeps } from "../helpers";
 

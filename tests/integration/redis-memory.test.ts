@@ -1,4 +1,4 @@
-// Redis must never evict stock: lib/redis-memory.ts reads what each Redis says of itself and
+// Redis must never evict stock: lib/core/redis-memory.ts reads what each Redis says of itself and
 // names the problem (an evicting policy, or memory near maxmemory). A Redis of its own, so
 // changing its settings cannot disturb the other suites' shared one.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSidecarMetrics } from "../../server/metrics";
-import { redisMemory } from "../../lib/redis-memory";
+import { redisMemory } from "../../lib/core/redis-memory";
 import { startRedis } from "../../scripts/services";
 
 let server: Awaited<ReturnType<typeof startRedis>>;

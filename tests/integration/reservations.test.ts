@@ -1,7 +1,7 @@
 // Invariants 1, 2, 5 and 6 of DESIGN.md against real Redis and Postgres.
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
-import { createRedis } from "../../lib/redis";
-import { adjustStock, stockLevel } from "../../lib/inventory";
+import { createRedis } from "../../lib/core/redis";
+import { adjustStock, stockLevel } from "../../lib/stock";
 import { checkout, finishStalledCheckout } from "../../lib/orders";
 import {
   expireDueReservations,
@@ -11,7 +11,7 @@ import {
   releaseReservation,
   sessionReservations,
 } from "../../lib/reservations";
-import type { Deps } from "../../lib/context";
+import type { Deps } from "../../lib/core/deps";
 import { seedSkus, testDeps, uid } from "../helpers";
 
 const deps = testDeps();
@@ -350,7 +350,7 @@ describe("release, ownership and checkout", () => {
   it("Postgres down at checkout: 503, the holds stay held, and a retry succeeds", async () => {
     const [sku] = await seedSkus(deps, [{ onHand: 3 }]);
     const r = await placeReservation(deps, { sessionId: "pgdown", items: [{ sku: sku!, quantity: 1 }], ...who });
-    const { createDb } = await import("../../lib/db");
+    const { createDb } = await import("../../lib/core/db");
     const deadDb = createDb("postgresql://postgres@127.0.0.1:1/none", 1);
     const req = { sessionId: "pgdown", reservationIds: [r.id], email: "x@y.z", name: "X", source: "test" };
     await expect(checkout({ ...deps, db: deadDb }, req)).rejects.toMatchObject({ code: "service_unavailable" });

@@ -5,12 +5,12 @@
 // session while the owner's turn is still open. Every refusal must be a DomainError with a 4xx
 // status and a code, and must leave the SKU's counters and version exactly as they were.
 import { afterAll, describe, expect, it } from "vitest";
-import { isDomainError } from "../../lib/errors";
-import { stockLevel } from "../../lib/inventory";
+import { isDomainError } from "../../lib/core/errors";
+import { stockLevel } from "../../lib/stock";
 import { checkout } from "../../lib/orders";
 import { placeReservation } from "../../lib/reservations";
 import { admitTick, createSale, joinQueue, leaveQueue, ticketStatus, type SaleInput } from "../../lib/sales";
-import { signAdmissionToken } from "../../lib/queue-token";
+import { signAdmissionToken } from "../../lib/sales";
 import { seedSkus, testDeps, uid, TEST_QUEUE_TOKEN_SECRET } from "../helpers";
 
 const deps = testDeps();

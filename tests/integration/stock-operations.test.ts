@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { receiveChannelEvent, signBody } from "../../lib/channels";
-import type { Deps } from "../../lib/context";
-import { adjustStock, setStock, stockLevel } from "../../lib/inventory";
+import type { Deps } from "../../lib/core/deps";
+import { adjustStock, setStock, stockLevel } from "../../lib/stock";
 import { seedSkus, testDeps, uid } from "../helpers";
 
 const deps = testDeps();

@@ -3,7 +3,7 @@
 // force lib/'s stepwise (Cluster) code path, count and order the commands of a concurrent
 // group, fail one chosen call, or let a worker read a clock 60 s ahead.
 import type { Redis } from "ioredis";
-import type { Deps } from "../../lib/context";
+import type { Deps } from "../../lib/core/deps";
 
 type AnyFn = (...args: unknown[]) => unknown;
 

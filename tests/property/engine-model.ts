@@ -6,15 +6,15 @@
 // Every call into lib/ goes through `api` below: that is the one place to adapt when running
 // this suite against another version of the engine.
 import fc from "fast-check";
-import type { Deps } from "../../lib/context";
-import { redisKeys } from "../../lib/keys";
+import type { Deps } from "../../lib/core/deps";
+import { redisKeys } from "../../lib/core/keys";
 import { applyChannelEvent } from "../../lib/channels";
-import { adjustStock } from "../../lib/inventory";
+import { adjustStock } from "../../lib/stock";
 import { persistAllPending, rebuildFromLedger } from "../../lib/ledger";
 import { checkout, finishStalledCheckout } from "../../lib/orders";
 import { expireDueReservations, extendReservation, placeReservation, releaseReservation } from "../../lib/reservations";
 import { admitTick, controlSale, createSale, joinQueue, ticketFor, ticketStatus } from "../../lib/sales";
-import { setSafetyStock } from "../../lib/stock-admin";
+import { setSafetyStock } from "../../lib/stock";
 import { seedSkus, uid, type TestDeps } from "../helpers";
 import { CommandClock, quiesce, slowOrderWrite, wrapRedis } from "./engine-harness";
 
@@ -81,7 +81,7 @@ const LONG_TTL = 600;
 const SHORT_TTL = 0;
 /** How far ahead the "slow checkout" worker reads the clock (> STALLED_CHECKOUT_MS = 30 s). */
 const WORKER_AHEAD_MS = 60_000;
-/** STRAGGLER_GRACE_MS (lib/reservations.ts, 10 s) and a second: when the worker finishes a lingering to-do. */
+/** STRAGGLER_GRACE_MS (lib/reservations/reservations.ts, 10 s) and a second: when the worker finishes a lingering to-do. */
 const TODO_GRACE_MS = 11_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ class Model {
   }
 }
 
-/** The engine's own normalisation (lib/reservations.ts normalizeItems): merged per SKU, sorted by code. */
+/** The engine's own normalisation (lib/reservations/reservations.ts normalizeItems): merged per SKU, sorted by code. */
 function merge(items: { sku: string; quantity: number }[]): { sku: string; quantity: number }[] {
   const m = new Map<string, number>();
   for (const { sku, quantity } of items) m.set(sku, (m.get(sku) ?? 0) + quantity);
@@ -652,7 +652,7 @@ async function step(ctx: Ctx, model: Model, op: Op, fail: (m: string) => never):
         ),
       );
       // The worker sees the claimed reservations as a stalled checkout with no order yet and
-      // gives their units back; the order must then not be confirmed (lib/orders.ts, defect 4).
+      // gives their units back; the order must then not be confirmed (lib/orders/orders.ts, defect 4).
       expectCode(fail, desc, got, "reservation_expired");
       for (const r of rs) model.end(r, "expired");
       for (const r of model.res) if (r.short && r.status === "held") model.end(r, "expired");
@@ -1053,7 +1053,7 @@ async function concurrentPlace(
   }
   // A retry that held a line after another request ended the reservation ("failed") leaves
   // that line to the expiry worker: the ending kept the deadline entry, due after
-  // STRAGGLER_GRACE_MS = 10 s (lib/reservations.ts, end-reservation-n.lua ARGV[9]). That is
+  // STRAGGLER_GRACE_MS = 10 s (lib/reservations/reservations.ts, end-reservation-n.lua ARGV[9]). That is
   // the documented promise (invariant 5b: "or a durable to-do"), so such units are accepted
   // only with that to-do in place, and the worker's sweep 11 s later must return them.
   const stragglers = await stragglerHolds(ctx);

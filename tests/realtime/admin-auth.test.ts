@@ -15,12 +15,12 @@ import {
   setUserDisabled,
   STAFF_COOKIE,
 } from "../../lib/auth";
-import { adjustStock } from "../../lib/inventory";
-import type { AdminClientToServerEvents, AdminServerToClientEvents } from "../../lib/realtime/protocol";
-import type { StockEvent } from "../../lib/types";
+import { adjustStock } from "../../lib/stock";
+import type { AdminClientToServerEvents, AdminServerToClientEvents } from "../../lib/shared/protocol";
+import type { StockEvent } from "../../lib/shared/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { seedSkus, testDeps, uid } from "../helpers";
-import { createSubscriber } from "../../lib/redis";
+import { createSubscriber } from "../../lib/core/redis";
 
 type AdminSocket = ClientSocket<AdminServerToClientEvents, AdminClientToServerEvents>;
 

@@ -5,12 +5,12 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adjustStock } from "../../lib/inventory";
-import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/realtime/protocol";
-import type { Availability } from "../../lib/types";
+import { adjustStock } from "../../lib/stock";
+import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/shared/protocol";
+import type { Availability } from "../../lib/shared/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { seedSkus, testDeps } from "../helpers";
-import { createSubscriber } from "../../lib/redis";
+import { createSubscriber } from "../../lib/core/redis";
 
 const ORIGIN = "http://shop.test";
 const WINDOW_MS = 3_000;

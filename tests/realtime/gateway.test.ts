@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adjustStock } from "../../lib/inventory";
+import { adjustStock } from "../../lib/stock";
 import {
   stockFrame,
   type AdminClientToServerEvents,
@@ -11,13 +11,13 @@ import {
   type ClientToServerEvents,
   type Response,
   type ServerToClientEvents,
-} from "../../lib/realtime/protocol";
+} from "../../lib/shared/protocol";
 import { placeReservation } from "../../lib/reservations";
-import type { Availability, StockEvent } from "../../lib/types";
+import type { Availability, StockEvent } from "../../lib/shared/types";
 import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
 import { createSidecarMetrics, metricsRequestHandler } from "../../server/metrics";
 import { seedSkus, testDeps, uid } from "../helpers";
-import { createSubscriber } from "../../lib/redis";
+import { createSubscriber } from "../../lib/core/redis";
 
 type ShopperSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 type AdminSocket = ClientSocket<AdminServerToClientEvents, AdminClientToServerEvents>;

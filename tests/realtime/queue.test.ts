@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import type { Redis } from "ioredis";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Deps } from "../../lib/context";
-import type { ClientToServerEvents, Response, ServerToClientEvents } from "../../lib/realtime/protocol";
-import { createRedis, createSubscriber, redisNow } from "../../lib/redis";
+import type { Deps } from "../../lib/core/deps";
+import type { ClientToServerEvents, Response, ServerToClientEvents } from "../../lib/shared/protocol";
+import { createRedis, createSubscriber, redisNow } from "../../lib/core/redis";
 import {
   admitTick,
   controlSale,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
-import type { Deps } from "../../lib/context";
-import { adjustStock, stockLevel } from "../../lib/inventory";
-import { createRedis, redisNow } from "../../lib/redis";
+import type { Deps } from "../../lib/core/deps";
+import { adjustStock, stockLevel } from "../../lib/stock";
+import { createRedis, redisNow } from "../../lib/core/redis";
 import { placeReservation } from "../../lib/reservations";
 import { startWorkers, type Workers } from "../../server/workers";
 import { seedSkus, testDeps, uid, type TestDeps } from "../helpers";

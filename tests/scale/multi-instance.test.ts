@@ -11,8 +11,8 @@ import path from "node:path";
 import pg from "pg";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/realtime/protocol";
-import type { Availability } from "../../lib/types";
+import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/shared/protocol";
+import type { Availability } from "../../lib/shared/types";
 import { ROOT, startInstance, startStack, type Instance, type Stack } from "../../scripts/stack";
 
 type ShopperSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

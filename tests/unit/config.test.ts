@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { allowedOrigins, config, resetConfigForTests } from "../../lib/config";
+import { allowedOrigins, config, resetConfigForTests } from "../../lib/core/config";
 import { availabilityState } from "../../lib/catalog";
 
 const saved = { ...process.env };

@@ -4,13 +4,13 @@ import { describe, expect, it } from "vitest";
 import { renderLuaModule } from "../../scripts/gen-lua";
 
 describe("Lua scripts", () => {
-  it("the generated module matches lib/lua/*.lua (run `npm run gen:lua` when this fails)", () => {
-    const committed = readFileSync(path.join(import.meta.dirname, "../../lib/lua/index.generated.ts"), "utf8");
+  it("the generated module matches lib/scripts/lua/*.lua (run `npm run gen:lua` when this fails)", () => {
+    const committed = readFileSync(path.join(import.meta.dirname, "../../lib/scripts/lua/index.generated.ts"), "utf8");
     expect(committed).toBe(renderLuaModule());
   });
 
   it("every script documents its KEYS, ARGV and return shape", () => {
-    const dir = path.join(import.meta.dirname, "../../lib/lua");
+    const dir = path.join(import.meta.dirname, "../../lib/scripts/lua");
     for (const name of [
       "reserve-3",
       "release-3",

@@ -4,8 +4,8 @@
 // which replaces such a cookie with a fresh signed one.
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetConfigForTests } from "../../lib/config";
-import { issueSession, newSessionId, SESSION_COOKIE, sessionSecret, signSessionId, verifySessionCookie } from "../../lib/session-id";
+import { resetConfigForTests } from "../../lib/core/config";
+import { issueSession, newSessionId, SESSION_COOKIE, sessionSecret, signSessionId, verifySessionCookie } from "../../lib/auth/session-id";
 
 const cookieJar = vi.hoisted(() => new Map<string, string>());
 vi.mock("server-only", () => ({}));
@@ -77,7 +77,7 @@ describe("signing and verifying", () => {
 
 describe("currentSessionId", () => {
   it("returns the id of a signed cookie and refuses an unsigned or forged one", async () => {
-    const { currentSessionId } = await import("../../lib/session");
+    const { currentSessionId } = await import("../../lib/auth/shopper-session");
     const { id, cookie } = await issueSession();
     cookieJar.set(SESSION_COOKIE, cookie);
     expect(await currentSessionId()).toBe(id);

@@ -3,7 +3,7 @@
 // (accents, right-to-left scripts, emoji, CR LF in a description) passes.
 import { describe, expect, it } from "vitest";
 import { adjustBody, checkoutBody, saleCreateBody, skuUpsertBody } from "../../lib/api/schemas";
-import { auditQuery } from "../../lib/audit";
+import { auditQuery } from "../../lib/backoffice";
 import { apiTokenCreateBody, userCreateBody } from "../../lib/auth";
 import { isPgInt, logField, pgInt, PG_INT_MAX, storableText, textProblem } from "../../lib/shared/validation";
 import { webhookCreateBody } from "../../lib/webhooks";

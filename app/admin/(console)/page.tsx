@@ -12,7 +12,7 @@ import {
   type PropagationReport,
   type TodayFigures,
 } from "@/lib/backoffice";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 
 export const metadata: Metadata = { title: "Overview" };
 

@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { acknowledgeAlert as acknowledge } from "@/lib/alerts";
-import { appDeps } from "@/lib/context";
+import { acknowledgeAlert as acknowledge } from "@/lib/backoffice";
+import { appDeps } from "@/lib/core/deps";
 import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
 
 const Input = z.object({ id: z.string().uuid() });

@@ -3,11 +3,11 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { skuCode } from "@/lib/api/schemas";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
-import { adjustStock as adjustSkuStock } from "@/lib/inventory";
-import { stockRow, type StockRow } from "@/lib/stock-admin";
-import { STAFF_ADJUSTMENT_REASONS } from "@/lib/stock-reasons";
+import { adjustStock as adjustSkuStock } from "@/lib/stock";
+import { stockRow, type StockRow } from "@/lib/stock";
+import { STAFF_ADJUSTMENT_REASONS } from "@/lib/shared/stock-reasons";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 const Input = z.object({

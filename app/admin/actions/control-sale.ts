@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { saleAction, saleId } from "@/lib/api/schemas";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { controlSale as controlSaleInLib } from "@/lib/sales";
 import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { apiTokenCreateBody, createApiToken as issueApiToken, type StaffRole } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 export type CreateApiTokenState = StaffActionState<{ token: string; name: string; role: StaffRole }>;

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { saleId, skuCode } from "@/lib/api/schemas";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { createSale as createSaleInLib } from "@/lib/sales";
 import { asStaff, formError, type StaffActionState } from "./staff-action";

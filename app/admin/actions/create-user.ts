@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { createUser as createStaffUser, userCreateBody, type StaffRole } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 export type CreateUserState = StaffActionState<{ message: string; email: string; role: StaffRole }>;

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { createWebhookSubscription, webhookCreateBody, type WebhookEventFilter } from "@/lib/webhooks";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { deleteWebhookSubscription, webhookId } from "@/lib/webhooks";
 import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
 

@@ -5,10 +5,10 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { safeNextPath, signIn, WRONG_CREDENTIALS, type SignedIn } from "@/lib/auth";
 import { setStaffSessionCookie } from "@/lib/auth/next";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
-import { isDomainError } from "@/lib/errors";
-import { clientAddress } from "@/lib/rate-limit";
+import { isDomainError } from "@/lib/core/errors";
+import { clientAddress } from "@/lib/core/rate-limit";
 
 const Input = z.object({
   email: storableText({ min: 1, max: 254 }),

@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
-import { resolveQuarantinedEvent, RESOLUTION_NOTE_MAX } from "@/lib/quarantine";
+import { appDeps } from "@/lib/core/deps";
+import { resolveQuarantinedEvent, RESOLUTION_NOTE_MAX } from "@/lib/ledger";
 import { storableText } from "@/lib/shared/validation";
 import { asStaff, formError, INVALID_FORM, type StaffActionState } from "./staff-action";
 

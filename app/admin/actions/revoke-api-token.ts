@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { revokeApiToken as revoke, staffRecordId } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
 
 const Input = z.object({ tokenId: staffRecordId });

@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
-import { reconcile } from "@/lib/reconcile";
+import { appDeps } from "@/lib/core/deps";
+import { reconcile } from "@/lib/ledger";
 import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
 
 const Input = z.object({ mode: z.enum(["check", "repair"]) });

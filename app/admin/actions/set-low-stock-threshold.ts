@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
-import { setLowStockThreshold as setProductThreshold } from "@/lib/stock-admin";
+import { setLowStockThreshold as setProductThreshold } from "@/lib/stock";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 const Input = z.object({

@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { skuCode } from "@/lib/api/schemas";
-import { appDeps } from "@/lib/context";
-import { setSafetyStock as setSkuSafetyStock, type StockRow } from "@/lib/stock-admin";
+import { appDeps } from "@/lib/core/deps";
+import { setSafetyStock as setSkuSafetyStock, type StockRow } from "@/lib/stock";
 import { asStaff, formError, type StaffActionState } from "./staff-action";
 
 const Input = z.object({

@@ -4,7 +4,7 @@
 import "server-only";
 import { requireStaffAction } from "@/lib/auth/next";
 import type { StaffPrincipal, StaffRole } from "@/lib/auth";
-import { isDomainError, type ErrorCode } from "@/lib/errors";
+import { isDomainError, type ErrorCode } from "@/lib/core/errors";
 
 export interface StaffActionError {
   code: ErrorCode | "unexpected";

@@ -1,8 +1,8 @@
-import { appDeps } from "@/lib/context";
-import { json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { json } from "@/lib/core/http";
 import { pendingLedgerEvents } from "@/lib/ledger";
-import { openQuarantineCount } from "@/lib/quarantine";
-import { redisMemory, type RedisMemory } from "@/lib/redis-memory";
+import { openQuarantineCount } from "@/lib/ledger";
+import { redisMemory, type RedisMemory } from "@/lib/core/redis-memory";
 
 // Liveness and readiness, and the ledger's state:
 // - 503 "degraded" when Redis or Postgres does not answer (take this instance out of rotation);

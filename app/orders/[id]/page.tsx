@@ -4,9 +4,9 @@ import { notFound } from "next/navigation";
 import { formatPrice } from "@/components/format";
 import styles from "@/components/order-page.module.css";
 import noteStyles from "@/components/payment-note.module.css";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { getOrder } from "@/lib/orders";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 export const metadata: Metadata = { title: "Order confirmed" };
 

@@ -8,8 +8,8 @@ import { ProductArt } from "@/components/product-art";
 import styles from "@/components/product-page.module.css";
 import { ProductPurchase } from "@/components/product-purchase";
 import { getProduct } from "@/lib/catalog";
-import { config } from "@/lib/config";
-import { appDeps } from "@/lib/context";
+import { config } from "@/lib/core/config";
+import { appDeps } from "@/lib/core/deps";
 import { saleGatesOfSkus } from "@/lib/sales";
 
 type Props = { params: Promise<{ slug: string }> };

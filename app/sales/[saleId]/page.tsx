@@ -5,12 +5,12 @@ import { cache } from "react";
 import breadcrumbStyles from "@/components/breadcrumbs.module.css";
 import { LiveStockScope } from "@/components/live-stock-scope";
 import { SaleRoom } from "@/components/sale/sale-room";
-import { config } from "@/lib/config";
-import { appDeps, type Deps } from "@/lib/context";
-import { isDomainError } from "@/lib/errors";
+import { config } from "@/lib/core/config";
+import { appDeps, type Deps } from "@/lib/core/deps";
+import { isDomainError } from "@/lib/core/errors";
 import { publicSale, ticketFor, ticketStatus, type PublicSale, type TicketStatus } from "@/lib/sales";
-import { currentSessionId } from "@/lib/session";
-import type { Availability } from "@/lib/types";
+import { currentSessionId } from "@/lib/auth/shopper-session";
+import type { Availability } from "@/lib/shared/types";
 
 type Props = { params: Promise<{ saleId: string }> };
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { StockEvent, StockEventType } from "@/lib/types";
+import type { StockEvent, StockEventType } from "@/lib/shared/types";
 import { Icon } from "../icons";
 import { LivePill } from "../stock/live-pill";
 import { useAdminFeed } from "../use-admin-feed";

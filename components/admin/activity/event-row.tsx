@@ -1,6 +1,6 @@
 // One stock event as a table row; used by the Activity screen (live) and a SKU's history.
 import Link from "next/link";
-import type { StockEvent, StockEventType } from "@/lib/types";
+import type { StockEvent, StockEventType } from "@/lib/shared/types";
 import { formatDateTime, formatRelative } from "../format";
 import { signed } from "../stock/stock-state";
 

@@ -2,7 +2,7 @@
 // New alerts from the /admin feed, shown for a few seconds in a corner of every console screen.
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import type { AdminAlert } from "@/lib/alerts";
+import type { AdminAlert } from "@/lib/backoffice";
 import { Icon } from "../icons";
 import { useAdminFeed } from "../use-admin-feed";
 import { ALERT_KIND_LABEL } from "./labels";

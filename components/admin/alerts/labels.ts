@@ -1,4 +1,4 @@
-import type { AlertKind } from "@/lib/alerts";
+import type { AlertKind } from "@/lib/backoffice";
 
 export const ALERT_KIND_LABEL: Record<AlertKind, string> = {
   low_stock: "Low stock",

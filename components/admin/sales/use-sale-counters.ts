@@ -3,7 +3,7 @@
 // (`queue:watch` without a ticket: an exact snapshot, then one `queue` frame per tick in which
 // something changed). Nothing is polled.
 import { useEffect, useState } from "react";
-import type { Response } from "@/lib/realtime/protocol";
+import type { Response } from "@/lib/shared/protocol";
 import type { QueueFrame, QueueSnapshot, SaleCounters } from "@/lib/sales";
 import { useRealtime } from "@/components/realtime/realtime-provider";
 

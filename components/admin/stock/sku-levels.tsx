@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { StockRow } from "@/lib/stock-admin";
+import type { StockRow } from "@/lib/stock";
 import { useAdminFeed } from "../use-admin-feed";
 import { LivePill } from "./live-pill";
 import { applyEvent, newer, STATE_LABELS, stockState } from "./stock-state";

@@ -1,5 +1,5 @@
 // Available and on-hand units over time as an inline SVG step chart, from a SKU's ledger events.
-import type { StockEvent } from "@/lib/types";
+import type { StockEvent } from "@/lib/shared/types";
 
 const W = 760;
 const H = 260;

@@ -4,8 +4,8 @@ import { useActionState, useRef } from "react";
 import { adjustStock, type AdjustStockState } from "@/app/admin/actions/adjust-stock";
 import { setLowStockThreshold, type SetLowStockThresholdState } from "@/app/admin/actions/set-low-stock-threshold";
 import { setSafetyStock, type SetSafetyStockState } from "@/app/admin/actions/set-safety-stock";
-import type { StockRow } from "@/lib/stock-admin";
-import { REASON_LABELS, STAFF_ADJUSTMENT_REASONS } from "@/lib/stock-reasons";
+import type { StockRow } from "@/lib/stock";
+import { REASON_LABELS, STAFF_ADJUSTMENT_REASONS } from "@/lib/shared/stock-reasons";
 import { ActionMessage } from "../action-message";
 
 /** What a pending change looks like before the server answers. */

@@ -1,6 +1,6 @@
 // Pure helpers shared by the stock screens (browser and server).
-import type { StockEvent } from "@/lib/types";
-import type { StockRow } from "@/lib/stock-admin";
+import type { StockEvent } from "@/lib/shared/types";
+import type { StockRow } from "@/lib/stock";
 
 export type StockState = "sold_out" | "low_stock" | "in_stock";
 

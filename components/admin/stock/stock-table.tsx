@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { Fragment, useEffect, useMemo, useOptimistic, useState } from "react";
-import type { StockRow } from "@/lib/stock-admin";
+import type { StockRow } from "@/lib/stock";
 import { formatDateTime, formatRelative } from "../format";
 import { Icon } from "../icons";
 import { useAdminFeed } from "../use-admin-feed";

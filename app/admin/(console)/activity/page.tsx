@@ -3,9 +3,9 @@ import Link from "next/link";
 import { ActivityFeed } from "@/components/admin/activity/activity-feed";
 import { EVENT_LABELS } from "@/components/admin/activity/event-row";
 import { Icon } from "@/components/admin/icons";
-import { auditQuery, filterOf, listEvents, queryRecord, STOCK_EVENT_TYPES, type AuditPage, type AuditQuery } from "@/lib/audit";
+import { auditQuery, filterOf, listEvents, queryRecord, STOCK_EVENT_TYPES, type AuditPage, type AuditQuery } from "@/lib/backoffice";
 import { requireStaffPage } from "@/lib/auth/next";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 
 export const metadata: Metadata = { title: "Activity" };
 

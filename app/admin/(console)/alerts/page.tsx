@@ -4,9 +4,9 @@ import { AcknowledgeButton } from "@/components/admin/alerts/acknowledge-button"
 import { ALERT_KIND_LABEL } from "@/components/admin/alerts/labels";
 import { formatDateTime, formatRelative } from "@/components/admin/format";
 import { Icon } from "@/components/admin/icons";
-import { alertBoard, type AdminAlert } from "@/lib/alerts";
+import { alertBoard, type AdminAlert } from "@/lib/backoffice";
 import { requireStaffPage } from "@/lib/auth/next";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 
 export const metadata: Metadata = { title: "Alerts" };
 

@@ -7,7 +7,7 @@ import { Icon } from "@/components/admin/icons";
 import { hasRole } from "@/lib/auth";
 import { requireStaffPage } from "@/lib/auth/next";
 import { recentChannelDeliveries, type ChannelDeliveryInfo, type ChannelDeliveryStatus } from "@/lib/channels";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 import { listWebhookDeliveries, listWebhookSubscriptions, type WebhookDeliveryInfo } from "@/lib/webhooks";
 
 export const metadata: Metadata = { title: "Channels" };

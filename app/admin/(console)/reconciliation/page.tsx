@@ -4,10 +4,10 @@ import { Icon } from "@/components/admin/icons";
 import { ReconcileControls } from "@/components/admin/reconcile-controls";
 import { ResolveHeldChange } from "@/components/admin/resolve-held-change";
 import { requireStaffPage } from "@/lib/auth/next";
-import { config } from "@/lib/config";
-import { appDeps } from "@/lib/context";
-import { quarantineBoard, type QuarantinedEventView } from "@/lib/quarantine";
-import { latestReconciliation, recentReconciliationRuns, type ReconcileTrigger } from "@/lib/reconcile";
+import { config } from "@/lib/core/config";
+import { appDeps } from "@/lib/core/deps";
+import { quarantineBoard, type QuarantinedEventView } from "@/lib/ledger";
+import { latestReconciliation, recentReconciliationRuns, type ReconcileTrigger } from "@/lib/ledger";
 
 export const metadata: Metadata = { title: "Reconciliation" };
 

@@ -4,7 +4,7 @@ import { CreateSaleForm } from "@/components/admin/sales/create-sale-form";
 import { SaleCard } from "@/components/admin/sales/sale-card";
 import { requireStaffPage } from "@/lib/auth/next";
 import { salesBoard, skuChoices } from "@/lib/backoffice";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 
 export const metadata: Metadata = { title: "Flash sales" };
 

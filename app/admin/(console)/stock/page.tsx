@@ -3,8 +3,8 @@ import Link from "next/link";
 import { Icon } from "@/components/admin/icons";
 import { StockTable } from "@/components/admin/stock/stock-table";
 import { requireStaffPage } from "@/lib/auth/next";
-import { appDeps } from "@/lib/context";
-import { stockRows, type StockRow } from "@/lib/stock-admin";
+import { appDeps } from "@/lib/core/deps";
+import { stockRows, type StockRow } from "@/lib/stock";
 
 export const metadata: Metadata = { title: "Stock" };
 

@@ -8,7 +8,7 @@ import { ConfirmActionForm } from "@/components/admin/confirm-action-form";
 import { UserStatusForm } from "@/components/admin/user-status-form";
 import { listApiTokens, listUsers } from "@/lib/auth";
 import { requireStaffPage } from "@/lib/auth/next";
-import { appDeps } from "@/lib/context";
+import { appDeps } from "@/lib/core/deps";
 
 export const metadata: Metadata = { title: "Users & API tokens" };
 

@@ -1,5 +1,5 @@
 import { listProducts } from "@/lib/catalog";
-import { appDeps } from "@/lib/context";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json } from "@/lib/core/http";
 
 export const GET = handle(async () => json({ products: await listProducts(appDeps()) }));

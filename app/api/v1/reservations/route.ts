@@ -1,11 +1,11 @@
 import { reservationBody } from "@/lib/api/schemas";
-import { appDeps } from "@/lib/context";
-import { isDomainError } from "@/lib/errors";
-import { handle, idempotencyKey, json, readJson } from "@/lib/http";
-import { metrics } from "@/lib/metrics";
-import { clientAddress, limitReservations } from "@/lib/rate-limit";
+import { appDeps } from "@/lib/core/deps";
+import { isDomainError } from "@/lib/core/errors";
+import { handle, idempotencyKey, json, readJson } from "@/lib/core/http";
+import { metrics } from "@/lib/core/metrics";
+import { clientAddress, limitReservations } from "@/lib/core/rate-limit";
 import { placeReservation } from "@/lib/reservations";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 export const POST = handle(async (request: Request) => {
   const sessionId = await currentSessionId();

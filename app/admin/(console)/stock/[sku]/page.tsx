@@ -4,11 +4,11 @@ import { notFound } from "next/navigation";
 import { EventHead, EventRow } from "@/components/admin/activity/event-row";
 import { SkuLevels } from "@/components/admin/stock/sku-levels";
 import { StockChart } from "@/components/admin/stock/stock-chart";
-import { decodeCursor, listEvents, skuTimeline } from "@/lib/audit";
-import { SKU_PATTERN } from "@/lib/keys";
+import { decodeCursor, listEvents, skuTimeline } from "@/lib/backoffice";
+import { SKU_PATTERN } from "@/lib/core/keys";
 import { requireStaffPage } from "@/lib/auth/next";
-import { appDeps } from "@/lib/context";
-import { stockRow } from "@/lib/stock-admin";
+import { appDeps } from "@/lib/core/deps";
+import { stockRow } from "@/lib/stock";
 
 type Params = { params: Promise<{ sku: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 

@@ -1,7 +1,7 @@
-import { csvFileName, eventsCsv, filterOf, parseAuditQuery, queryRecord } from "@/lib/audit";
+import { csvFileName, eventsCsv, filterOf, parseAuditQuery, queryRecord } from "@/lib/backoffice";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle } from "@/lib/core/http";
 
 /** The audit trail as a CSV download (same filters as /events; every matching event unless `limit`). */
 export const GET = handle(async (request: Request) => {

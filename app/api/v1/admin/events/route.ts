@@ -1,7 +1,7 @@
-import { filterOf, listEvents, parseAuditQuery, queryRecord } from "@/lib/audit";
+import { filterOf, listEvents, parseAuditQuery, queryRecord } from "@/lib/backoffice";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json } from "@/lib/core/http";
 
 /** The audit trail: ledger events, newest first, `{ events, next }` (pass `next` as `after`). */
 export const GET = handle(async (request: Request) => {

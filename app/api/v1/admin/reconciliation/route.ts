@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, readJson } from "@/lib/http";
-import { latestReconciliation, reconcile, recentReconciliationRuns } from "@/lib/reconcile";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, readJson } from "@/lib/core/http";
+import { latestReconciliation, reconcile, recentReconciliationRuns } from "@/lib/ledger";
 
 const body = z.strictObject({ repair: z.boolean().optional() });
 

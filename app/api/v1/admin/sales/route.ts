@@ -1,7 +1,7 @@
 import { saleCreateBody } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, readJson } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, readJson } from "@/lib/core/http";
 import { createSale, listSaleDefinitions, queueSnapshot } from "@/lib/sales";
 
 export const GET = handle(async (request: Request) => {

@@ -1,6 +1,6 @@
 import { apiTokenCreateBody, createApiToken, listApiTokens, requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, readJson } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, readJson } from "@/lib/core/http";
 
 export const GET = handle(async (request: Request) => {
   await requireStaff(request, "admin");

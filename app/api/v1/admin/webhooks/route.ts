@@ -1,6 +1,6 @@
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, readJson } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, readJson } from "@/lib/core/http";
 import { createWebhookSubscription, listWebhookSubscriptions, webhookCreateBody } from "@/lib/webhooks";
 
 /** GET /api/v1/admin/webhooks — outbound subscriptions (secrets are not shown again). */

@@ -1,7 +1,7 @@
-import { appDeps } from "@/lib/context";
-import { DomainError } from "@/lib/errors";
-import { handle, json, parseWith } from "@/lib/http";
-import { stockLevel } from "@/lib/inventory";
+import { appDeps } from "@/lib/core/deps";
+import { DomainError } from "@/lib/core/errors";
+import { handle, json, parseWith } from "@/lib/core/http";
+import { stockLevel } from "@/lib/stock";
 import { skuCode } from "@/lib/api/schemas";
 
 export const GET = handle(async (_req: Request, { params }: { params: Promise<{ sku: string }> }) => {

@@ -1,7 +1,7 @@
 import { getProduct } from "@/lib/catalog";
-import { appDeps } from "@/lib/context";
-import { DomainError } from "@/lib/errors";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { DomainError } from "@/lib/core/errors";
+import { handle, json } from "@/lib/core/http";
 
 export const GET = handle(async (_req: Request, { params }: { params: Promise<{ slug: string }> }) => {
   const product = await getProduct(appDeps(), (await params).slug);

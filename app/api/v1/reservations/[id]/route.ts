@@ -1,7 +1,7 @@
-import { appDeps } from "@/lib/context";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json } from "@/lib/core/http";
 import { getReservation } from "@/lib/reservations";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 export const GET = handle(async (_req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const r = await getReservation(appDeps(), await currentSessionId(), (await params).id);

@@ -1,5 +1,5 @@
-import { appDeps } from "@/lib/context";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json } from "@/lib/core/http";
 import { publicSale } from "@/lib/sales";
 
 /** A sale as shoppers see it: definition, live counters and its products with availability. */

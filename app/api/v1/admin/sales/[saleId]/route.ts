@@ -1,7 +1,7 @@
 import { saleUpdateBody } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, readJson } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, readJson } from "@/lib/core/http";
 import { getSaleDefinition, queueSnapshot, updateSale } from "@/lib/sales";
 
 type Params = { params: Promise<{ saleId: string }> };

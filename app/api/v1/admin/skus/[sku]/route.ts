@@ -1,8 +1,8 @@
 import { skuCode, skuUpsertBody } from "@/lib/api/schemas";
 import { upsertSku } from "@/lib/catalog";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, parseWith, readJson } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, parseWith, readJson } from "@/lib/core/http";
 
 export const PUT = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
   const { actor } = await requireStaff(request, "merchandiser");

@@ -1,6 +1,6 @@
 import { requireStaff, revokeApiToken, staffRecordId } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, parseWith } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, parseWith } from "@/lib/core/http";
 
 /** DELETE /api/v1/admin/tokens/:tokenId — revoke; the token stops working at once. */
 export const DELETE = handle(async (request: Request, { params }: { params: Promise<{ tokenId: string }> }) => {

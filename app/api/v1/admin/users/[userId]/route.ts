@@ -1,6 +1,6 @@
 import { requireStaff, setUserDisabled, staffRecordId, userUpdateBody } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, parseWith, readJson } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, parseWith, readJson } from "@/lib/core/http";
 
 /** PATCH /api/v1/admin/users/:userId `{ disabled }` — disabling ends the user's sessions at once. */
 export const PATCH = handle(async (request: Request, { params }: { params: Promise<{ userId: string }> }) => {

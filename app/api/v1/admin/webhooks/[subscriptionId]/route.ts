@@ -1,6 +1,6 @@
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, parseWith } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, parseWith } from "@/lib/core/http";
 import { deleteWebhookSubscription, webhookId } from "@/lib/webhooks";
 
 /** DELETE /api/v1/admin/webhooks/:id — unsubscribe; pending deliveries are dropped with it. */

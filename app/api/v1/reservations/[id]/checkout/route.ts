@@ -1,10 +1,10 @@
 import { checkoutBody } from "@/lib/api/schemas";
-import { appDeps } from "@/lib/context";
-import { isDomainError } from "@/lib/errors";
-import { handle, json, readJson } from "@/lib/http";
-import { metrics } from "@/lib/metrics";
+import { appDeps } from "@/lib/core/deps";
+import { isDomainError } from "@/lib/core/errors";
+import { handle, json, readJson } from "@/lib/core/http";
+import { metrics } from "@/lib/core/metrics";
 import { checkout } from "@/lib/orders";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const body = await readJson(request, checkoutBody, { optional: true });

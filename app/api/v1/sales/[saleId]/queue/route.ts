@@ -1,8 +1,8 @@
-import { appDeps } from "@/lib/context";
-import { handle, json } from "@/lib/http";
-import { clientAddress, limitQueueJoins } from "@/lib/rate-limit";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json } from "@/lib/core/http";
+import { clientAddress, limitQueueJoins } from "@/lib/core/rate-limit";
 import { joinQueue } from "@/lib/sales";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 /** Join a sale's line: 201 with the ticket and place; the same shopper again gets 200 and the same ticket. */
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ saleId: string }> }) => {

@@ -1,8 +1,8 @@
 import { receiveChannelEvent } from "@/lib/channels";
-import { config } from "@/lib/config";
-import { appDeps } from "@/lib/context";
-import { DomainError } from "@/lib/errors";
-import { handle, json, MAX_BODY_BYTES } from "@/lib/http";
+import { config } from "@/lib/core/config";
+import { appDeps } from "@/lib/core/deps";
+import { DomainError } from "@/lib/core/errors";
+import { handle, json, MAX_BODY_BYTES } from "@/lib/core/http";
 
 /** POST /api/v1/webhooks/channels/:channel — a signed stock event from a sales channel. */
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ channel: string }> }) => {

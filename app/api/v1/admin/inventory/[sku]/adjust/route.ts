@@ -1,8 +1,8 @@
 import { adjustBody, skuCode } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, idempotencyKey, json, parseWith, readJson } from "@/lib/http";
-import { adjustStock } from "@/lib/inventory";
+import { appDeps } from "@/lib/core/deps";
+import { handle, idempotencyKey, json, parseWith, readJson } from "@/lib/core/http";
+import { adjustStock } from "@/lib/stock";
 
 export const POST = handle(async (request: Request, { params }: { params: Promise<{ sku: string }> }) => {
   const { actor } = await requireStaff(request, "merchandiser");

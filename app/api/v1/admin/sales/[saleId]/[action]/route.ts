@@ -1,8 +1,8 @@
 import { saleAction } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { DomainError } from "@/lib/errors";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { DomainError } from "@/lib/core/errors";
+import { handle, json } from "@/lib/core/http";
 import { controlSale } from "@/lib/sales";
 
 /** POST /api/v1/admin/sales/:saleId/start|pause|resume|close */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireStaff } from "@/lib/auth";
-import { appDeps } from "@/lib/context";
-import { handle, json, parseWith } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json, parseWith } from "@/lib/core/http";
 import { listWebhookDeliveries, webhookId } from "@/lib/webhooks";
 
 const limit = z.coerce.number().int().min(1).max(200).default(50);

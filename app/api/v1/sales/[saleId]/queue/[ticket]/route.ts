@@ -1,7 +1,7 @@
-import { appDeps } from "@/lib/context";
-import { handle, json } from "@/lib/http";
+import { appDeps } from "@/lib/core/deps";
+import { handle, json } from "@/lib/core/http";
 import { leaveQueue, ticketStatus } from "@/lib/sales";
-import { currentSessionId } from "@/lib/session";
+import { currentSessionId } from "@/lib/auth/shopper-session";
 
 type Params = { params: Promise<{ saleId: string; ticket: string }> };
 

@@ -1,0 +1,94 @@
+// Server configuration, validated once. A missing or malformed variable stops the process
+// with a sentence that says what to set. Nothing here is sent to the browser.
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalSecret = z.string().min(16, "must be at least 16 characters").optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url("must be a postgresql:// URL"),
+  REDIS_URL: z.string().url("must be a redis:// URL"),
+  /**
+   * Redis Cluster seed nodes, comma-separated host:port (e.g. "10.0.0.1:6379,10.0.0.2:6379").
+   * When set, the app and sidecar talk to the cluster instead of REDIS_URL (still required, and
+   * used by the tooling that starts local processes).
+   */
+  REDIS_CLUSTER_NODES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, "must be a comma-separated list of host:port")
+      .optional(),
+  ),
+  PORT: port.default(3000),
+  REALTIME_PORT: port.default(3001),
+  /** Public URL of the Socket.IO sidecar as the browser sees it; derived from the page's host when unset. */
+  NEXT_PUBLIC_REALTIME_URL: z.string().url().optional(),
+  /** Origins allowed to open sockets (comma-separated); defaults to the storefront on localhost. */
+  STOREFRONT_ORIGIN: z.string().optional(),
+  HOLD_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(600),
+  /** Seconds before expiry at which the cart warns the shopper. */
+  HOLD_WARNING_SECONDS: z.coerce.number().int().min(1).default(60),
+  ADMIN_API_TOKEN: optionalSecret,
+  /** The first admin of the back office, created at the first sign-in attempt when no user has this email. */
+  ADMIN_EMAIL: z.email("must be an email address").optional(),
+  ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  WEBHOOK_SECRET: optionalSecret,
+  QUEUE_TOKEN_SECRET: optionalSecret,
+  /** HMAC key of the shopper session cookie; required in production (lib/auth/session-id.ts). */
+  SESSION_SECRET: optionalSecret,
+  /** Prefix of every Redis key and channel, so several stores (or test runs) share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]*$/i)
+    .default("sw:"),
+  /** Queue joins allowed per client address per minute (a joined shopper asking again is counted too). */
+  QUEUE_JOIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** Failed back-office sign-ins allowed per email and client address per 15 minutes (lib/core/rate-limit.ts: the others). */
+  LOGIN_LIMIT_PER_15_MINUTES: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /** How often each sale's admitter ticks, in milliseconds. */
+  QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),
+  /** Coalescing window of the realtime gateway, in milliseconds. */
+  REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(1000).default(25),
+  /** How often the sidecar compares Redis with the ledger, in seconds. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
+  /** Whether the scheduled reconciliation pass repairs drift too (default: it only reports). */
+  RECONCILE_AUTO_REPAIR: z
+    .enum(["0", "1", "false", "true"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+});
+
+export type Config = z.infer<typeof schema>;
+
+let cached: Config | undefined;
+
+/** The validated server configuration (throws a readable error on the first bad variable). */
+export function config(): Config {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new Error(
+      `Stockwire configuration is invalid:\n${lines.join("\n")}\n` +
+        "Set these environment variables (see docs/configuration.md), or start with `npm run up`, which sets them for local processes.",
+    );
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Test hook: forget the cached configuration after changing process.env. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
+/** Origins the realtime gateway accepts. */
+export function allowedOrigins(cfg: Config = config()): string[] {
+  if (cfg.STOREFRONT_ORIGIN)
+    return cfg.STOREFRONT_ORIGIN.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return [`http://localhost:${cfg.PORT}`, `http://127.0.0.1:${cfg.PORT}`];
+}

@@ -1,0 +1,3 @@
+// Reservations (a shopper's holds on one or more SKUs): place, extend, release, expire.
+// The domain's public face: code outside lib/reservations/ imports from here.
+export * from "./reservations";

@@ -1,0 +1,4 @@
+// Flash sales: definitions, the virtual queue, admission tokens.
+// The domain's public face: code outside lib/sales/ imports from here.
+export * from "./sales";
+export * from "./queue-token";

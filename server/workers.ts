@@ -1,7 +1,7 @@
 // Background loops of the sidecar: hold expiry and the ledger persister. Every sidecar runs
 // them, and Redis leases keep any one job from being done by two sidecars at once:
 // - ledger copy: per SKU, a lease held only while that SKU's stream entries are copied
-//   (lib/ledger/ledger.ts persistSkuEventsExclusively). Every sidecar hears every event; whichever
+//   (lib/ledger/persister.ts persistSkuEventsExclusively). Every sidecar hears every event; whichever
 //   tick comes first copies it, the others find the lease taken (or the stream already trimmed).
 //   Sharding SKUs over registered sidecars would also work but needs membership, heartbeats
 //   and rebalancing; a lease per copy needs none of them and fails over by itself.
@@ -198,7 +198,7 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   };
 }
 
-/** Events in Redis streams not yet in the ledger (moved to lib/ledger/ledger.ts: /api/health reads it too). */
+/** Events in Redis streams not yet in the ledger (lib/ledger/persister.ts: /api/health reads it too). */
 export { pendingLedgerEvents } from "../lib/ledger";
 
 export interface Loop {

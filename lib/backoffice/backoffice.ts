@@ -1,6 +1,8 @@
 // Figures for the back office's overview, all from Postgres (one round of cheap counts).
 import type { Deps } from "../core/deps";
-import { listSaleDefinitions, queueSnapshot, type SaleCounters, type SaleDefinition } from "../sales/sales";
+import { listSaleDefinitions } from "../sales/definitions";
+import type { SaleCounters, SaleDefinition } from "../sales/model";
+import { queueSnapshot } from "../sales/queue";
 
 export interface BackOfficeSummary {
   products: number;

@@ -7,10 +7,13 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../core/deps";
 import type { Actor } from "../stock/inventory";
-import { BEHIND_REASON, isBehindLedger, persistAllPending, persistSkuEvents, rebuildFromLedger, releaseOrphanHold } from "./ledger";
+import { BEHIND_REASON, releaseOrphanHold } from "./catch-up";
+import { persistAllPending, persistSkuEvents } from "./persister";
+import { isBehindLedger, rebuildFromLedger } from "./rebuild";
 import { finishStalledCheckout } from "../orders/orders";
 import { redisNow } from "../core/redis";
-import { endReservation, STALLED_CHECKOUT_MS } from "../reservations/reservations";
+import { endReservation } from "../reservations/end";
+import { STALLED_CHECKOUT_MS } from "../reservations/record";
 import { logField } from "../shared/validation";
 
 export type DriftField = "onHand" | "reserved" | "safety" | "version_behind" | "orphan_hold" | "stalled_checkout";

@@ -17,7 +17,8 @@ import type { Deps } from "../core/deps";
 import { DomainError, isDomainError } from "../core/errors";
 import { redisNow } from "../core/redis";
 import { commitHold, transitionReservation } from "../scripts";
-import { endReservation, getReservation, parseReservationItems, STALLED_CHECKOUT_MS } from "../reservations/reservations";
+import { endReservation } from "../reservations/end";
+import { getReservation, parseReservationItems, STALLED_CHECKOUT_MS } from "../reservations/record";
 import type { OrderSummary, ReservationItem } from "../shared/types";
 
 export interface CheckoutRequest {

@@ -1,4 +1,6 @@
 // Flash sales: definitions, the virtual queue, admission tokens.
 // The domain's public face: code outside lib/sales/ imports from here.
-export * from "./sales";
+export * from "./model";
+export * from "./definitions";
+export * from "./queue";
 export * from "./queue-token";

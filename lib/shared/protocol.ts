@@ -1,7 +1,7 @@
 // The Socket.IO contract between the sidecar (server/) and browsers (components/).
 // Both sides import these types; events are named `entity:verb` where they are commands.
 import type { AdminAlert } from "../backoffice/alerts";
-import type { QueueFrame, QueueSnapshot } from "../sales/sales";
+import type { QueueFrame, QueueSnapshot } from "../sales/model";
 import type { Availability, StockEvent } from "./types";
 
 /** Acknowledgement of a client command: data or a readable error. */

@@ -1,7 +1,7 @@
 // (c) and (d), the flash-sale queue: joins per second into one line, and how long a change of
 // place takes to reach a thousand waiting shoppers' sockets, whose places are kept by the
 // storefront's own model (components/sale/queue-model.ts) and checked against the exact ones.
-// The sale is defined in Redis only, with the script lib/sales/sales.ts mirrorSale uses: the bench
+// The sale is defined in Redis only, with the script lib/sales/definitions.ts mirrorSale uses: the bench
 // has no Postgres, and every path measured here is Redis-only.
 import type { Redis } from "ioredis";
 import { io as connect } from "socket.io-client";

@@ -4,16 +4,16 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-type Reservations = typeof import("../../lib/reservations/reservations");
+type Reservations = typeof import("../../lib/reservations");
 type Orders = typeof import("../../lib/orders/orders");
 type Catalog = typeof import("../../lib/catalog/catalog");
 type Inventory = typeof import("../../lib/stock/inventory");
 type StockAdmin = typeof import("../../lib/stock/admin");
 type Channels = typeof import("../../lib/channels/channels");
-type Ledger = typeof import("../../lib/ledger/ledger");
+type Ledger = typeof import("../../lib/ledger");
 type Quarantine = typeof import("../../lib/ledger/quarantine");
 type Reconcile = typeof import("../../lib/ledger/reconcile");
-type Sales = typeof import("../../lib/sales/sales");
+type Sales = typeof import("../../lib/sales");
 type Webhooks = typeof import("../../lib/webhooks/webhooks");
 type Login = typeof import("../../lib/auth/login");
 type Users = typeof import("../../lib/auth/users");
@@ -24,16 +24,16 @@ const LIB = path.resolve(import.meta.dirname, "../../lib");
 
 /** Where a module lived before the lib/ restructure (issue 13), for older trees. */
 const BEFORE: Record<string, string> = {
-  "reservations/reservations": "reservations",
+  "reservations/index": "reservations",
   "orders/orders": "orders",
   "catalog/catalog": "catalog",
   "stock/inventory": "inventory",
   "stock/admin": "stock-admin",
   "channels/channels": "channels",
-  "ledger/ledger": "ledger",
+  "ledger/index": "ledger",
   "ledger/quarantine": "quarantine",
   "ledger/reconcile": "reconcile",
-  "sales/sales": "sales",
+  "sales/index": "sales",
   "webhooks/webhooks": "webhooks",
   "core/config": "config",
   "core/keys": "keys",
@@ -84,16 +84,16 @@ export async function loadLib(): Promise<Lib> {
     config,
     keys,
   ] = await Promise.all([
-    load<Reservations>("reservations/reservations"),
+    load<Reservations>("reservations/index"),
     load<Orders>("orders/orders"),
     load<Catalog>("catalog/catalog"),
     load<Inventory>("stock/inventory"),
     load<StockAdmin>("stock/admin"),
     load<Channels>("channels/channels"),
-    load<Ledger>("ledger/ledger"),
+    load<Ledger>("ledger/index"),
     load<Quarantine>("ledger/quarantine"),
     load<Reconcile>("ledger/reconcile"),
-    load<Sales>("sales/sales"),
+    load<Sales>("sales/index"),
     load<Webhooks>("webhooks/webhooks"),
     load<Login>("auth/login"),
     load<Users>("auth/users"),

@@ -301,8 +301,8 @@ const placeRow = (id: string, stepwise: boolean): Row => ({
   stepwise,
   holds: true,
   covers: stepwise
-    ? ["reservations/reservations.ts:placeReservation"]
-    : ["reservations/reservations.ts:placeReservation", "reservations/reservations.ts:placementBatcher"],
+    ? ["reservations/place.ts:placeReservation"]
+    : ["reservations/place.ts:placeReservation", "reservations/place.ts:placementBatcher"],
   steps: stepwise
     ? "open record (swOpenReservation) → deadline (zadd) → cart set (MULTI sadd+expire) → hold each line (swReserve) → pending→held (swTransitionReservation)"
     : "one script for the whole reservation (swPlaceReservations, group commit)",
@@ -348,10 +348,10 @@ const refusedRow: Row = {
   stepwise: true,
   holds: true,
   covers: [
-    "reservations/reservations.ts:placeReservation",
-    "reservations/reservations.ts:endReservation",
-    "reservations/reservations.ts:finishEndedReservation",
-    "reservations/reservations.ts:releaseLines",
+    "reservations/place.ts:placeReservation",
+    "reservations/end.ts:endReservation",
+    "reservations/end.ts:finishEndedReservation",
+    "reservations/end.ts:releaseLines",
   ],
   steps:
     "open → deadline → cart set → hold line 1 (ok) → hold line 2 (refused) → rollback: pending→failed (swTransitionReservation) → release each line (swRelease) → read sale → deadline lingers (zadd)",
@@ -393,7 +393,7 @@ const saleHoldRow: Row = {
   id: "place/flash-sale",
   needs: ["sales.createSale"],
   holds: true,
-  covers: ["reservations/reservations.ts:placeReservation", "sales/sales.ts:claimAdmission"],
+  covers: ["reservations/place.ts:placeReservation", "sales/queue.ts:claimAdmission"],
   steps:
     "open → deadline → cart set + record's sale (hset) → claim against the shopper's limit (swQueueClaim) → hold (swReserve) → pending→held",
   async setup(ctx) {
@@ -432,10 +432,10 @@ const releaseRow = (id: string, stepwise: boolean, sale = false): Row => ({
   holds: true,
   needs: sale ? ["sales.createSale"] : [],
   covers: [
-    "reservations/reservations.ts:releaseReservation",
-    "reservations/reservations.ts:endReservation",
-    ...(stepwise ? ["reservations/reservations.ts:finishEndedReservation", "reservations/reservations.ts:releaseLines"] : []),
-    ...(sale ? ["sales/sales.ts:refundAdmission"] : []),
+    "reservations/end.ts:releaseReservation",
+    "reservations/end.ts:endReservation",
+    ...(stepwise ? ["reservations/end.ts:finishEndedReservation", "reservations/end.ts:releaseLines"] : []),
+    ...(sale ? ["sales/queue.ts:refundAdmission"] : []),
   ],
   steps: stepwise
     ? "read → held→released (swTransitionReservation) → release each line (swRelease) → read sale → drop the to-do entry (zrem)"
@@ -470,9 +470,9 @@ const expiryRow = (id: string, stepwise: boolean): Row => ({
   stepwise,
   holds: true,
   covers: [
-    "reservations/reservations.ts:expireDueReservations",
-    "reservations/reservations.ts:endReservation",
-    ...(stepwise ? ["reservations/reservations.ts:finishEndedReservation", "reservations/reservations.ts:releaseLines"] : []),
+    "reservations/end.ts:expireDueReservations",
+    "reservations/end.ts:endReservation",
+    ...(stepwise ? ["reservations/end.ts:finishEndedReservation", "reservations/end.ts:releaseLines"] : []),
   ],
   steps: stepwise
     ? "due entries (zrangebyscore) → held→expired (swTransitionReservation, rule after) → release each line (swRelease) → read sale → zrem"
@@ -496,11 +496,7 @@ const stalledUndoRow = (id: string, stepwise: boolean): Row => ({
   id,
   stepwise,
   holds: true,
-  covers: [
-    "orders/orders.ts:finishStalledCheckout",
-    "reservations/reservations.ts:endReservation",
-    "reservations/reservations.ts:expireDueReservations",
-  ],
+  covers: ["orders/orders.ts:finishStalledCheckout", "reservations/end.ts:endReservation", "reservations/end.ts:expireDueReservations"],
   steps:
     "due entry → not endable (committing) → finishStalledCheckout: read, no order (orderReservation.findUnique) → committing→expired + release every line" +
     (stepwise ? " (swTransitionReservation, swRelease ×2, hget sale, zrem)" : " (swEndReservation)"),
@@ -614,7 +610,7 @@ const checkoutRow: Row = {
 const extendRow: Row = {
   id: "extend",
   holds: true,
-  covers: ["reservations/reservations.ts:extendReservation"],
+  covers: ["reservations/place.ts:extendReservation"],
   steps: "read → extend the record once (swExtendReservation) → move the to-do entry (zadd)",
   async setup(ctx) {
     await seed(ctx, [3]);
@@ -806,7 +802,11 @@ const channelRow = (id: string, kind: "movement" | "count"): Row => ({
 
 const persistRow: Row = {
   id: "persist",
-  covers: ["ledger/ledger.ts:persistSkuEventsExclusively", "ledger/ledger.ts:persistSkuEvents", "ledger/ledger.ts:persistAllPending"],
+  covers: [
+    "ledger/persister.ts:persistSkuEventsExclusively",
+    "ledger/persister.ts:persistSkuEvents",
+    "ledger/persister.ts:persistAllPending",
+  ],
   steps:
     "lease (swLease) → read the stream (xrange) → ledger rows (inventoryEvent.createMany, skip duplicates) → cursor + trim (swMarkPersisted) → lease released (swLease)",
   async setup(ctx) {
@@ -825,7 +825,7 @@ const persistRow: Row = {
 const quarantineRow: Row = {
   id: "persist/quarantine",
   needs: ["quarantine.quarantineEntries"],
-  covers: ["ledger/ledger.ts:persistSkuEvents", "ledger/quarantine.ts:quarantineEntries"],
+  covers: ["ledger/persister.ts:persistSkuEvents", "ledger/quarantine.ts:quarantineEntries"],
   steps:
     "xrange → batch refused (inventoryEvent.createMany) → one by one (createMany ×n) → quarantine (quarantinedEvent.createMany) → alert (INSERT … ON CONFLICT) → cursor past it (swMarkPersisted)",
   async setup(ctx) {
@@ -879,7 +879,12 @@ const resolveRow: Row = {
 const rebuildRow: Row = {
   id: "rebuild/holds-no-longer-fit",
   holds: true,
-  covers: ["ledger/ledger.ts:rebuildFromLedger", "ledger/ledger.ts:rebuildSku", "ledger/ledger.ts:loseHold", "sales/sales.ts:syncSales"],
+  covers: [
+    "ledger/rebuild.ts:rebuildFromLedger",
+    "ledger/rebuild.ts:rebuildSku",
+    "ledger/rebuild.ts:loseHold",
+    "sales/definitions.ts:syncSales",
+  ],
   steps:
     "persist → catalog + ledger reads → rank holds → rebuild script (swRebuild) refuses: holds do not fit → end the reservation that does not fit (endReservation) → rebuild again → SKU index (sadd) → persist → sales (syncSales)",
   async setup(ctx) {
@@ -904,7 +909,7 @@ const rebuildRow: Row = {
 const catchUpRow: Row = {
   id: "rebuild/catch-up-with-ledger",
   needs: ["ledger.catchUpWithLedger"],
-  covers: ["ledger/ledger.ts:catchUpWithLedger", "ledger/ledger.ts:rebuildFromLedger", "ledger/ledger.ts:rebuildSku"],
+  covers: ["ledger/catch-up.ts:catchUpWithLedger", "ledger/rebuild.ts:rebuildFromLedger", "ledger/rebuild.ts:rebuildSku"],
   steps:
     "persist → SKUs behind (catalog, ledger, hmget) → rebuild those (persist, swRebuild only if still behind, sadd, persist, syncSales)",
   async setup(ctx) {
@@ -938,7 +943,7 @@ const reconcileRow = (id: string, stepwise: boolean): Row => ({
     "ledger/reconcile.ts:repairHold",
     "ledger/reconcile.ts:inspect",
     "ledger/reconcile.ts:findDrift",
-    ...(stepwise ? ["ledger/ledger.ts:releaseOrphanHold"] : ["ledger/ledger.ts:releaseOrphanHold"]),
+    ...(stepwise ? ["ledger/catch-up.ts:releaseOrphanHold"] : ["ledger/catch-up.ts:releaseOrphanHold"]),
   ],
   steps:
     "run row (reconciliationRun.create) → inspect (persist, compare) → give back an orphan hold (" +
@@ -990,11 +995,11 @@ const createSaleRow: Row = {
   needs: ["sales.createSale"],
   stock: false,
   covers: [
-    "sales/sales.ts:createSale",
-    "sales/sales.ts:mirrorSale",
-    "sales/sales.ts:syncSales",
-    "sales/sales.ts:mirrorSaleIfMissing",
-    "sales/sales.ts:publicSale",
+    "sales/definitions.ts:createSale",
+    "sales/definitions.ts:mirrorSale",
+    "sales/definitions.ts:syncSales",
+    "sales/definitions.ts:mirrorSaleIfMissing",
+    "sales/definitions.ts:publicSale",
   ],
   steps:
     "checks (sku/saleSku/sale reads) → sale.create → read back → mirror: configure (swSaleControl) → gate each SKU (swSaleGate) → admitters' list (sadd); recovery: the admin's retry, the admitter's syncSales",
@@ -1026,7 +1031,7 @@ const closeSaleRow: Row = {
   id: "sale/close",
   needs: ["sales.controlSale"],
   stock: false,
-  covers: ["sales/sales.ts:controlSale", "sales/sales.ts:mirrorSaleIfMissing", "sales/sales.ts:finishClose"],
+  covers: ["sales/definitions.ts:controlSale", "sales/definitions.ts:mirrorSaleIfMissing", "sales/definitions.ts:finishClose"],
   steps:
     "read (sale.findUnique) → mirror if missing (exists) → close (swSaleControl) → ungate each SKU (swSaleGate) → off the admitters' list (srem) → sale.update",
   async setup(ctx) {
@@ -1056,7 +1061,7 @@ const updateSaleRow: Row = {
   id: "sale/update",
   needs: ["sales.updateSale"],
   stock: false,
-  covers: ["sales/sales.ts:updateSale"],
+  covers: ["sales/definitions.ts:updateSale"],
   steps: "read → sale.update → configure Redis (swSaleControl) → read back",
   async setup(ctx) {
     await seed(ctx, [5]);

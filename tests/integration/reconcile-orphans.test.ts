@@ -156,7 +156,7 @@ describe("orphan holds", () => {
   });
 });
 
-/** The real client taking Cluster's stepwise code paths (lib/ledger/ledger.ts checks `isCluster`). */
+/** The real client taking Cluster's stepwise code paths (lib/ledger/catch-up.ts checks `isCluster`). */
 function asCluster(real: Redis): Redis {
   return new Proxy(real, {
     get(target, prop, receiver) {

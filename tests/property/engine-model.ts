@@ -81,7 +81,7 @@ const LONG_TTL = 600;
 const SHORT_TTL = 0;
 /** How far ahead the "slow checkout" worker reads the clock (> STALLED_CHECKOUT_MS = 30 s). */
 const WORKER_AHEAD_MS = 60_000;
-/** STRAGGLER_GRACE_MS (lib/reservations/reservations.ts, 10 s) and a second: when the worker finishes a lingering to-do. */
+/** STRAGGLER_GRACE_MS (lib/reservations/end.ts, 10 s) and a second: when the worker finishes a lingering to-do. */
 const TODO_GRACE_MS = 11_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ class Model {
   }
 }
 
-/** The engine's own normalisation (lib/reservations/reservations.ts normalizeItems): merged per SKU, sorted by code. */
+/** The engine's own normalisation (lib/reservations/record.ts normalizeItems): merged per SKU, sorted by code. */
 function merge(items: { sku: string; quantity: number }[]): { sku: string; quantity: number }[] {
   const m = new Map<string, number>();
   for (const { sku, quantity } of items) m.set(sku, (m.get(sku) ?? 0) + quantity);
@@ -1053,7 +1053,7 @@ async function concurrentPlace(
   }
   // A retry that held a line after another request ended the reservation ("failed") leaves
   // that line to the expiry worker: the ending kept the deadline entry, due after
-  // STRAGGLER_GRACE_MS = 10 s (lib/reservations/reservations.ts, end-reservation-n.lua ARGV[9]). That is
+  // STRAGGLER_GRACE_MS = 10 s (lib/reservations/end.ts, end-reservation-n.lua ARGV[9]). That is
   // the documented promise (invariant 5b: "or a durable to-do"), so such units are accepted
   // only with that to-do in place, and the worker's sweep 11 s later must return them.
   const stragglers = await stragglerHolds(ctx);

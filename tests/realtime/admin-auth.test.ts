@@ -68,15 +68,23 @@ function admin(opts: { cookie?: string; token?: string }): AdminSocket {
     auth: opts.token ? { token: opts.token } : {},
   });
   clients.push(socket);
+  // Listened for at once: a socket awaited second may have connected (or been refused) while the
+  // first was awaited, and a listener added after the event would wait for ever.
+  outcomes.set(
+    socket,
+    new Promise((resolve) => {
+      socket.once("connect", () => resolve("connected"));
+      socket.once("connect_error", (err) => resolve(err.message));
+    }),
+  );
   return socket;
 }
 
+const outcomes = new WeakMap<ClientSocket, Promise<string>>();
+
 /** "connected" or the refusal's message. */
 function outcome(socket: ClientSocket): Promise<string> {
-  return new Promise((resolve) => {
-    socket.once("connect", () => resolve("connected"));
-    socket.once("connect_error", (err) => resolve(err.message));
-  });
+  return outcomes.get(socket)!;
 }
 
 describe("/admin namespace access", () => {

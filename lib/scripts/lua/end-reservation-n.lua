@@ -4,7 +4,7 @@
   checkout) and the release of each line's hold happen together or not at all, so no crash
   or failed call can leave units held by a reservation that is no longer live.
 
-  Single Redis node only (the keys span slots). On Redis Cluster lib/reservations/reservations.ts does the
+  Single Redis node only (the keys span slots). On Redis Cluster lib/reservations/place.ts does the
   same in steps (transition-reservation-1, release-3 per line) and the deadline entry stays
   in the set as the durable to-do until every line is released (see finishEndedReservation).
 

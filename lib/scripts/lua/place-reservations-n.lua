@@ -1,7 +1,7 @@
 --[[
   Place a batch of reservations, each in full or not at all: per reservation the envelope,
   every line's hold and event, the deadline and the shopper's cart entry. This is the
-  single-node fast path: lib/reservations/reservations.ts sends the reservations that arrive in the same
+  single-node fast path: lib/reservations/place.ts sends the reservations that arrive in the same
   tick of the event loop as one batch (one round trip and one script call for all of them,
   like a database's group commit). On Redis Cluster the keys span slots, so it uses the
   per-slot steps (open-reservation-1, reserve-3, transition-reservation-1) instead. Both paths

@@ -9,7 +9,7 @@
   to onHand - safety, and a rebuild must not leave more granted than that (the ledger's onHand
   or the catalog's safety can be smaller than what Redis held against). When they do not all
   fit, this script changes NOTHING and names the reservations whose holds do not fit (code 4):
-  the caller ends those reservations first (lib/ledger/ledger.ts, through endReservation, so every line
+  the caller ends those reservations first (lib/ledger/rebuild.ts, through endReservation, so every line
   of theirs is given back and their records say so before any counter moves), then calls again.
   A crash in between leaves only properly ended reservations and a SKU still to rebuild; never
   a live reservation with a line silently taken away (checkout would sell it without stock).

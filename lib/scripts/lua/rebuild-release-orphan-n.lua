@@ -2,7 +2,7 @@
   Give back an orphan hold: a SKU's hold under a reservation id whose reservation is gone or
   ended (released, expired, failed) and no longer on the expiry worker's to-do list, so nothing
   else will ever give its units back (found by reconciliation, lib/ledger/reconcile.ts; also used by a
-  rebuild for a hold that does not fit, lib/ledger/ledger.ts). Like release-3.lua it removes the hold
+  rebuild for a hold that does not fit, lib/ledger/rebuild.ts). Like release-3.lua it removes the hold
   and lowers reserved by exactly its units, with a normal 'release' event, but only if the
   hold still has the units the caller saw, so it can never give back more than once nor a hold
   that was placed again since.

@@ -3,6 +3,7 @@
 // and another instance takes over within the time to live.
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { acquireLease, releaseLease } from "../scripts";
 
 export interface Lease {
   /** Take the lease or renew it if already ours; false while another holder has it. */
@@ -21,12 +22,12 @@ export function createLease(redis: Redis, key: string, ttlMs: number): Lease {
     },
     async acquire() {
       held = false; // until Redis says otherwise (an error must not leave a stale "held")
-      held = (await redis.swLease(key, "acquire", token, ttlMs)) === 1;
+      held = await acquireLease(redis, { key, token, ttlMs });
       return held;
     },
     async release() {
       held = false;
-      await redis.swLease(key, "release", token, 0);
+      await releaseLease(redis, { key, token });
     },
   };
 }

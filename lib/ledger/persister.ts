@@ -9,6 +9,7 @@ import { errorSummary, isDataError, quarantineEntries, type QuarantineCandidate 
 import { isPgInt } from "../shared/validation";
 import { eventFromStream } from "../events/codec";
 import type { StockEvent } from "../shared/types";
+import { acquireLease, markPersisted, releaseLease } from "../scripts";
 
 const BATCH = 500;
 
@@ -157,7 +158,12 @@ export async function persistSkuEvents(deps: Deps, sku: string, opts: PersistHoo
     const lastId = entries[entries.length - 1]![0];
     const versions = rows.map((r) => r.version).filter(isPgInt);
     if (versions.length > 0) {
-      await deps.redis.swMarkPersisted(deps.keys.stock(sku), deps.keys.events(sku), Math.max(...versions), nextStreamId(lastId));
+      await markPersisted(deps.redis, {
+        stockKey: deps.keys.stock(sku),
+        eventsKey: deps.keys.events(sku),
+        version: Math.max(...versions),
+        keepFromId: nextStreamId(lastId),
+      });
     }
     if (entries.length < BATCH) return written;
     start = nextStreamId(lastId);
@@ -183,17 +189,17 @@ export async function persistSkuEventsExclusively(deps: Deps, sku: string, claim
   const lease = deps.keys.lease(`persist:${sku}`);
   // A token per copy, not per sidecar: a sidecar's own sweep and persist loop must exclude each other too.
   const token = randomBytes(12).toString("base64url");
-  if ((await deps.redis.swLease(lease, "acquire", token, claim.ttlMs)) !== 1) return null;
+  if (!(await acquireLease(deps.redis, { key: lease, token, ttlMs: claim.ttlMs }))) return null;
   try {
     let batches = 0;
     return await persistSkuEvents(deps, sku, {
       // The first batch runs under the lease just taken; later ones renew it (a long backlog).
-      beforeBatch: async () => batches++ === 0 || (await deps.redis.swLease(lease, "acquire", token, claim.ttlMs)) === 1,
+      beforeBatch: async () => batches++ === 0 || (await acquireLease(deps.redis, { key: lease, token, ttlMs: claim.ttlMs })),
       onBatch: claim.onBatch,
       onQuarantined: claim.onQuarantined,
     });
   } finally {
-    await deps.redis.swLease(lease, "release", token, 0);
+    await releaseLease(deps.redis, { key: lease, token });
   }
 }
 

@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import type { Deps } from "../core/deps";
 import { DomainError } from "../core/errors";
 import { verifyAdmissionToken } from "../sales/queue-token";
-import { transitionReservation } from "../scripts";
+import { extendReservationRecord, transitionReservation } from "../scripts";
 import { claimAdmission } from "../sales/queue";
 import type { Reservation, ReservationItem } from "../shared/types";
 import {
@@ -300,10 +300,14 @@ async function replay(deps: Deps, id: string): Promise<PlacedReservation> {
 /** Extend a held reservation once by the hold time (the shopper is checking out). */
 export async function extendReservation(deps: Deps, sessionId: string, id: string): Promise<Reservation> {
   const current = await getReservation(deps, sessionId, id);
-  const [code, expiresAt] = await deps.redis.swExtendReservation(deps.keys.reservation(id), deps.holdTtlSeconds, RECORD_GRACE_SECONDS);
-  if (code === -3) throw new DomainError("reservation_expired", "This hold has already expired.");
-  if (code === -4) throw new DomainError("already_extended", "A hold can be extended only once.");
-  if (code !== 1) throw new DomainError("reservation_not_held", "This reservation is no longer held.");
-  await deps.redis.zadd(deps.keys.holdDeadlines, expiresAt, id);
-  return { ...current, expiresAt, extended: true };
+  const extended = await extendReservationRecord(deps.redis, {
+    key: deps.keys.reservation(id),
+    extraSeconds: deps.holdTtlSeconds,
+    graceSeconds: RECORD_GRACE_SECONDS,
+  });
+  if (extended.result === "deadline_passed") throw new DomainError("reservation_expired", "This hold has already expired.");
+  if (extended.result === "already_extended") throw new DomainError("already_extended", "A hold can be extended only once.");
+  if (extended.result !== "extended") throw new DomainError("reservation_not_held", "This reservation is no longer held.");
+  await deps.redis.zadd(deps.keys.holdDeadlines, extended.expiresAt, id);
+  return { ...current, expiresAt: extended.expiresAt, extended: true };
 }

@@ -21,6 +21,7 @@ import {
   k,
   ticketFor,
 } from "./model";
+import { queueClaim, queueJoin, queueLeave, queueRefund } from "../scripts";
 
 function parseCounters(raw: Record<string, unknown>): SaleCounters {
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
@@ -73,23 +74,15 @@ export async function joinQueue(deps: Deps, saleId: string, sessionId: string): 
   assertSaleId(saleId);
   const keys = k(deps, saleId);
   const ticket = ticketFor(saleId, sessionId);
-  const [code, state, seq, position] = await deps.redis.swQueueJoin(
-    keys.hash,
-    keys.queue,
-    keys.pre,
-    keys.seen,
-    keys.tickets,
-    ticket,
-    randomInt(2 ** 47),
-  );
-  if (code === -1) throw new DomainError("not_found", "No such sale.");
-  if (code === -2) {
+  const join = await queueJoin(deps.redis, keys, { ticket, randomKey: randomInt(2 ** 47) });
+  if (join.result === "missing") throw new DomainError("not_found", "No such sale.");
+  if (join.result === "closed") {
     throw new DomainError(
-      state === "soldout" ? "sale_sold_out" : "sale_closed",
-      state === "soldout" ? "This sale is sold out." : "This sale is closed.",
+      join.status === "soldout" ? "sale_sold_out" : "sale_closed",
+      join.status === "soldout" ? "This sale is sold out." : "This sale is closed.",
     );
   }
-  return { ticket, state: state as TicketState, seq, position, joined: code === 1 };
+  return { ticket, state: join.state as TicketState, seq: join.seq, position: join.position, joined: join.result === "joined" };
 }
 
 export interface TicketStatus extends QueueSnapshot {
@@ -121,17 +114,7 @@ export async function leaveQueue(deps: Deps, saleId: string, sessionId: string, 
     throw new DomainError("not_found", "No such ticket for this shopper.");
   }
   const keys = k(deps, saleId);
-  const [code] = await deps.redis.swQueueLeave(
-    keys.hash,
-    keys.queue,
-    keys.pre,
-    keys.admitted,
-    keys.seen,
-    keys.tickets,
-    keys.departed,
-    ticket,
-  );
-  return { left: code === 1 };
+  return { left: await queueLeave(deps.redis, keys, ticket) };
 }
 
 /** Shoppers whose sale page is connected keep their place (only entries still in the line are touched); `now` is Redis's clock. */
@@ -188,17 +171,10 @@ export async function admitTick(deps: Deps, saleId: string): Promise<AdmitTickRe
 /** Take units of a sale under an admission (before the holds); refused claims say why. */
 export async function claimAdmission(deps: Deps, saleId: string, ticket: string, reservationId: string, quantity: number): Promise<void> {
   const keys = k(deps, saleId);
-  const [code, units, limit] = await deps.redis.swQueueClaim(
-    keys.hash,
-    keys.admitted,
-    keys.tickets,
-    keys.claims,
-    ticket,
-    reservationId,
-    quantity,
-  );
-  if (code > 0) return;
-  if (code === -3) {
+  const claim = await queueClaim(deps.redis, keys, { ticket, reservationId, quantity });
+  if (claim.result === "claimed" || claim.result === "already_claimed") return;
+  if (claim.result === "over_limit") {
+    const { units, limit } = claim;
     throw new DomainError(
       "sale_limit_reached",
       units >= limit
@@ -207,13 +183,13 @@ export async function claimAdmission(deps: Deps, saleId: string, ticket: string,
       { limit, taken: units },
     );
   }
-  if (code === -2) throw new DomainError("queue_token_invalid", "Your turn in the queue has ended; join the line again.");
-  if (code === -4) throw new DomainError("sale_closed", "This sale is closed.");
+  if (claim.result === "turn_ended") throw new DomainError("queue_token_invalid", "Your turn in the queue has ended; join the line again.");
+  if (claim.result === "sale_closed") throw new DomainError("sale_closed", "This sale is closed.");
   throw new DomainError("queue_token_invalid", "This ticket has not been admitted.");
 }
 
 /** Give a reservation's claim back to its shopper's allowance (idempotent). */
 export async function refundAdmission(deps: Deps, saleId: string, reservationId: string): Promise<void> {
   const keys = k(deps, saleId);
-  await deps.redis.swQueueRefund(keys.hash, keys.admitted, keys.tickets, keys.claims, reservationId);
+  await queueRefund(deps.redis, keys, reservationId);
 }

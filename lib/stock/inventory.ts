@@ -6,6 +6,7 @@ import { DomainError } from "../core/errors";
 import { SKU_PATTERN } from "../core/keys";
 import { isPgInt, PG_INT_MAX } from "../shared/validation";
 import type { Availability, StockLevel } from "../shared/types";
+import { adjustCounters, setCounters, type StockKeys } from "../scripts";
 
 export interface Actor {
   source: string;
@@ -97,6 +98,11 @@ export function operationReused(operationId: string): DomainError {
   return new DomainError("idempotency_key_reused", `Operation ${operationId.slice(0, 80)} was used before for a different change.`);
 }
 
+/** A SKU's keys as the stock scripts take them. */
+function stockKeys(deps: Deps, sku: string): StockKeys {
+  return { stock: deps.keys.stock(sku), events: deps.keys.events(sku), ops: deps.keys.stockOps(sku), opsAt: deps.keys.stockOpsAt(sku) };
+}
+
 /** Change physical stock by a delta; refused if it would undercut held units plus safety. */
 export async function adjustStock(deps: Deps, input: Adjustment): Promise<StockLevel> {
   assertSku(input.sku);
@@ -105,30 +111,26 @@ export async function adjustStock(deps: Deps, input: Adjustment): Promise<StockL
   }
   const type = input.type ?? (input.delta > 0 ? "restock" : "adjust");
   const operationId = input.operationId ?? randomUUID();
-  const [code, , limit] = await deps.redis.swAdjust(
-    deps.keys.stock(input.sku),
-    deps.keys.events(input.sku),
-    deps.keys.stockOps(input.sku),
-    deps.keys.stockOpsAt(input.sku),
-    input.sku,
-    input.delta,
+  const adjusted = await adjustCounters(deps.redis, stockKeys(deps, input.sku), {
+    sku: input.sku,
+    delta: input.delta,
     type,
-    input.reason,
-    input.source,
-    input.actor ?? "",
-    deps.keys.eventsChannel,
+    reason: input.reason,
+    source: input.source,
+    actor: input.actor ?? "",
+    channel: deps.keys.eventsChannel,
     operationId,
-  );
-  if (code === -1) throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
-  if (code === -3) {
+  });
+  if (adjusted.result === "unknown_sku") throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
+  if (adjusted.result === "below_reserved") {
     throw new DomainError(
       "stock_below_reserved",
-      `On-hand stock of ${input.sku} can drop by at most ${limit} now: the rest is held by shoppers or kept as safety stock.`,
-      { maxDecrease: limit },
+      `On-hand stock of ${input.sku} can drop by at most ${adjusted.limit} now: the rest is held by shoppers or kept as safety stock.`,
+      { maxDecrease: adjusted.limit },
     );
   }
-  if (code === -4) throw onHandOutOfRange(input.sku, limit);
-  if (code === -5) throw operationReused(operationId);
+  if (adjusted.result === "out_of_range") throw onHandOutOfRange(input.sku, adjusted.limit);
+  if (adjusted.result === "operation_reused") throw operationReused(operationId);
   const level = await stockLevel(deps, input.sku);
   if (!level) throw new DomainError("unknown_sku", `No SKU ${input.sku}.`);
   return level;
@@ -153,26 +155,22 @@ export async function setStock(deps: Deps, input: StockSetting): Promise<StockLe
   const outOfRange = () => new DomainError("invalid_request", `onHand and safety must be whole numbers from 0 to ${PG_INT_MAX}.`);
   if (!isPgInt(input.onHand) || input.onHand < 0 || !isPgInt(input.safety) || input.safety < 0) throw outOfRange();
   const operationId = input.operationId ?? randomUUID();
-  const [code] = await deps.redis.swSetStock(
-    deps.keys.stock(input.sku),
-    deps.keys.events(input.sku),
-    deps.keys.stockOps(input.sku),
-    deps.keys.stockOpsAt(input.sku),
-    input.sku,
-    input.onHand,
-    input.safety,
-    input.lowStockThreshold,
-    input.location ?? "main",
-    input.reason ?? "",
-    input.source,
-    input.actor ?? "",
-    deps.keys.eventsChannel,
-    input.startVersion ?? 0,
+  const set = await setCounters(deps.redis, stockKeys(deps, input.sku), {
+    sku: input.sku,
+    onHand: input.onHand,
+    safety: input.safety,
+    lowStockThreshold: input.lowStockThreshold,
+    location: input.location ?? "main",
+    reason: input.reason ?? "",
+    source: input.source,
+    actor: input.actor ?? "",
+    channel: deps.keys.eventsChannel,
+    startVersion: input.startVersion ?? 0,
     operationId,
-  );
-  if (code === -4) throw outOfRange();
-  if (code === -5) throw operationReused(operationId);
-  if (code === -3) {
+  });
+  if (set.result === "out_of_range") throw outOfRange();
+  if (set.result === "operation_reused") throw operationReused(operationId);
+  if (set.result === "below_reserved") {
     const current = await stockLevel(deps, input.sku);
     throw new DomainError(
       "stock_below_reserved",

@@ -1,0 +1,111 @@
+// The script door (./index.ts): the reservation scripts.
+import { type Client } from "./client";
+
+// ---- transition-reservation-1.lua ------------------------------------------------------------
+
+export type TransitionOutcome =
+  /** Moved; `previous` is the state it was in. */
+  | { result: "moved"; previous: string; expiresAt: number }
+  /** No such reservation (never existed, or long gone). */
+  | { result: "missing"; status: ""; expiresAt: 0 }
+  /** Not in one of the expected states; `status` is the one it is in. */
+  | { result: "wrong_state"; status: string; expiresAt: number }
+  /** The deadline rule refused: `before` after the deadline, or `after` before it. */
+  | { result: "deadline"; status: string; expiresAt: number };
+
+export interface TransitionRequest {
+  /** The reservation's hash (keys.reservation(id)). */
+  key: string;
+  from: string | readonly string[];
+  to: string;
+  /** `before`: refuse once the deadline has passed (checkout); `after`: refuse before it (the expiry worker). */
+  deadline?: "before" | "after";
+  /** Fields set with the move. */
+  set?: Record<string, string>;
+}
+
+/** Move a reservation between states if and only if it is in one of `from` (and the deadline rule allows). */
+export async function transitionReservation(redis: Client, req: TransitionRequest): Promise<TransitionOutcome> {
+  const from = typeof req.from === "string" ? req.from : req.from.join(",");
+  const fields = Object.entries(req.set ?? {}).flat();
+  const [code, status, expiresAt] = await redis.swTransitionReservation(req.key, from, req.to, req.deadline ?? "", ...fields);
+  switch (code) {
+    case 1:
+      return { result: "moved", previous: status, expiresAt: Number(expiresAt) };
+    case -1:
+      return { result: "missing", status: "", expiresAt: 0 };
+    case -2:
+      return { result: "wrong_state", status, expiresAt: Number(expiresAt) };
+    case -3:
+      return { result: "deadline", status, expiresAt: Number(expiresAt) };
+    default:
+      throw new Error(`transition-reservation answered an unknown code ${String(code)}`);
+  }
+}
+
+// ---- commit-3.lua ------------------------------------------------------------------------------
+
+export type CommitOutcome = { result: "sold"; sold: number; available: number; version: number } | { result: "nothing_held" };
+
+export interface CommitRequest {
+  stockKey: string;
+  holdsKey: string;
+  eventsKey: string;
+  channel: string;
+  sku: string;
+  reservationId: string;
+  source: string;
+  actor: string;
+  /** Recorded as the sale event's reason. */
+  orderNumber: string;
+}
+
+/** Turn a reservation's hold on one SKU into a sale (idempotent). */
+export async function commitHold(redis: Client, req: CommitRequest): Promise<CommitOutcome> {
+  const [code, sold, available, version] = await redis.swCommit(
+    req.stockKey,
+    req.holdsKey,
+    req.eventsKey,
+    req.sku,
+    req.reservationId,
+    req.source,
+    req.actor,
+    req.channel,
+    req.orderNumber,
+  );
+  if (code === 1) return { result: "sold", sold, available, version };
+  if (code === 0) return { result: "nothing_held" };
+  throw new Error(`commit answered an unknown code ${String(code)}`);
+}
+
+// ---- extend-reservation-1.lua ------------------------------------------------------------------
+
+export type ExtendOutcome =
+  | { result: "extended"; expiresAt: number }
+  | { result: "missing" }
+  /** Released, expired or committed. */
+  | { result: "not_held" }
+  | { result: "deadline_passed" }
+  | { result: "already_extended" };
+
+/** Extend a held reservation once by `extraSeconds`. */
+export async function extendReservationRecord(
+  redis: Client,
+  req: { key: string; extraSeconds: number; graceSeconds: number },
+): Promise<ExtendOutcome> {
+  const [code, expiresAt] = await redis.swExtendReservation(req.key, req.extraSeconds, req.graceSeconds);
+  switch (code) {
+    case 1:
+      return { result: "extended", expiresAt: Number(expiresAt) };
+    case -1:
+      return { result: "missing" };
+    case -2:
+      return { result: "not_held" };
+    case -3:
+      return { result: "deadline_passed" };
+    case -4:
+      return { result: "already_extended" };
+    default:
+      throw new Error(`extend-reservation answered an unknown code ${String(code)}`);
+  }
+}

@@ -4,7 +4,6 @@
 // exactly one insert wins, and only that sidecar announces the alert (to every /admin socket,
 // through the adapter). Also writes this sidecar's emit propagation summary for the overview.
 import { hostname } from "node:os";
-import type { Redis } from "ioredis";
 import { raiseAlertForEvent, type AdminAlert } from "../lib/backoffice";
 import { enqueueAlert } from "../lib/webhooks";
 import { writePropagationReport } from "../lib/backoffice";
@@ -13,9 +12,11 @@ import type { StockEvent } from "../lib/shared/types";
 import { decodeStockEvent } from "../lib/events";
 import type { PropagationWindow } from "./metrics";
 import { every, type Loop } from "./workers";
-import { createSubscriber } from "../lib/core/redis";
+import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../lib/events";
 
 export interface AlertRaiserOptions {
+  /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
+  feed?: StockEventFeed;
   /** How often the events gathered since the last run are checked. */
   intervalMs?: number;
   /**
@@ -40,16 +41,13 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
   const quietUntil = new Map<string, number>();
   let lastLogged = 0;
 
-  const subscriber: Redis = createSubscriber(deps.redis);
-  subscriber.on("error", () => {}); // reconnects by itself; failed runs are logged below
-  subscriber.on("message", (channel: string, message: string) => {
-    if (channel !== deps.keys.eventsChannel) return;
+  const feed = opts.feed ?? createStockEventFeed({ redis: deps.redis }, deps.keys.eventsChannel, (err) => failed(err));
+  const stopListening = feed.listen((message) => {
     const event = decodeStockEvent(message);
     if (!event) return;
     const seen = lowest.get(event.sku);
     if (!seen || event.available < seen.available) lowest.set(event.sku, event);
   });
-  const subscribed = subscriber.subscribe(deps.keys.eventsChannel).catch((err: unknown) => failed(err));
 
   function failed(err: unknown) {
     const now = Date.now();
@@ -97,8 +95,8 @@ export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
   return {
     async stop() {
       await loop.stop();
-      await subscribed;
-      subscriber.disconnect();
+      stopListening();
+      if (!opts.feed) await (feed as OwnedStockEventFeed).close();
     },
   };
 }

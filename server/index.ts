@@ -16,6 +16,7 @@ import { createPropagationWindow, createSidecarMetrics, metricsRequestHandler } 
 import { startReconciler } from "./reconciler";
 import { startWebhookWorker } from "./webhooks";
 import { pendingLedgerEvents, startWorkers } from "./workers";
+import { createStockEventFeed } from "../lib/events";
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -44,9 +45,14 @@ async function main(): Promise<void> {
   const propagation = createPropagationWindow();
   const subscriber = createSubscriber(redis);
   subscriber.on("error", (err) => console.error("[redis:stockwire-sidecar-events]", err.message));
+  // One subscription to stock events for the whole process, fanned out to the gateway and the workers.
+  const feed = createStockEventFeed({ subscriber }, deps.keys.eventsChannel, (err) =>
+    console.error("[events]", err instanceof Error ? err.message : err),
+  );
   const io = createApplication(httpServer, {
     redis,
     subscriber,
+    feed,
     keys: deps.keys,
     deps,
     allowedOrigins: allowedOrigins(cfg),
@@ -55,13 +61,13 @@ async function main(): Promise<void> {
     metrics,
     propagation,
   });
-  const workers = startWorkers(deps, { metrics, onAlert: (alert) => broadcastAlert(io, alert) });
-  const webhooks = startWebhookWorker(deps);
+  const workers = startWorkers(deps, { feed, metrics, onAlert: (alert) => broadcastAlert(io, alert) });
+  const webhooks = startWebhookWorker(deps, { feed });
   const reconciler = startReconciler(deps, {
     intervalMs: cfg.RECONCILE_INTERVAL_SECONDS * 1000,
     autoRepair: cfg.RECONCILE_AUTO_REPAIR,
   });
-  const alerts = startAlertRaiser(deps, { onRaised: (alert) => broadcastAlert(io, alert) });
+  const alerts = startAlertRaiser(deps, { feed, onRaised: (alert) => broadcastAlert(io, alert) });
   const propagationReporter = startPropagationReporter(deps, propagation);
   const admitter = startAdmitter(deps, {
     tickMs: cfg.QUEUE_TICK_MS,
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
       await workers.stop();
       await webhooks.stop();
       await closeApplication(io);
+      await feed.close();
       subscriber.disconnect();
       await redis.quit();
       await db.$disconnect();

@@ -2,16 +2,17 @@
 // interested subscription (idempotent per sku:version, so every sidecar may enqueue), and one
 // sidecar at a time — the holder of a Redis lease — sends what is due. Network calls happen
 // only here, never in the storefront's request path.
-import type { Redis } from "ioredis";
 import type { Deps } from "../lib/core/deps";
 import { createLease } from "../lib/core/lease";
 import { decodeStockEvent } from "../lib/events";
 import type { StockEvent } from "../lib/shared/types";
 import { createWebhookDispatcher, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
 import { every, type Loop } from "./workers";
-import { createSubscriber } from "../lib/core/redis";
+import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../lib/events";
 
 export interface WebhookWorkerOptions extends DeliveryOptions {
+  /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
+  feed?: StockEventFeed;
   /** How often due deliveries are looked for. */
   pollMs?: number;
   /** How often heard stock events are turned into deliveries. */
@@ -67,17 +68,12 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
   // Events are buffered and enqueued in batches: one subscription look-up and one insert per
   // flush, however busy the shop is.
   let buffer: StockEvent[] = [];
-  const subscriber: Redis = createSubscriber(deps.redis);
-  subscriber.on("error", () => {}); // reconnects by itself
-  subscriber.on("message", (channel: string, message: string) => {
-    if (channel !== deps.keys.eventsChannel) return;
+  const feed = opts.feed ?? createStockEventFeed({ redis: deps.redis }, deps.keys.eventsChannel, (err) => failed("subscribe", err));
+  const stopListening = feed.listen((message) => {
     const event = decodeStockEvent(message);
     if (event && buffer.length < MAX_BUFFERED) buffer.push(event);
   });
-  const ready = subscriber.subscribe(deps.keys.eventsChannel).then(
-    () => undefined,
-    (err: unknown) => failed("subscribe", err),
-  );
+  const ready = feed.ready;
 
   async function flush(): Promise<void> {
     if (buffer.length === 0) return;
@@ -124,8 +120,8 @@ export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}):
     counters,
     ready,
     async stop() {
-      await ready;
-      subscriber.disconnect();
+      stopListening();
+      if (!opts.feed) await (feed as OwnedStockEventFeed).close();
       await Promise.all(loops.map((l) => l.stop()));
       await dispatcher.idle();
       await flush().catch((err: unknown) => failed("enqueue", err));

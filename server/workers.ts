@@ -9,7 +9,6 @@
 //   it renews every run; if it dies, another takes over once the lease lapses. Expiry would be
 //   correct without it (each hold is claimed by one atomic transition) but every sidecar would
 //   read the same due holds and race on each of them, and look up stalled checkouts twice.
-import type { Redis } from "ioredis";
 import type { Deps } from "../lib/core/deps";
 import { SKU_PATTERN } from "../lib/core/keys";
 import { createLease } from "../lib/core/lease";
@@ -19,9 +18,11 @@ import { enqueueAlert } from "../lib/webhooks";
 import { finishStalledCheckout } from "../lib/orders";
 import { expireDueReservations } from "../lib/reservations";
 import type { SidecarMetrics } from "./metrics";
-import { createSubscriber } from "../lib/core/redis";
+import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../lib/events";
 
 export interface WorkerOptions {
+  /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
+  feed?: StockEventFeed;
   /** How often due holds are looked for: holds must end within about a second of their deadline. */
   expiryIntervalMs?: number;
   /** How often SKUs with new events are copied to the ledger. */
@@ -113,14 +114,11 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
   );
 
   const dirty = new Set<string>();
-  const subscriber: Redis = createSubscriber(deps.redis);
-  subscriber.on("error", () => {}); // reconnects by itself; failed runs are reported by the loops
-  subscriber.on("message", (channel: string, message: string) => {
-    if (channel !== deps.keys.eventsChannel) return;
+  const feed = opts.feed ?? createStockEventFeed({ redis: deps.redis }, deps.keys.eventsChannel, (err) => failed("persist", err));
+  const stopListening = feed.listen((message) => {
     const sku = skuOf(message);
     if (sku) dirty.add(sku);
   });
-  const subscribed = subscriber.subscribe(deps.keys.eventsChannel).catch((err: unknown) => failed("persist", err));
 
   const recordPersisted = (n: number) => {
     counters.eventsPersisted += n;
@@ -189,8 +187,8 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
     counters,
     async stop({ releaseLeases = true } = {}) {
       await Promise.all(loops.map((l) => l.stop()));
-      await subscribed;
-      subscriber.disconnect();
+      stopListening();
+      if (!opts.feed) await (feed as OwnedStockEventFeed).close();
       if (releaseLeases) {
         await Promise.all([expiryLease, sweepLease].filter((l) => l.held).map((l) => l.release().catch(() => {})));
       }

@@ -11,6 +11,7 @@ import { registerQueueHandlers, startPresence } from "./queue-handlers";
 import { createStockRelay } from "./relay";
 import { registerStockHandlers } from "./stock-handlers";
 import type { GatewayDeps, StockServer, StockSocket } from "./types";
+import { createStockEventFeed, type OwnedStockEventFeed } from "../../lib/events";
 
 const cleanups = new WeakMap<StockServer, () => Promise<void>>();
 
@@ -45,21 +46,19 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
   const { admin, stop: stopAdminRecheck } = setupAdminNamespace(io, deps);
 
   const relay = createStockRelay(io, admin, deps);
-  const onMessage = (channel: string, message: string) => {
-    if (channel === deps.keys.eventsChannel) relay.receive(message);
-  };
-  deps.subscriber.on("message", onMessage);
-  const subscribed = deps.subscriber.subscribe(deps.keys.eventsChannel).catch((err: unknown) => {
-    console.error("[gateway] cannot subscribe to stock events:", err instanceof Error ? err.message : err);
-  });
+  const feed =
+    deps.feed ??
+    createStockEventFeed({ subscriber: deps.subscriber }, deps.keys.eventsChannel, (err: unknown) => {
+      console.error("[gateway] stock events:", err instanceof Error ? err.message : err);
+    });
+  const stopListening = feed.listen((message) => relay.receive(message));
 
   cleanups.set(io, async () => {
     relay.stop();
     stopPresence();
     stopAdminRecheck();
-    deps.subscriber.off("message", onMessage);
-    await subscribed;
-    await deps.subscriber.unsubscribe(deps.keys.eventsChannel).catch(() => {});
+    stopListening();
+    if (!deps.feed) await (feed as OwnedStockEventFeed).close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await Promise.all([adapterPub.quit(), adapterSub.quit()]).catch(() => {});
   });

@@ -13,12 +13,15 @@ import type {
   ServerToClientEvents,
 } from "../../lib/shared/protocol";
 import type { PropagationWindow, SidecarMetrics } from "../metrics";
+import type { StockEventFeed } from "../../lib/events";
 
 export interface GatewayDeps {
   /** Commands (snapshots); the adapter's own pub/sub connections are duplicated from it. */
   redis: Redis;
-  /** A connection of its own for the events channel: a subscribed client can run nothing else. */
+  /** A connection of its own for the events channel (a subscribed client can run nothing else); unused when `feed` is given. */
   subscriber: Redis;
+  /** The process's one subscription to stock events (lib/events/feed.ts), shared with the workers. */
+  feed?: StockEventFeed;
   keys: RedisKeys;
   /** For availability snapshots. */
   deps: Deps;

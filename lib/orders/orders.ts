@@ -87,15 +87,28 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
 
   const items = reservations.flatMap((r) => r.items.map((i) => ({ ...i, reservationId: r.id })));
   let order: CheckoutResult;
+  const orderId = randomUUID();
   try {
-    order = await writeOrder(deps, req, ids, items);
+    order = await writeOrder(deps, req, ids, items, orderId);
   } catch (err) {
-    await unclaim(deps, claimed);
-    if (isDomainError(err)) throw err;
-    console.error("[checkout] could not write the order", err);
-    throw new DomainError("service_unavailable", "We could not place your order just now; your items are still held. Please try again.");
+    if (isDomainError(err)) {
+      await unclaim(deps, claimed);
+      throw err;
+    }
+    // The write may have committed with its answer lost: look before giving the holds back, or a
+    // pending order would stay linked to holds that go back to the cart (and on sale).
+    const written = await deps.db.order.findUnique({ where: { id: orderId }, select: { id: true, number: true } }).catch(() => undefined);
+    if (!written) {
+      // Not there (null), or Postgres cannot say (undefined: an outage, when the write almost
+      // surely failed too; a pending order left by a lost COMMIT is never confirmed on its own,
+      // and the next checkout of these holds fails it and writes its own, see writeOrder).
+      await unclaim(deps, claimed);
+      console.error("[checkout] could not write the order", err);
+      throw new DomainError("service_unavailable", "We could not place your order just now; your items are still held. Please try again.");
+    }
+    order = { orderId: written.id, number: written.number };
   }
-  const confirmed = await confirmOrder(deps, order, ids);
+  const confirmed = await confirmSafely(deps, order, ids);
   if (!confirmed.ok) {
     if (confirmed.short) {
       // Its holds are not all there: it cannot be bought any more; give back what is left of it.
@@ -148,7 +161,7 @@ async function resumeCheckout(deps: Deps, ids: string[], reservations: { id: str
     const result = { orderId: order.id, number: order.number };
     if (order.status === "confirmed") return result;
     const all = await deps.db.orderReservation.findMany({ where: { orderId: order.id }, select: { reservationId: true } });
-    const confirmed = await confirmOrder(
+    const confirmed = await confirmSafely(
       deps,
       result,
       all.map((l) => l.reservationId),
@@ -173,17 +186,51 @@ async function resumeCheckout(deps: Deps, ids: string[], reservations: { id: str
   });
 }
 
+/**
+ * Confirm, and turn a failure part-way (Redis or Postgres failing after the order was written)
+ * into the truth: the order if it is confirmed, otherwise "still being placed" — the order's
+ * reservations are still on the expiry worker's to-do list, and it finishes them.
+ */
+async function confirmSafely(deps: Deps, order: CheckoutResult, ids: string[]): Promise<Confirmation> {
+  try {
+    return await confirmOrder(deps, order, ids);
+  } catch (err) {
+    if (isDomainError(err)) throw err;
+    console.error(`[checkout] confirming order ${order.number} failed part-way; the expiry worker finishes it`, err);
+    const now = await deps.db.order.findUnique({ where: { id: order.orderId }, select: { status: true } }).catch(() => null);
+    if (now?.status === "confirmed") return { ok: true };
+    throw new DomainError("checkout_in_progress", "Your order is still being placed. Wait a moment, then look at your cart again.", {
+      orderId: order.orderId,
+    });
+  }
+}
+
+/**
+ * The order row for claimed holds (id `id`). An earlier attempt for exactly these holds may have
+ * written one and died (or lost its answer): that pending order is used. A pending order linked
+ * to only some of them, or to others too, was left by an attempt whose claims were given back:
+ * it is failed and unlinked first, so it can never be confirmed for a cart it does not match.
+ */
 async function writeOrder(
   deps: Deps,
   req: Pick<CheckoutRequest, "sessionId" | "email" | "name">,
   reservationIds: string[],
   items: (ReservationItem & { reservationId: string })[],
+  id: string,
 ): Promise<CheckoutResult> {
-  // A previous attempt may have written the order and died before committing the holds.
   const existing = await deps.db.orderReservation.findMany({ where: { reservationId: { in: reservationIds } }, include: { order: true } });
-  if (existing.length > 0) {
-    const first = existing[0]!.order;
-    return { orderId: first.id, number: first.number };
+  const stale = new Set<string>();
+  for (const link of existing) {
+    const all = await deps.db.orderReservation.findMany({ where: { orderId: link.orderId }, select: { reservationId: true } });
+    const exact = all.length === reservationIds.length && all.every((l) => reservationIds.includes(l.reservationId));
+    if (exact && link.order.status === "pending") return { orderId: link.order.id, number: link.order.number };
+    stale.add(link.orderId);
+  }
+  for (const orderId of stale) {
+    await deps.db.$transaction(async (tx) => {
+      await tx.order.updateMany({ where: { id: orderId, status: "pending" }, data: { status: "failed" } });
+      await tx.orderReservation.deleteMany({ where: { orderId } });
+    });
   }
   const skus = await deps.db.sku.findMany({ where: { code: { in: items.map((i) => i.sku) } }, select: { code: true, priceCents: true } });
   const price = new Map(skus.map((s) => [s.code, s.priceCents]));
@@ -196,7 +243,6 @@ async function writeOrder(
       unitPriceCents: price.get(i.sku) ?? 0,
     }));
   const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0);
-  const id = randomUUID();
   const number = orderNumber();
   await deps.db.order.create({
     data: {
@@ -273,8 +319,11 @@ export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: strin
     data: { status: "confirmed", confirmedAt: new Date() },
   });
   // Only now off the expiry worker's to-do list: a death before the confirmation above leaves
-  // these reservations due, and the worker finishes the order (finishStalledCheckout).
-  await deps.redis.zrem(deps.keys.holdDeadlines, ...ids);
+  // these reservations due, and the worker finishes the order (finishStalledCheckout). A failure
+  // here is harmless: the worker finds them committed and confirmed, and drops them.
+  await deps.redis.zrem(deps.keys.holdDeadlines, ...ids).catch((err: unknown) => {
+    console.error(`[checkout] order ${order.number} is confirmed; its to-do entries stay for the expiry worker:`, err);
+  });
   return { ok: true };
 }
 

@@ -58,7 +58,13 @@ export async function mirrorSale(deps: Deps, sale: SaleDefinition): Promise<void
     await deps.redis.srem(deps.keys.activeSales, sale.id);
     return;
   }
-  await saleControl(deps.redis, keys, "configure", settingsFields({ ...sale, skus: sale.skus }));
+  const configured = await saleControl(deps.redis, keys, "configure", settingsFields({ ...sale, skus: sale.skus }));
+  if (configured.result === "not_allowed") {
+    // Closed in Redis (the point of no return of a close) while Postgres still says open: a
+    // close that died after that step, or one racing this copy. Finish the close.
+    await finishClose(deps, sale);
+    return;
+  }
   if (sale.status === "paused") {
     // A Redis rebuilt while the sale was paused: it must not start admitting by itself.
     const status = await deps.redis.hget(keys.hash, "status");
@@ -69,8 +75,15 @@ export async function mirrorSale(deps: Deps, sale: SaleDefinition): Promise<void
   );
   gates.forEach((gate, i) => {
     if (gate.result === "other_sale") console.error(`[sales] ${sale.skus[i]} of sale ${sale.id} is already in sale ${gate.gate}`);
+    if (gate.result === "unknown_sku") console.error(`[sales] ${sale.skus[i]} of sale ${sale.id} has no stock in Redis yet: not gated`);
   });
+  // On the admitters' list only when every SKU is behind the queue: otherwise syncSales tries
+  // again (a SKU sold outside the queue must not look handled).
+  if (gates.some((g) => g.result === "unknown_sku" || g.result === "other_sale")) return;
   await deps.redis.sadd(deps.keys.activeSales, sale.id);
+  // A close that finished while this copy was made (after the configure above) ungated the SKUs
+  // before they were gated again here: look once more, and finish the close if so.
+  if ((await deps.redis.hget(keys.hash, "status")) === "closed") await finishClose(deps, sale);
 }
 
 export interface SaleInput extends Partial<SaleSettings> {
@@ -94,14 +107,7 @@ export async function createSale(deps: Deps, input: SaleInput): Promise<SaleDefi
     // The same request again (a retry after a timeout, or after this process died between the
     // row and its copy in Redis): finish the copy and answer with the sale. Anything else is a
     // different sale under a taken id.
-    const same =
-      existing.name === input.name &&
-      sameSet(
-        existing.skus.map((s) => s.sku),
-        skus,
-      ) &&
-      existing.status !== "closed";
-    if (!same) throw new DomainError("sale_conflict", `A sale with the id ${input.id} already exists.`);
+    if (!sameRequest(existing, input, skus)) throw new DomainError("sale_conflict", `A sale with the id ${input.id} already exists.`);
     const sale = toDefinition(existing);
     await mirrorSale(deps, sale);
     return sale;
@@ -115,21 +121,27 @@ export async function createSale(deps: Deps, input: SaleInput): Promise<SaleDefi
       skus: busy.map((b) => b.sku),
     });
   }
-  await deps.db.sale.create({
-    data: {
-      id: input.id,
-      name: input.name,
-      description: input.description ?? "",
-      startsAt: input.startsAt,
-      status: "scheduled",
-      admissionRate: input.admissionRate,
-      perShopperLimit: input.perShopperLimit ?? SALE_DEFAULTS.perShopperLimit,
-      admissionWindowSeconds: input.admissionWindowSeconds ?? SALE_DEFAULTS.admissionWindowSeconds,
-      graceSeconds: input.graceSeconds ?? SALE_DEFAULTS.graceSeconds,
-      overAdmitPercent: input.overAdmitPercent ?? SALE_DEFAULTS.overAdmitPercent,
-      skus: { create: skus.map((sku, position) => ({ sku, position })) },
-    },
-  });
+  try {
+    await deps.db.sale.create({
+      data: {
+        id: input.id,
+        name: input.name,
+        description: input.description ?? "",
+        startsAt: input.startsAt,
+        status: "scheduled",
+        admissionRate: input.admissionRate,
+        perShopperLimit: input.perShopperLimit ?? SALE_DEFAULTS.perShopperLimit,
+        admissionWindowSeconds: input.admissionWindowSeconds ?? SALE_DEFAULTS.admissionWindowSeconds,
+        graceSeconds: input.graceSeconds ?? SALE_DEFAULTS.graceSeconds,
+        overAdmitPercent: input.overAdmitPercent ?? SALE_DEFAULTS.overAdmitPercent,
+        skus: { create: skus.map((sku, position) => ({ sku, position })) },
+      },
+    });
+  } catch (err) {
+    // The same request twice at once: the other one created it first.
+    if ((err as { code?: string }).code === "P2002") return createSale(deps, input);
+    throw err;
+  }
   const sale = await getSaleDefinition(deps, input.id);
   await mirrorSale(deps, sale);
   return sale;
@@ -232,6 +244,25 @@ async function finishClose(deps: Deps, sale: SaleDefinition): Promise<void> {
     where: { id: sale.id, status: { not: "closed" } },
     data: { status: "closed", closedAt: new Date() },
   });
+}
+
+/** Whether a stored sale is what `input` asks for (a retry of the request that created it). */
+function sameRequest(row: SaleRow, input: SaleInput, skus: string[]): boolean {
+  return (
+    row.status !== "closed" &&
+    row.name === input.name &&
+    row.description === (input.description ?? "") &&
+    row.startsAt.getTime() === input.startsAt.getTime() &&
+    row.admissionRate === input.admissionRate &&
+    row.perShopperLimit === (input.perShopperLimit ?? SALE_DEFAULTS.perShopperLimit) &&
+    row.admissionWindowSeconds === (input.admissionWindowSeconds ?? SALE_DEFAULTS.admissionWindowSeconds) &&
+    row.graceSeconds === (input.graceSeconds ?? SALE_DEFAULTS.graceSeconds) &&
+    row.overAdmitPercent === (input.overAdmitPercent ?? SALE_DEFAULTS.overAdmitPercent) &&
+    sameSet(
+      row.skus.map((s) => s.sku),
+      skus,
+    )
+  );
 }
 
 function sameSet(a: string[], b: string[]): boolean {

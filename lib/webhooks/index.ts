@@ -1,3 +1,4 @@
 // Outbound webhooks: subscriptions and signed deliveries.
 // The domain's public face: code outside lib/webhooks/ imports from here.
-export * from "./webhooks";
+export * from "./subscriptions";
+export * from "./delivery";

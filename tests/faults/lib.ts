@@ -14,7 +14,7 @@ type Ledger = typeof import("../../lib/ledger");
 type Quarantine = typeof import("../../lib/ledger/quarantine");
 type Reconcile = typeof import("../../lib/ledger/reconcile");
 type Sales = typeof import("../../lib/sales");
-type Webhooks = typeof import("../../lib/webhooks/webhooks");
+type Webhooks = typeof import("../../lib/webhooks");
 type Login = typeof import("../../lib/auth/login");
 type Users = typeof import("../../lib/auth/users");
 type Config = typeof import("../../lib/core/config");
@@ -34,7 +34,7 @@ const BEFORE: Record<string, string> = {
   "ledger/quarantine": "quarantine",
   "ledger/reconcile": "reconcile",
   "sales/index": "sales",
-  "webhooks/webhooks": "webhooks",
+  "webhooks/index": "webhooks",
   "core/config": "config",
   "core/keys": "keys",
 };
@@ -94,7 +94,7 @@ export async function loadLib(): Promise<Lib> {
     load<Quarantine>("ledger/quarantine"),
     load<Reconcile>("ledger/reconcile"),
     load<Sales>("sales/index"),
-    load<Webhooks>("webhooks/webhooks"),
+    load<Webhooks>("webhooks/index"),
     load<Login>("auth/login"),
     load<Users>("auth/users"),
     load<Config>("core/config"),

@@ -567,6 +567,7 @@ const checkoutRow: Row = {
     "orders/orders.ts:writeOrder",
     "orders/orders.ts:confirmOrder",
     "orders/orders.ts:sellCommitted",
+    "orders/orders.ts:confirmSafely",
   ],
   steps:
     "read both → claim each held→committing (swTransitionReservation) + to-do at now+stall window (zadd) → order row (orderReservation.findMany, sku.findMany, order.create) → gate each committing→committed → sell each (hmget, swCommit per line, zrem) → order confirmed (order.updateMany); on error: unclaim (committing→held, zadd)",
@@ -1006,12 +1007,14 @@ const createSaleRow: Row = {
   async setup(ctx) {
     await seed(ctx, [5, 5]);
     ctx.v.saleId = `fault-${uid(8).toLowerCase()}`;
+    // The retry sends the same request, start time included.
+    ctx.v.startsAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
   },
   run: (f, ctx) =>
     L.sales!.createSale(f, {
       id: ctx.v.saleId as string,
       name: "Fault sale",
-      startsAt: new Date(Date.now() + 3_600_000),
+      startsAt: ctx.v.startsAt as Date,
       admissionRate: 10,
       skus: ctx.skus,
     }),
@@ -1019,7 +1022,7 @@ const createSaleRow: Row = {
     L.sales!.createSale(ctx.deps, {
       id: ctx.v.saleId as string,
       name: "Fault sale",
-      startsAt: new Date(Date.now() + 3_600_000),
+      startsAt: ctx.v.startsAt as Date,
       admissionRate: 10,
       skus: ctx.skus,
     }),
@@ -1086,7 +1089,7 @@ const webhookRow: Row = {
   id: "webhooks/deliver",
   needs: ["webhooks.deliverDueWebhooks"],
   stock: false,
-  covers: ["webhooks/webhooks.ts:deliverDueWebhooks", "webhooks/webhooks.ts:createWebhookDispatcher", "webhooks/webhooks.ts:sendOne"],
+  covers: ["webhooks/delivery.ts:deliverDueWebhooks", "webhooks/delivery.ts:createWebhookDispatcher", "webhooks/delivery.ts:sendOne"],
   steps:
     "due lanes (webhookDelivery.groupBy) → a lane's due deliveries (findMany) → POST each → record each outcome (webhookDelivery.update); at-least-once: the receiver dedupes by X-Stockwire-Delivery",
   async setup(ctx) {

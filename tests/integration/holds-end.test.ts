@@ -210,7 +210,8 @@ describe("a checkout is confirmed only if it took the units (defect 4)", () => {
     const r = await placeReservation(deps, { sessionId: "gate", items: [{ sku: sku!, quantity: 2 }], ...who });
     const broken = { ...deps, redis: faultyRedis(deps.redis, failFirst("swCommit")) };
     const req = { sessionId: "gate", reservationIds: [r.id], email: "g@example.com", name: "G", source: "test" };
-    await expect(checkout(broken, req)).rejects.toThrow(/injected/);
+    // The shopper is told the truth: the order is being placed (not a 500, and not "no").
+    await expect(checkout(broken, req)).rejects.toMatchObject({ code: "checkout_in_progress" });
     expect((await getReservation(deps, "gate", r.id)).status).toBe("committed");
     // Still on the to-do list; the worker finishes it when it comes due.
     expect(await deps.redis.zscore(deps.keys.holdDeadlines, r.id)).not.toBeNull();

@@ -9,12 +9,12 @@ import { redisKeys } from "../lib/core/keys";
 import { catchUpWithLedger, rebuildFromLedger, redisIsEmpty } from "../lib/ledger";
 import { createConfiguredRedis, createSubscriber } from "../lib/core/redis";
 import { redisMemory } from "../lib/core/redis-memory";
-import { startAdmitter } from "./admitter";
-import { startAlertRaiser, startPropagationReporter } from "./alerts";
+import { startAdmitter } from "./workers";
+import { startAlertRaiser, startPropagationReporter } from "./workers";
 import { broadcastAlert, broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted } from "./gateway";
 import { createPropagationWindow, createSidecarMetrics, metricsRequestHandler } from "./metrics";
-import { startReconciler } from "./reconciler";
-import { startWebhookWorker } from "./webhooks";
+import { startReconciler } from "./workers";
+import { startWebhookWorker } from "./workers";
 import { pendingLedgerEvents, startWorkers } from "./workers";
 import { createStockEventFeed } from "../lib/events";
 

@@ -1,5 +1,5 @@
 // Flash sales: a fair virtual queue per sale in a Redis Sorted Set (lib/scripts/lua/queue-*.lua),
-// admission in exact join order by one admitter per sale (server/admitter.ts), and signed
+// admission in exact join order by one admitter per sale (server/workers/admitter.ts), and signed
 // admission tokens that the hold path requires for the sale's SKUs (lib/scripts/lua/reserve-3.lua).
 // Redis keeps the line, the turns and the counters. Every queue operation is one Lua script on
 // the sale's hash slot, so it runs unchanged on Redis Cluster.

@@ -1,6 +1,6 @@
 // Outbound webhooks: subscribed URLs are told about stock changes. This file keeps the
 // subscriptions and turns stock events and alerts into pending deliveries (./delivery.ts sends
-// them; only the sidecar calls out, server/webhooks.ts, so the storefront never waits on a
+// them; only the sidecar calls out, server/workers/webhooks.ts, so the storefront never waits on a
 // subscriber).
 import { randomBytes } from "node:crypto";
 import { z } from "zod";

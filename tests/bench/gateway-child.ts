@@ -1,7 +1,7 @@
 // Child process of the bench (started by startGatewayChild in shared.ts): one gateway against
 // the bench Redis, as the sidecar runs it, so the clients' decoding in the bench process does
 // not share an event loop with the emitting. It also runs admission ticks on request, the way
-// server/admitter.ts does (admitTick, then broadcast), without the admitter's Postgres steps.
+// server/workers/admitter.ts does (admitTick, then broadcast), without the admitter's Postgres steps.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRedis, createSubscriber } from "../../lib/core/redis";

@@ -258,7 +258,7 @@ export async function benchQueueLatency(redis: Redis, redisUrl: string, plan: Qu
 
   const reports: TickReport[] = [];
   for (let t = 0; t < plan.ticks; t++) {
-    // About one admitter period apart (server/workers.ts every); the leaves land in between.
+    // About one admitter period apart (server/workers/holds-and-ledger.ts every); the leaves land in between.
     await sleep(plan.tickMs);
     await Promise.all([
       ...Array.from({ length: LEAVES_AHEAD_PER_TICK }, () => leave(ahead.pop())),

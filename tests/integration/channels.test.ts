@@ -10,7 +10,7 @@ import { adjustStock, stockLevel } from "../../lib/stock";
 import { persistSkuEvents } from "../../lib/ledger";
 import { placeReservation } from "../../lib/reservations";
 import { createWebhookSubscription, deliverDueWebhooks, enqueueStockEvent, listWebhookDeliveries, retryDelayMs } from "../../lib/webhooks";
-import { startWebhookWorker } from "../../server/webhooks";
+import { startWebhookWorker } from "../../server/workers";
 import { seedSkus, testDeps, uid } from "../helpers";
 
 const deps = testDeps();

@@ -21,7 +21,7 @@ import {
   type QueueSnapshot,
   type SaleInput,
 } from "../../lib/sales";
-import { startAdmitter, type Admitter } from "../../server/admitter";
+import { startAdmitter, type Admitter } from "../../server/workers";
 import {
   broadcastQueueFrame,
   closeApplication,

@@ -13,7 +13,7 @@ import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from
 import { createRedis, createSubscriber, redisNow } from "../../lib/core/redis";
 import { placeReservation } from "../../lib/reservations";
 import type { Availability } from "../../lib/shared/types";
-import { startAdmitter, type Admitter } from "../../server/admitter";
+import { startAdmitter, type Admitter } from "../../server/workers";
 import { broadcastQueueFrame, closeApplication, createApplication, notifyAdmitted, type StockServer } from "../../server/gateway";
 import { startWorkers, type Workers } from "../../server/workers";
 import { seedSkus, testDeps, uid } from "../helpers";

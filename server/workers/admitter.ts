@@ -3,11 +3,11 @@
 // once to the sale's room. Any number of sidecars run this loop; a crashed admitter's lease
 // runs out within LEASE_TTL_MS and another sidecar carries on where it stopped (all state is
 // in Redis). Sales can be admitted by different sidecars at once.
-import type { Deps } from "../lib/core/deps";
-import { createLease, type Lease } from "../lib/core/lease";
-import { admitTick, recordSaleStatus, syncSales, type QueueFrame, type SaleStatus } from "../lib/sales";
-import type { SidecarMetrics } from "./metrics";
-import { every, type Loop } from "./workers";
+import type { Deps } from "../../lib/core/deps";
+import { createLease, type Lease } from "../../lib/core/lease";
+import { admitTick, recordSaleStatus, syncSales, type QueueFrame, type SaleStatus } from "../../lib/sales";
+import type { SidecarMetrics } from "../metrics";
+import { every, type Loop } from "./loop";
 
 export interface AdmitterOptions {
   tickMs?: number;

@@ -2,13 +2,13 @@
 // interested subscription (idempotent per sku:version, so every sidecar may enqueue), and one
 // sidecar at a time — the holder of a Redis lease — sends what is due. Network calls happen
 // only here, never in the storefront's request path.
-import type { Deps } from "../lib/core/deps";
-import { createLease } from "../lib/core/lease";
-import { decodeStockEvent } from "../lib/events";
-import type { StockEvent } from "../lib/shared/types";
-import { createWebhookDispatcher, enqueueStockEvents, type DeliveryOptions } from "../lib/webhooks";
-import { every, type Loop } from "./workers";
-import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../lib/events";
+import type { Deps } from "../../lib/core/deps";
+import { createLease } from "../../lib/core/lease";
+import { decodeStockEvent } from "../../lib/events";
+import type { StockEvent } from "../../lib/shared/types";
+import { createWebhookDispatcher, enqueueStockEvents, type DeliveryOptions } from "../../lib/webhooks";
+import { every, type Loop } from "./loop";
+import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../../lib/events";
 
 export interface WebhookWorkerOptions extends DeliveryOptions {
   /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */

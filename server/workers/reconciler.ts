@@ -2,10 +2,10 @@
 // Redis counters with Postgres and stores the result. It only reports by default: drift is a
 // symptom of a bug or of a hand edit, and a person should see it before it is overwritten
 // (RECONCILE_AUTO_REPAIR=1 makes the scheduled pass repair as well; see docs/operations.md, Reconciliation).
-import type { Deps } from "../lib/core/deps";
-import { createLease } from "../lib/core/lease";
-import { reconcile, type ReconciliationReport } from "../lib/ledger";
-import { every, type Loop } from "./workers";
+import type { Deps } from "../../lib/core/deps";
+import { createLease } from "../../lib/core/lease";
+import { reconcile, type ReconciliationReport } from "../../lib/ledger";
+import { every, type Loop } from "./loop";
 
 export interface ReconcilerOptions {
   intervalMs: number;

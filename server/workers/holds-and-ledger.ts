@@ -9,16 +9,17 @@
 //   it renews every run; if it dies, another takes over once the lease lapses. Expiry would be
 //   correct without it (each hold is claimed by one atomic transition) but every sidecar would
 //   read the same due holds and race on each of them, and look up stalled checkouts twice.
-import type { Deps } from "../lib/core/deps";
-import { SKU_PATTERN } from "../lib/core/keys";
-import { createLease } from "../lib/core/lease";
-import type { AdminAlert } from "../lib/backoffice";
-import { persistAllPending, persistSkuEventsExclusively, type PersistClaim } from "../lib/ledger";
-import { enqueueAlert } from "../lib/webhooks";
-import { finishStalledCheckout } from "../lib/orders";
-import { expireDueReservations } from "../lib/reservations";
-import type { SidecarMetrics } from "./metrics";
-import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../lib/events";
+import type { Deps } from "../../lib/core/deps";
+import { SKU_PATTERN } from "../../lib/core/keys";
+import { createLease } from "../../lib/core/lease";
+import type { AdminAlert } from "../../lib/backoffice";
+import { persistAllPending, persistSkuEventsExclusively, type PersistClaim } from "../../lib/ledger";
+import { enqueueAlert } from "../../lib/webhooks";
+import { finishStalledCheckout } from "../../lib/orders";
+import { expireDueReservations } from "../../lib/reservations";
+import type { SidecarMetrics } from "../metrics";
+import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../../lib/events";
+import { type Loop, every } from "./loop";
 
 export interface WorkerOptions {
   /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
@@ -197,41 +198,7 @@ export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
 }
 
 /** Events in Redis streams not yet in the ledger (lib/ledger/persister.ts: /api/health reads it too). */
-export { pendingLedgerEvents } from "../lib/ledger";
-
-export interface Loop {
-  stop(): Promise<void>;
-}
-
-/** Run a task every intervalMs, never two runs at once; a failed run is reported and retried next tick. */
-export function every(
-  intervalMs: number,
-  task: () => Promise<void>,
-  onError: (err: unknown) => void,
-  opts: { runAtStart?: boolean } = {},
-): Loop {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  const tick = () => {
-    const started = Date.now();
-    running = task()
-      .catch(onError)
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, Math.max(0, intervalMs - (Date.now() - started)));
-      });
-  };
-  timer = setTimeout(tick, opts.runAtStart ? 0 : intervalMs);
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
-}
+export { pendingLedgerEvents } from "../../lib/ledger";
 
 function skuOf(message: string): string | null {
   try {

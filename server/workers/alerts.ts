@@ -4,15 +4,15 @@
 // exactly one insert wins, and only that sidecar announces the alert (to every /admin socket,
 // through the adapter). Also writes this sidecar's emit propagation summary for the overview.
 import { hostname } from "node:os";
-import { raiseAlertForEvent, type AdminAlert } from "../lib/backoffice";
-import { enqueueAlert } from "../lib/webhooks";
-import { writePropagationReport } from "../lib/backoffice";
-import type { Deps } from "../lib/core/deps";
-import type { StockEvent } from "../lib/shared/types";
-import { decodeStockEvent } from "../lib/events";
-import type { PropagationWindow } from "./metrics";
-import { every, type Loop } from "./workers";
-import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../lib/events";
+import { raiseAlertForEvent, type AdminAlert } from "../../lib/backoffice";
+import { enqueueAlert } from "../../lib/webhooks";
+import { writePropagationReport } from "../../lib/backoffice";
+import type { Deps } from "../../lib/core/deps";
+import type { StockEvent } from "../../lib/shared/types";
+import { decodeStockEvent } from "../../lib/events";
+import type { PropagationWindow } from "../metrics";
+import { every, type Loop } from "./loop";
+import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../../lib/events";
 
 export interface AlertRaiserOptions {
   /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */

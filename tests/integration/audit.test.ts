@@ -19,7 +19,7 @@ import { persistAllPending } from "../../lib/ledger";
 import { placeReservation } from "../../lib/reservations";
 import { setLowStockThreshold, setSafetyStock, stockRows } from "../../lib/stock";
 import type { StockEvent } from "../../lib/shared/types";
-import { seedSkus, testDeps } from "../helpers";
+import { seedSkus, testDeps, uid } from "../helpers";
 
 const deps = testDeps();
 afterAll(() => deps.close());
@@ -108,12 +108,14 @@ describe("listEvents", () => {
     const [x, y] = await seedSkus(deps, [{ onHand: 1 }, { onHand: 1 }]);
     await persistAllPending(deps);
     const t0 = Date.now() - 60_000;
+    // A source of its own: other test files write adjust events into the same minute in parallel.
+    const source = `ties-${uid(8)}`;
     // 3 timestamps × both SKUs × 4 versions each, interleaved: many rows share one `at`.
     const rows = (_sku: string) =>
-      Array.from({ length: 12 }, (_, i) => ({ version: 100 + i, at: new Date(t0 + Math.floor(i / 4) * 1000) }));
+      Array.from({ length: 12 }, (_, i) => ({ version: 100 + i, at: new Date(t0 + Math.floor(i / 4) * 1000), source }));
     await ledgerRows(x!, rows(x!));
     await ledgerRows(y!, rows(y!));
-    const filter = { types: ["adjust" as const], from: new Date(t0), to: new Date(t0 + 10_000) };
+    const filter = { types: ["adjust" as const], source, from: new Date(t0), to: new Date(t0 + 10_000) };
     const everything = (await listEvents(deps, filter, { limit: 500 })).events;
     expect(everything).toHaveLength(24);
 
@@ -127,8 +129,8 @@ describe("listEvents", () => {
     // A page boundary, then newer events land at the top: the next page continues exactly.
     const first = await listEvents(deps, filter, { limit: 10 });
     await ledgerRows(x!, [
-      { version: 200, at: new Date(t0 + 5000) },
-      { version: 201, at: new Date(t0 + 5000) },
+      { version: 200, at: new Date(t0 + 5000), source },
+      { version: 201, at: new Date(t0 + 5000), source },
     ]);
     const rest = (await allPages({ ...filter }, 10)).flat();
     const afterFirst = [] as StockEvent[];

@@ -4,6 +4,7 @@ import type { Deps } from "../core/deps";
 import { type Actor } from "../stock/inventory";
 import { persistAllPending } from "./persister";
 import { LIVE, type RebuildReport, isBehindLedger, rebuildFromLedger } from "./rebuild";
+import { releaseOrphanHold as releaseOrphanHoldScript, type OrphanReleaseOutcome } from "../scripts";
 
 /** Each SKU's last ledger event (version and onHand), for all SKUs or `onlySkus`. */
 export async function lastLedgerEvents(deps: Deps, onlySkus?: string[]): Promise<Map<string, { version: number; onHand: number }>> {
@@ -99,11 +100,24 @@ export async function releaseOrphanHold(
   units: number,
   who: Actor & { reason: string },
 ): Promise<{ released: boolean; status: string; refusal?: "changed" | "live" | "on_todo" }> {
-  const keys = [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)];
-  const args = [sku, id, units, who.source, who.actor ?? "", deps.keys.eventsChannel, who.reason];
-  let reply: [number, number, number, number, string];
+  const request = {
+    stockKey: deps.keys.stock(sku),
+    holdsKey: deps.keys.holds(sku),
+    eventsKey: deps.keys.events(sku),
+    channel: deps.keys.eventsChannel,
+    sku,
+    reservationId: id,
+    units,
+    source: who.source,
+    actor: who.actor ?? "",
+    reason: who.reason,
+  };
+  let reply: OrphanReleaseOutcome;
   if (!deps.redis.isCluster) {
-    reply = await deps.redis.swReleaseOrphanHold(5, ...keys, deps.keys.reservation(id), deps.keys.holdDeadlines, ...args);
+    reply = await releaseOrphanHoldScript(deps.redis, {
+      ...request,
+      check: { reservationKey: deps.keys.reservation(id), deadlinesKey: deps.keys.holdDeadlines },
+    });
   } else {
     const record = deps.keys.reservation(id);
     // One slot ({id}): the new record never lives without its time to live (a live one keeps its own).
@@ -117,9 +131,8 @@ export async function releaseOrphanHold(
     const [status, due] = await Promise.all([deps.redis.hget(record, "status"), deps.redis.zscore(deps.keys.holdDeadlines, id)]);
     if (status && (LIVE.has(status) || status === "committed")) return { released: false, status, refusal: "live" };
     if (due !== null) return { released: false, status: status ?? "", refusal: "on_todo" };
-    reply = await deps.redis.swReleaseOrphanHold(3, ...keys, ...args);
+    reply = await releaseOrphanHoldScript(deps.redis, request);
   }
-  const [code, , , , status] = reply;
-  if (code === 1) return { released: true, status };
-  return { released: false, status, refusal: code === -2 ? "live" : code === -3 ? "on_todo" : "changed" };
+  if (reply.result === "released") return { released: true, status: reply.status };
+  return { released: false, status: reply.status, refusal: reply.result };
 }

@@ -6,6 +6,7 @@ import { endReservation } from "../reservations/end";
 import { salesOfSkus, syncSales } from "../sales/definitions";
 import { persistAllPending } from "./persister";
 import { lastLedgerEvents, releaseOrphanHold } from "./catch-up";
+import { releaseHold } from "../scripts";
 
 export interface RebuildReport {
   skus: number;
@@ -101,18 +102,18 @@ async function loseHold(deps: Deps, sku: string, id: string, who: Actor): Promis
   }
   if (status) {
     // Ended: never live again, so its hold here is nobody's (release-3 gives back once at most).
-    const [code] = await deps.redis.swRelease(
-      deps.keys.stock(sku),
-      deps.keys.holds(sku),
-      deps.keys.events(sku),
+    const released = await releaseHold(deps.redis, {
+      stockKey: deps.keys.stock(sku),
+      holdsKey: deps.keys.holds(sku),
+      eventsKey: deps.keys.events(sku),
+      channel: deps.keys.eventsChannel,
       sku,
-      id,
-      status === "released" ? "release" : "expire",
-      who.source,
-      who.actor ?? "",
-      deps.keys.eventsChannel,
-    );
-    return code === 1 ? { sku, reservationId: id, units: Number(units), previous: "" } : null;
+      reservationId: id,
+      type: status === "released" ? "release" : "expire",
+      source: who.source,
+      actor: who.actor ?? "",
+    });
+    return released.result === "released" ? { sku, reservationId: id, units: Number(units), previous: "" } : null;
   }
   const released = await releaseOrphanHold(deps, sku, id, Number(units), { ...who, reason: LOST_HOLD_REASON });
   return released.released ? { sku, reservationId: id, units: Number(units), previous: "" } : null;

@@ -5,7 +5,7 @@ import type { Deps } from "../core/deps";
 import { DomainError } from "../core/errors";
 import { type Actor } from "../stock/inventory";
 import { redisNow } from "../core/redis";
-import { transitionReservation } from "../scripts";
+import { releaseHold, transitionReservation } from "../scripts";
 import { refundAdmission } from "../sales/queue";
 import type { Reservation, ReservationStatus } from "../shared/types";
 import { getReservation, parseItems } from "./record";
@@ -17,17 +17,17 @@ import { getReservation, parseItems } from "./record";
 export async function releaseLines(deps: Deps, id: string, skus: string[], type: "release" | "expire", who: Actor) {
   await Promise.all(
     skus.map((sku) =>
-      deps.redis.swRelease(
-        deps.keys.stock(sku),
-        deps.keys.holds(sku),
-        deps.keys.events(sku),
+      releaseHold(deps.redis, {
+        stockKey: deps.keys.stock(sku),
+        holdsKey: deps.keys.holds(sku),
+        eventsKey: deps.keys.events(sku),
+        channel: deps.keys.eventsChannel,
         sku,
-        id,
+        reservationId: id,
         type,
-        who.source,
-        who.actor ?? "",
-        deps.keys.eventsChannel,
-      ),
+        source: who.source,
+        actor: who.actor ?? "",
+      }),
     ),
   );
   const saleId = await deps.redis.hget(deps.keys.reservation(id), "sale");

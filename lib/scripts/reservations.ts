@@ -109,3 +109,83 @@ export async function extendReservationRecord(
       throw new Error(`extend-reservation answered an unknown code ${String(code)}`);
   }
 }
+
+// ---- release-3.lua -----------------------------------------------------------------------------
+
+export type ReleaseOutcome = { result: "released"; units: number; available: number; version: number } | { result: "nothing_held" };
+
+export interface ReleaseRequest {
+  stockKey: string;
+  holdsKey: string;
+  eventsKey: string;
+  channel: string;
+  sku: string;
+  reservationId: string;
+  type: "release" | "expire";
+  source: string;
+  actor: string;
+}
+
+/** Give a reservation's hold on one SKU back (idempotent). */
+export async function releaseHold(redis: Client, req: ReleaseRequest): Promise<ReleaseOutcome> {
+  const [code, units, available, version] = await redis.swRelease(
+    req.stockKey,
+    req.holdsKey,
+    req.eventsKey,
+    req.sku,
+    req.reservationId,
+    req.type,
+    req.source,
+    req.actor,
+    req.channel,
+  );
+  if (code === 1) return { result: "released", units, available, version };
+  if (code === 0) return { result: "nothing_held" };
+  throw new Error(`release answered an unknown code ${String(code)}`);
+}
+
+// ---- rebuild-release-orphan-n.lua --------------------------------------------------------------
+
+export type OrphanReleaseOutcome =
+  | { result: "released"; units: number; status: string }
+  /** The hold is gone or holds other units now. */
+  | { result: "changed"; status: string }
+  /** The reservation is live (one node only). */
+  | { result: "live"; status: string }
+  /** Ended but still on the expiry worker's to-do list (one node only). */
+  | { result: "on_todo"; status: string };
+
+export interface OrphanReleaseRequest {
+  stockKey: string;
+  holdsKey: string;
+  eventsKey: string;
+  /** One node: the reservation's record and the deadline set, checked in the same step. Omitted on Cluster (the caller checked them). */
+  check?: { reservationKey: string; deadlinesKey: string };
+  channel: string;
+  sku: string;
+  reservationId: string;
+  /** The hold's units as the caller saw them. */
+  units: number;
+  source: string;
+  actor: string;
+  reason: string;
+}
+
+/** Give back a hold no live reservation owns, only if it still has the units the caller saw. */
+export async function releaseOrphanHold(redis: Client, req: OrphanReleaseRequest): Promise<OrphanReleaseOutcome> {
+  const keys = [req.stockKey, req.holdsKey, req.eventsKey, ...(req.check ? [req.check.reservationKey, req.check.deadlinesKey] : [])];
+  const args = [req.sku, req.reservationId, req.units, req.source, req.actor, req.channel, req.reason];
+  const [code, units, , , status] = await redis.swReleaseOrphanHold(keys.length as 3 | 5, ...keys, ...args);
+  switch (code) {
+    case 1:
+      return { result: "released", units, status };
+    case 0:
+      return { result: "changed", status };
+    case -2:
+      return { result: "live", status };
+    case -3:
+      return { result: "on_todo", status };
+    default:
+      throw new Error(`rebuild-release-orphan answered an unknown code ${String(code)}`);
+  }
+}

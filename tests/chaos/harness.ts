@@ -509,7 +509,6 @@ export async function createSkuWith(stack: ChaosStack, prefix: string, onHand: n
 /** The node processes of a group that have no child in it (for a sidecar: node under tsx). */
 export function leafNodePids(leader: number): number[] {
   const group = groupPids(leader);
-  const parents = new Set(group.map((pid) => procStat(pid)?.ppid));
   // By executable, not command line: Next.js renames its process ("next-server (v16…)").
   const isNode = (pid: number) => {
     try {
@@ -518,7 +517,11 @@ export function leafNodePids(leader: number): number[] {
       return false;
     }
   };
-  return group.filter((pid) => !parents.has(pid) && isAlive(pid) && isNode(pid));
+  // Leaves among the node processes only: a short-lived child of the node process (a tool it runs,
+  // a transform service) must not make it look like a parent and leave no leaf at all.
+  const nodes = group.filter((pid) => isAlive(pid) && isNode(pid));
+  const parents = new Set(nodes.map((pid) => procStat(pid)?.ppid));
+  return nodes.filter((pid) => !parents.has(pid));
 }
 
 /** TCP ports `pid` listens on (IPv4 and IPv6), matched through its socket inodes. */

@@ -9,7 +9,7 @@
 //     is not a well-formed event: a live reader must never show or forward garbage.
 //   - eventFromStream (the ledger) keeps everything the stream holds, as it is: the ledger is
 //     the record of what happened, and Postgres decides what it can store (an event it refuses
-//     is quarantined whole, lib/quarantine.ts), so nothing is dropped before that.
+//     is quarantined whole, lib/ledger/quarantine.ts), so nothing is dropped before that.
 import { z } from "zod";
 import { SKU_PATTERN } from "../core/keys";
 import type { StockEvent, StockEventType } from "../shared/types";

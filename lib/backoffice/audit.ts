@@ -5,20 +5,12 @@ import { z } from "zod";
 import type { Deps } from "../core/deps";
 import { DomainError } from "../core/errors";
 import { SKU_PATTERN } from "../core/keys";
+import { STOCK_EVENT_TYPES } from "../events/codec";
 import { storableText } from "../shared/validation";
 import type { StockEvent, StockEventType } from "../shared/types";
 
-export const STOCK_EVENT_TYPES = [
-  "hold",
-  "release",
-  "expire",
-  "sale",
-  "adjust",
-  "restock",
-  "channel",
-  "set",
-  "rebuild",
-] as const satisfies readonly StockEventType[];
+// The event types are the codec's (one list for the ledger, the live readers and this filter).
+export { STOCK_EVENT_TYPES };
 
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 500;

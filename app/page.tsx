@@ -2,7 +2,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import styles from "@/components/catalog-page.module.css";
 import emptyStyles from "@/components/empty-state.module.css";
-import { LiveStockScope } from "@/components/live-stock-scope";
+import { LiveStockScope } from "@/components/realtime/live-stock";
 import { ProductCard } from "@/components/product-card";
 import { listProducts } from "@/lib/catalog";
 import { appDeps } from "@/lib/core/deps";

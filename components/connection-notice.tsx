@@ -1,6 +1,6 @@
 "use client";
 
-import type { ConnectionStatus } from "./realtime/use-live-stock";
+import type { ConnectionStatus } from "./realtime/live-stock";
 import styles from "./connection-notice.module.css";
 
 /** Says so when the counts on screen may be out of date (the realtime sidecar is unreachable). */

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import type { Product } from "@/lib/shared/types";
 import { formatPrice } from "./format";
-import { useLiveLevels } from "./live-stock-scope";
+import { useLiveLevels } from "./realtime/live-stock";
 import { ProductArt } from "./product-art";
 import styles from "./product-card.module.css";
 import { StockBadge } from "./stock-badge";

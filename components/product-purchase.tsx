@@ -5,7 +5,7 @@ import type { Product } from "@/lib/shared/types";
 import { AddToCart } from "./add-to-cart";
 import { formatPrice } from "./format";
 import styles from "./product-purchase.module.css";
-import { useLiveLevels } from "./live-stock-scope";
+import { useLiveLevels } from "./realtime/live-stock";
 import { SaleLink, type SaleRef } from "./sale/sale-link";
 import { StockBadge } from "./stock-badge";
 import { VariantPicker } from "./variant-picker";

@@ -9,7 +9,7 @@ import { SKU_PATTERN } from "@/lib/core/keys";
 import { clientAddress, limitReservations } from "@/lib/core/rate-limit";
 import { placeReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/auth/shopper-session";
-import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+import { INVALID_INPUT, shopperError, type ActionState } from "@/lib/actions";
 import { MAX_PER_ADD, QUEUE_TOKEN_MAX } from "@/lib/shared/limits";
 
 /** The most units one add-to-cart may ask for (the quantity picker offers 1..min(10, available)). */

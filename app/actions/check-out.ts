@@ -7,7 +7,7 @@ import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { checkout } from "@/lib/orders";
 import { currentSessionId } from "@/lib/auth/shopper-session";
-import { shopperError, type ActionState } from "./action-state";
+import { shopperError, type ActionState } from "@/lib/actions";
 import { CUSTOMER_NAME_MAX, MAX_LINES, RESERVATION_ID_PATTERN } from "@/lib/shared/limits";
 
 const Input = z.object({

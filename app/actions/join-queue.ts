@@ -10,7 +10,7 @@ import { SALE_ID_PATTERN } from "@/lib/core/keys";
 import { clientAddress, limitQueueJoins } from "@/lib/core/rate-limit";
 import { joinQueue as joinSaleLine, type TicketState } from "@/lib/sales";
 import { currentSessionId } from "@/lib/auth/shopper-session";
-import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+import { INVALID_INPUT, shopperError, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ saleId: z.string().max(64).regex(SALE_ID_PATTERN) });
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { appDeps } from "@/lib/core/deps";
 import { releaseReservation } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/auth/shopper-session";
-import { INVALID_INPUT, shopperError, type ActionState } from "./action-state";
+import { INVALID_INPUT, shopperError, type ActionState } from "@/lib/actions";
 import { RESERVATION_ID_PATTERN } from "@/lib/shared/limits";
 
 const Input = z.object({ reservationId: z.string().regex(RESERVATION_ID_PATTERN) });

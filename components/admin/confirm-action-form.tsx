@@ -1,11 +1,11 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import type { StaffActionState } from "@/app/admin/actions/staff-action";
+import type { ActionState } from "@/lib/actions";
 
 export interface ConfirmActionFormProps<T extends object> {
   /** A Server Action taking the form data (with the hidden field below). */
-  action: (prev: StaffActionState<T>, formData: FormData) => Promise<StaffActionState<T>>;
+  action: (prev: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
   /** The hidden field that names what the action applies to. */
   field: { name: string; value: string };
   /** "Revoke", "Remove": the first button; the second reads "<verb> for good". */
@@ -20,7 +20,7 @@ export interface ConfirmActionFormProps<T extends object> {
  * subscription and its delivery log): neither can be undone.
  */
 export function ConfirmActionForm<T extends object>({ action, field, verb, subject, testIds }: ConfirmActionFormProps<T>) {
-  const [state, formAction, pending] = useActionState<StaffActionState<T>, FormData>(action, { ok: null });
+  const [state, formAction, pending] = useActionState<ActionState<T>, FormData>(action, { ok: null });
   const [confirming, setConfirming] = useState(false);
   return (
     <form action={formAction} className="adm-inline-form">

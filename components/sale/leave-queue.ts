@@ -2,7 +2,7 @@
 // The sale page's "Leave the line" (it belongs to that page alone, so it sits beside it).
 
 import { z } from "zod";
-import { INVALID_INPUT, shopperError, type ActionState } from "@/app/actions/action-state";
+import { INVALID_INPUT, shopperError, type ActionState } from "@/lib/actions";
 import { appDeps } from "@/lib/core/deps";
 import { SALE_ID_PATTERN } from "@/lib/core/keys";
 import { leaveQueue as leaveSaleLine, ticketFor } from "@/lib/sales";

@@ -5,7 +5,7 @@
 import Link from "next/link";
 import { useCart } from "../cart/cart-context";
 import noticeStyles from "../connection-notice.module.css";
-import type { ConnectionStatus } from "../realtime/use-live-stock";
+import type { ConnectionStatus } from "../realtime/live-stock";
 import { formatCountdown, pluralize } from "../format";
 import { formatSeconds, ordinal } from "./format";
 import styles from "./queue-panel.module.css";

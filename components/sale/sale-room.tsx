@@ -6,7 +6,7 @@ import { joinQueue, type JoinQueueState } from "@/app/actions/join-queue";
 import type { SaleCounters, SaleStatus, TicketView } from "@/lib/sales";
 import type { Product } from "@/lib/shared/types";
 import { formatPrice, pluralize } from "../format";
-import { useLiveLevels } from "../live-stock-scope";
+import { useLiveLevels } from "../realtime/live-stock";
 import perksStyles from "../perks.module.css";
 import { ProductArt } from "../product-art";
 import { StockBadge } from "../stock-badge";

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Response } from "@/lib/shared/protocol";
 import type { QueueFrame, QueueSnapshot, SaleCounters, TicketState, TicketView } from "@/lib/sales";
 import { useRealtime } from "../realtime/realtime-provider";
-import type { ConnectionStatus } from "../realtime/use-live-stock";
+import type { ConnectionStatus } from "../realtime/live-stock";
 import { applyFrame, fromSnapshot, type QueueModel } from "./queue-model";
 
 const ACK_TIMEOUT_MS = 5_000;

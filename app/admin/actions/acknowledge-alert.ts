@@ -4,11 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { acknowledgeAlert as acknowledge } from "@/lib/backoffice";
 import { appDeps } from "@/lib/core/deps";
-import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ id: z.string().uuid() });
 
-export type AcknowledgeAlertState = StaffActionState<{ message: string }>;
+export type AcknowledgeAlertState = ActionState<{ message: string }>;
 
 /** Mark an open alert as seen by the signed-in staff member (recorded by name). */
 export async function acknowledgeAlert(id: string, _prev: AcknowledgeAlertState, _formData: FormData): Promise<AcknowledgeAlertState> {

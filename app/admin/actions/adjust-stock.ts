@@ -8,7 +8,7 @@ import { storableText } from "@/lib/shared/validation";
 import { adjustStock as adjustSkuStock } from "@/lib/stock";
 import { stockRow, type StockRow } from "@/lib/stock";
 import { STAFF_ADJUSTMENT_REASONS } from "@/lib/shared/stock-reasons";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
 const Input = z.object({
   sku: skuCode,
@@ -26,7 +26,7 @@ const Input = z.object({
     .optional(),
 });
 
-export type AdjustStockState = StaffActionState<{ message: string; row: StockRow }>;
+export type AdjustStockState = ActionState<{ message: string; row: StockRow }>;
 
 /** Change a SKU's on-hand count by a signed delta, with a reason that goes into the ledger. */
 export async function adjustStock(_prev: AdjustStockState, formData: FormData): Promise<AdjustStockState> {

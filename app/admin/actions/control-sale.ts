@@ -5,11 +5,11 @@ import { z } from "zod";
 import { saleAction, saleId } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/core/deps";
 import { controlSale as controlSaleInLib } from "@/lib/sales";
-import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ saleId, action: saleAction });
 
-export type ControlSaleState = StaffActionState<{ message: string }>;
+export type ControlSaleState = ActionState<{ message: string }>;
 
 const DONE = { start: "started", pause: "paused", resume: "resumed", close: "closed" } as const;
 

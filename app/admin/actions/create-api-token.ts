@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { apiTokenCreateBody, createApiToken as issueApiToken, type StaffRole } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
-export type CreateApiTokenState = StaffActionState<{ token: string; name: string; role: StaffRole }>;
+export type CreateApiTokenState = ActionState<{ token: string; name: string; role: StaffRole }>;
 
 /** Issue an API token; the result carries its plaintext, shown this once and never again. */
 export async function createApiToken(_prev: CreateApiTokenState, formData: FormData): Promise<CreateApiTokenState> {

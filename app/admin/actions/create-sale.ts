@@ -6,7 +6,7 @@ import { saleId, skuCode } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { createSale as createSaleInLib } from "@/lib/sales";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
 const Input = z.object({
   name: storableText({ max: 200 }).refine((s) => s.length > 0, "Give the sale a name."),
@@ -18,7 +18,7 @@ const Input = z.object({
   admissionWindowSeconds: z.coerce.number().int().min(10, "The window is at least 10 seconds.").max(3600),
 });
 
-export type CreateSaleState = StaffActionState<{ message: string; saleId: string }>;
+export type CreateSaleState = ActionState<{ message: string; saleId: string }>;
 
 /** Schedule a flash sale from the form (SKUs ticked in the picker and/or typed as a comma list). */
 export async function createSale(_prev: CreateSaleState, formData: FormData): Promise<CreateSaleState> {

@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { createUser as createStaffUser, userCreateBody, type StaffRole } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
-export type CreateUserState = StaffActionState<{ message: string; email: string; role: StaffRole }>;
+export type CreateUserState = ActionState<{ message: string; email: string; role: StaffRole }>;
 
 /** Admins add a staff account with an initial password (to be handed over in person). */
 export async function createUser(_prev: CreateUserState, formData: FormData): Promise<CreateUserState> {

@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { appDeps } from "@/lib/core/deps";
 import { createWebhookSubscription, webhookCreateBody, type WebhookEventFilter } from "@/lib/webhooks";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
-export type CreateWebhookState = StaffActionState<{ message: string; url: string; events: WebhookEventFilter; secret: string }>;
+export type CreateWebhookState = ActionState<{ message: string; url: string; events: WebhookEventFilter; secret: string }>;
 
 /** Admins subscribe a URL to stock changes; the signing secret is shown once, here. */
 export async function createWebhook(_prev: CreateWebhookState, formData: FormData): Promise<CreateWebhookState> {

@@ -4,11 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appDeps } from "@/lib/core/deps";
 import { deleteWebhookSubscription, webhookId } from "@/lib/webhooks";
-import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ subscriptionId: webhookId });
 
-export type DeleteWebhookState = StaffActionState<{ message: string }>;
+export type DeleteWebhookState = ActionState<{ message: string }>;
 
 /** Remove an outbound subscription with its delivery log; nothing more is sent to it. */
 export async function deleteWebhook(_prev: DeleteWebhookState, formData: FormData): Promise<DeleteWebhookState> {

@@ -5,14 +5,14 @@ import { z } from "zod";
 import { appDeps } from "@/lib/core/deps";
 import { resolveQuarantinedEvent, RESOLUTION_NOTE_MAX } from "@/lib/ledger";
 import { storableText } from "@/lib/shared/validation";
-import { asStaff, formError, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, formError, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({
   id: z.string().uuid(),
   note: storableText({ max: RESOLUTION_NOTE_MAX, multiline: true }).refine((s) => s.length > 0, "Say what was done about this change."),
 });
 
-export type ResolveHeldChangeState = StaffActionState<{ message: string }>;
+export type ResolveHeldChangeState = ActionState<{ message: string }>;
 
 /** Mark a stock change held back from the ledger as dealt with, recording who did it and their note. */
 export async function resolveHeldChange(id: string, _prev: ResolveHeldChangeState, formData: FormData): Promise<ResolveHeldChangeState> {

@@ -4,11 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { revokeApiToken as revoke, staffRecordId } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
-import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ tokenId: staffRecordId });
 
-export type RevokeApiTokenState = StaffActionState<{ message: string }>;
+export type RevokeApiTokenState = ActionState<{ message: string }>;
 
 /** Revoke an API token: requests carrying it are refused from now on. */
 export async function revokeApiToken(_prev: RevokeApiTokenState, formData: FormData): Promise<RevokeApiTokenState> {

@@ -4,11 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { appDeps } from "@/lib/core/deps";
 import { reconcile } from "@/lib/ledger";
-import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ mode: z.enum(["check", "repair"]) });
 
-export type RunReconciliationState = StaffActionState<{ message: string }>;
+export type RunReconciliationState = ActionState<{ message: string }>;
 
 /** "Check now" (report only) or "Repair" (re-run every drifted SKU through the rebuild script). */
 export async function runReconciliation(_prev: RunReconciliationState, formData: FormData): Promise<RunReconciliationState> {

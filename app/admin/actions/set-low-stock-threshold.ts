@@ -5,7 +5,7 @@ import { z } from "zod";
 import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { setLowStockThreshold as setProductThreshold } from "@/lib/stock";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
 const Input = z.object({
   productId: storableText({ min: 1, max: 100 }),
@@ -16,7 +16,7 @@ const Input = z.object({
     .max(10_000, "The threshold is a whole number from 0 to 10,000."),
 });
 
-export type SetLowStockThresholdState = StaffActionState<{ message: string; productId: string; threshold: number; skus: string[] }>;
+export type SetLowStockThresholdState = ActionState<{ message: string; productId: string; threshold: number; skus: string[] }>;
 
 /** A product's low-stock threshold: at or under it, its variants count as low stock. */
 export async function setLowStockThreshold(_prev: SetLowStockThresholdState, formData: FormData): Promise<SetLowStockThresholdState> {

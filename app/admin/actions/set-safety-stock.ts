@@ -5,7 +5,7 @@ import { z } from "zod";
 import { skuCode } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/core/deps";
 import { setSafetyStock as setSkuSafetyStock, type StockRow } from "@/lib/stock";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
 const Input = z.object({
   sku: skuCode,
@@ -16,7 +16,7 @@ const Input = z.object({
     .max(10_000_000, "Safety stock is at most 10,000,000."),
 });
 
-export type SetSafetyStockState = StaffActionState<{ message: string; row: StockRow }>;
+export type SetSafetyStockState = ActionState<{ message: string; row: StockRow }>;
 
 /** Units of a SKU kept back from online sale (on hand stays as it is). */
 export async function setSafetyStock(_prev: SetSafetyStockState, formData: FormData): Promise<SetSafetyStockState> {

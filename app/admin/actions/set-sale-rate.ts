@@ -5,14 +5,14 @@ import { z } from "zod";
 import { saleId } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/core/deps";
 import { updateSale } from "@/lib/sales";
-import { asStaff, formError, type StaffActionState } from "./staff-action";
+import { asStaff, formError, type ActionState } from "@/lib/actions";
 
 const Input = z.object({
   saleId,
   admissionRate: z.coerce.number().positive("The rate must be above 0.").max(10_000, "At most 10,000 per second."),
 });
 
-export type SetSaleRateState = StaffActionState<{ message: string }>;
+export type SetSaleRateState = ActionState<{ message: string }>;
 
 /** Change how many shoppers per second a sale admits (takes effect on the next tick). */
 export async function setSaleRate(_prev: SetSaleRateState, formData: FormData): Promise<SetSaleRateState> {

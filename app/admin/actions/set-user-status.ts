@@ -4,11 +4,11 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { setUserDisabled, staffRecordId } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
-import { asStaff, INVALID_FORM, type StaffActionState } from "./staff-action";
+import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
 
 const Input = z.object({ userId: staffRecordId, status: z.enum(["disabled", "enabled"]) });
 
-export type SetUserStatusState = StaffActionState<{ message: string }>;
+export type SetUserStatusState = ActionState<{ message: string }>;
 
 /** Disable an account (its sessions end at once) or enable it again. */
 export async function setUserStatus(_prev: SetUserStatusState, formData: FormData): Promise<SetUserStatusState> {

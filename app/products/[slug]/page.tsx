@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import breadcrumbStyles from "@/components/breadcrumbs.module.css";
-import { LiveStockScope } from "@/components/live-stock-scope";
+import { LiveStockScope } from "@/components/realtime/live-stock";
 import perksStyles from "@/components/perks.module.css";
 import { ProductArt } from "@/components/product-art";
 import styles from "@/components/product-page.module.css";

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import breadcrumbStyles from "@/components/breadcrumbs.module.css";
-import { LiveStockScope } from "@/components/live-stock-scope";
+import { LiveStockScope } from "@/components/realtime/live-stock";
 import { SaleRoom } from "@/components/sale/sale-room";
 import { config } from "@/lib/core/config";
 import { appDeps, type Deps } from "@/lib/core/deps";

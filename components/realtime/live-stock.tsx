@@ -1,8 +1,12 @@
 "use client";
-
-import { useEffect, useMemo, useState } from "react";
+// Live stock in the browser: `useLiveStock` follows a set of SKUs over the tab's socket, and
+// `LiveStockScope` gives one such subscription to everything a page shows (a catalog grid, a
+// product's variants), read with `useLiveLevels`.
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Availability } from "@/lib/shared/types";
 import { stockFrame, type Response } from "@/lib/shared/protocol";
+import { ConnectionNotice } from "../connection-notice";
+import styles from "./live-stock.module.css";
 import { useRealtime } from "./realtime-provider";
 
 export type ConnectionStatus = "connecting" | "live" | "stale";
@@ -105,4 +109,40 @@ export function useLiveStock(initial: readonly Availability[]): { stock: LiveSto
 
   const stock = useMemo(() => new Map(Object.entries(levels)), [levels]);
   return { stock, status };
+}
+
+// ---- one subscription per page -------------------------------------------------------------------
+
+interface LiveStockValue {
+  stock: LiveStock;
+  status: ConnectionStatus;
+}
+
+const LiveStockContext = createContext<LiveStockValue | null>(null);
+
+/**
+ * One live subscription for everything a page shows (a catalog grid, a product's variants):
+ * one `subscribe` per page instead of one per card.
+ */
+export function LiveStockScope({ initial, children }: { initial: Availability[]; children: ReactNode }) {
+  const live = useLiveStock(initial);
+  return (
+    <LiveStockContext.Provider value={live}>
+      {/* display: contents — a hook for tests and styles that does not change the layout. */}
+      <div className={styles.scope} data-live-status={live.status}>
+        <ConnectionNotice status={live.status} />
+        {children}
+      </div>
+    </LiveStockContext.Provider>
+  );
+}
+
+/** A reader of live levels, falling back to what the server rendered for SKUs not (yet) live. */
+export function useLiveLevels(): (sku: string, fallback: LiveLevel) => LiveLevel {
+  const stock = useContext(LiveStockContext)?.stock;
+  return (sku, fallback) => stock?.get(sku) ?? fallback;
+}
+
+export function useLiveStatus(): ConnectionStatus {
+  return useContext(LiveStockContext)?.status ?? "stale";
 }

@@ -13,6 +13,7 @@ import { DomainError, isDomainError } from "../core/errors";
 import { assertSku, operationReused } from "../stock/inventory";
 import { SKU_PATTERN } from "../core/keys";
 import { pgInt, PG_INT_MAX, storableText } from "../shared/validation";
+import { channelReport } from "../scripts";
 
 export const CHANNEL_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const channelName = z.string().regex(CHANNEL_PATTERN, "Channel names are 1 to 40 lower-case letters, digits, '-' or '_'.");
@@ -213,43 +214,56 @@ async function applyReport(deps: Deps, report: Report): Promise<ChannelEventResu
   const { channel, sku, eventId } = report;
   const count = report.onHand !== null;
   const operationId = channelOperationId(channel, eventId);
-  const [code, onHand, available, version, countEvent] = await deps.redis.swChannelReport(
-    deps.keys.stock(sku),
-    deps.keys.events(sku),
-    deps.keys.stockOps(sku),
-    deps.keys.stockOpsAt(sku),
-    deps.keys.channelCount(channel, sku),
-    deps.keys.channelMovements(channel, sku),
-    sku,
-    count ? "count" : "movement",
-    report.onHand ?? report.delta,
-    report.occurredAt.getTime(),
-    operationId,
-    eventId,
-    `channel:${channel}`,
-    eventId,
-    deps.keys.eventsChannel,
+  const reported = await channelReport(
+    deps.redis,
+    {
+      stock: deps.keys.stock(sku),
+      events: deps.keys.events(sku),
+      ops: deps.keys.stockOps(sku),
+      opsAt: deps.keys.stockOpsAt(sku),
+      channelCount: deps.keys.channelCount(channel, sku),
+      channelMovements: deps.keys.channelMovements(channel, sku),
+    },
+    {
+      sku,
+      kind: count ? "count" : "movement",
+      value: report.onHand ?? report.delta,
+      occurredAtMs: report.occurredAt.getTime(),
+      operationId,
+      eventId,
+      source: `channel:${channel}`,
+      actor: eventId,
+      channel: deps.keys.eventsChannel,
+    },
   );
-  if (code === 1 || code === 2) return { status: "applied", eventId, sku, onHand, available, version };
-  if (code === 3) return { status: "stale", eventId, sku, newerThan: countEvent || null };
-  if (code === -1) throw new DomainError("unknown_sku", `No SKU ${sku}.`);
-  if (code === -3) {
-    throw new DomainError(
-      "stock_below_reserved",
-      count
-        ? `On-hand stock of ${sku} cannot be set to ${report.onHand} now: ${onHand - available} units are held by shoppers or kept as safety stock.`
-        : `On-hand stock of ${sku} can drop by at most ${available} now: the rest is held by shoppers or kept as safety stock.`,
-      { maxDecrease: available },
-    );
+  switch (reported.result) {
+    case "applied":
+    case "unchanged": {
+      const { onHand, available, version } = reported;
+      return { status: "applied", eventId, sku, onHand, available, version };
+    }
+    case "stale":
+      return { status: "stale", eventId, sku, newerThan: reported.countEvent || null };
+    case "unknown_sku":
+      throw new DomainError("unknown_sku", `No SKU ${sku}.`);
+    case "below_reserved": {
+      const { onHand, limit } = reported;
+      throw new DomainError(
+        "stock_below_reserved",
+        count
+          ? `On-hand stock of ${sku} cannot be set to ${report.onHand} now: ${onHand - limit} units are held by shoppers or kept as safety stock.`
+          : `On-hand stock of ${sku} can drop by at most ${limit} now: the rest is held by shoppers or kept as safety stock.`,
+        { maxDecrease: limit },
+      );
+    }
+    case "out_of_range":
+      throw new DomainError("invalid_request", `On-hand stock of ${sku} is limited to ${PG_INT_MAX.toLocaleString("en")} units.`, {
+        reason: "on_hand_out_of_range",
+        maxIncrease: reported.limit,
+      });
+    case "operation_reused":
+      throw operationReused(operationId);
   }
-  if (code === -4) {
-    throw new DomainError("invalid_request", `On-hand stock of ${sku} is limited to ${PG_INT_MAX.toLocaleString("en")} units.`, {
-      reason: "on_hand_out_of_range",
-      maxIncrease: available,
-    });
-  }
-  if (code === -5) throw operationReused(operationId);
-  throw new Error(`channel-report: unexpected reply ${code}`);
 }
 
 /** Recent inbound deliveries, newest first, grouped by channel (for the back office). */

@@ -6,7 +6,7 @@ import { endReservation } from "../reservations/end";
 import { salesOfSkus, syncSales } from "../sales/definitions";
 import { persistAllPending } from "./persister";
 import { lastLedgerEvents, releaseOrphanHold } from "./catch-up";
-import { releaseHold } from "../scripts";
+import { rebuildCounters, releaseHold } from "../scripts";
 
 export interface RebuildReport {
   skus: number;
@@ -63,7 +63,7 @@ export function isBehindLedger(redis: { version: number | null; persisted: numbe
  * the count), then checkouts in progress, then live holds, oldest first, then holds of no live
  * reservation. Ties by reservation id, so the order is the same on every run.
  */
-async function rankHolds(deps: Deps, sku: string): Promise<string[]> {
+async function rankHolds(deps: Deps, sku: string): Promise<{ reservationId: string; keep: boolean }[]> {
   const holds = await deps.redis.hgetall(deps.keys.holds(sku));
   const ids = Object.keys(holds);
   const records = await Promise.all(ids.map((id) => deps.redis.hmget(deps.keys.reservation(id), "status", "createdAt")));
@@ -72,7 +72,7 @@ async function rankHolds(deps: Deps, sku: string): Promise<string[]> {
   return ids
     .map((id, i) => ({ id, status: records[i]![0] ?? null, createdAt: Number(records[i]![1] ?? 0) }))
     .sort((a, b) => rank(a.status) - rank(b.status) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .flatMap((h) => [h.id, h.status === "committed" ? "1" : "0"]);
+    .map((h) => ({ reservationId: h.id, keep: h.status === "committed" }));
 }
 
 /**
@@ -139,49 +139,47 @@ async function rebuildSku(
   // Set once reservations were ended: the version from which only holds may have moved.
   let base: number | null = null;
   for (let round = 0; round < FIT_ROUNDS; round++) {
-    let mode: "0" | "1" | "2" = "0";
+    let condition: "always" | "holds_only_since" | "version_still" = "always";
     let seen = "";
     if (base !== null) {
-      mode = "1";
+      condition = "holds_only_since";
       seen = String(base);
     } else if (opts.onlyIfBehind) {
       const [version, persisted] = await deps.redis.hmget(deps.keys.stock(t.sku), "version", "persisted");
       const now = { version: version === null ? null : Number(version), persisted: Number(persisted ?? 0) };
       if (!isBehindLedger(now, t.ledgerVersion)) return { code: "not_behind", available: 0, lost };
-      mode = "2";
+      condition = "version_still";
       seen = String(now.version ?? 0);
     } else if (opts.onlyIfCaughtUp) {
-      mode = "1";
+      condition = "holds_only_since";
     }
     const ranked = await rankHolds(deps, t.sku);
-    const reply = await deps.redis.swRebuild(
-      deps.keys.stock(t.sku),
-      deps.keys.holds(t.sku),
-      deps.keys.events(t.sku),
-      t.sku,
-      t.onHand,
-      t.safety,
-      t.lowStockThreshold,
-      t.location,
-      t.ledgerVersion,
-      who.source,
-      who.actor ?? "",
-      deps.keys.eventsChannel,
-      opts.reason,
-      t.saleId,
-      mode,
-      seen,
-      ranked.length / 2,
-      ...ranked,
-    );
-    const code = Number(reply[0]);
-    const available = Number(reply[2]);
-    if (code === 1) return { code: "rebuilt", available, lost };
-    if (code === 2) return { code: "unchanged", available, lost };
-    if (code === 3) return { code: base === null ? "unchanged" : "unsettled", available, lost };
-    if (code === 5) continue; // a change landed since the look: look again
-    if (mode !== "0") base = Number(reply[3]);
-    for (const id of reply.slice(4).map(String)) {
+    const rebuilt = await rebuildCounters(deps.redis, {
+      stockKey: deps.keys.stock(t.sku),
+      holdsKey: deps.keys.holds(t.sku),
+      eventsKey: deps.keys.events(t.sku),
+      channel: deps.keys.eventsChannel,
+      sku: t.sku,
+      onHand: t.onHand,
+      safety: t.safety,
+      lowStockThreshold: t.lowStockThreshold,
+      location: t.location,
+      ledgerVersion: t.ledgerVersion,
+      source: who.source,
+      actor: who.actor ?? "",
+      reason: opts.reason,
+      saleId: t.saleId,
+      condition,
+      version: seen,
+      ranked,
+    });
+    const { available } = rebuilt;
+    if (rebuilt.result === "rebuilt") return { code: "rebuilt", available, lost };
+    if (rebuilt.result === "agreed") return { code: "unchanged", available, lost };
+    if (rebuilt.result === "other_changes") return { code: base === null ? "unchanged" : "unsettled", available, lost };
+    if (rebuilt.result === "version_moved") continue; // a change landed since the look: look again
+    if (condition !== "always") base = rebuilt.version;
+    for (const id of rebuilt.evict) {
       const gone = await loseHold(deps, t.sku, id, who);
       if (gone) lost.push(gone);
     }

@@ -5,7 +5,7 @@ import type { Deps } from "../core/deps";
 import { DomainError } from "../core/errors";
 import { type Actor } from "../stock/inventory";
 import { redisNow } from "../core/redis";
-import { releaseHold, transitionReservation } from "../scripts";
+import { endReservationRecord, releaseHold, transitionReservation } from "../scripts";
 import { refundAdmission } from "../sales/queue";
 import type { Reservation, ReservationStatus } from "../shared/types";
 import { getReservation, parseItems } from "./record";
@@ -64,38 +64,39 @@ interface EndRequest {
  */
 export async function endReservation(deps: Deps, id: string, req: EndRequest): Promise<EndOutcome> {
   const key = deps.keys.reservation(id);
-  const fields = Object.entries(req.fields ?? {}).flat();
   if (!deps.redis.isCluster) {
-    // The script refuses (-5) when the record names a SKU we did not pass: read again then.
+    // The script refuses (unlisted_sku) when the record names a SKU we did not pass: read again then.
     for (let attempt = 0; attempt < 3; attempt++) {
       const skus = parseItems(await deps.redis.hget(key, "items")).map((i) => i.sku);
-      const [code, previous, , kept] = await deps.redis.swEndReservation(
-        2 + 3 * skus.length,
+      const ended = await endReservationRecord(deps.redis, {
         key,
-        deps.keys.holdDeadlines,
-        ...skus.flatMap((sku) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
-        id,
-        req.from.join(","),
-        req.to,
-        req.rule,
-        req.type,
-        req.who.source,
-        req.who.actor ?? "",
-        deps.keys.eventsChannel,
-        STRAGGLER_GRACE_MS,
-        skus.length,
-        ...skus,
-        ...fields,
-      );
-      if (code === -5) continue;
-      if (code !== 1) return { ended: false, reason: END_REFUSAL[code] ?? "missing", status: previous as ReservationStatus };
+        deadlinesKey: deps.keys.holdDeadlines,
+        reservationId: id,
+        lines: skus.map((sku) => ({
+          sku,
+          stockKey: deps.keys.stock(sku),
+          holdsKey: deps.keys.holds(sku),
+          eventsKey: deps.keys.events(sku),
+        })),
+        from: req.from,
+        to: req.to,
+        deadline: req.rule || undefined,
+        type: req.type,
+        source: req.who.source,
+        actor: req.who.actor ?? "",
+        channel: deps.keys.eventsChannel,
+        lingerMs: STRAGGLER_GRACE_MS,
+        set: req.fields,
+      });
+      if (ended.result === "unlisted_sku") continue;
+      if (ended.result !== "ended") return { ended: false, reason: ended.result, status: ended.status as ReservationStatus };
       // Kept: a sale claim to refund (the sale's slot), or stragglers to wait for.
-      if (kept === 1) {
+      if (ended.kept) {
         const saleId = await deps.redis.hget(key, "sale");
         if (saleId) await refundAdmission(deps, saleId, id);
-        if (previous !== "pending") await deps.redis.zrem(deps.keys.holdDeadlines, id);
+        if (ended.previous !== "pending") await deps.redis.zrem(deps.keys.holdDeadlines, id);
       }
-      return { ended: true, previous: previous as ReservationStatus };
+      return { ended: true, previous: ended.previous as ReservationStatus };
     }
     throw new Error(`reservation ${id}: its lines kept changing while it was being ended`);
   }
@@ -110,8 +111,6 @@ export async function endReservation(deps: Deps, id: string, req: EndRequest): P
   await finishEndedReservation(deps, id, { type: req.type, who: req.who, linger: moved.previous === "pending" });
   return { ended: true, previous: moved.previous as ReservationStatus };
 }
-
-const END_REFUSAL: Record<number, "missing" | "wrong_state" | "deadline"> = { [-1]: "missing", [-2]: "wrong_state", [-3]: "deadline" };
 
 /**
  * The durable to-do of an ended reservation (released, expired, failed): give back whatever

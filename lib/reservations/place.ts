@@ -11,7 +11,15 @@ import type { Redis } from "ioredis";
 import type { Deps } from "../core/deps";
 import { DomainError } from "../core/errors";
 import { verifyAdmissionToken } from "../sales/queue-token";
-import { extendReservationRecord, transitionReservation } from "../scripts";
+import {
+  type Placement,
+  type PlacementOutcome,
+  extendReservationRecord,
+  openReservation,
+  placeReservations,
+  reserveHold,
+  transitionReservation,
+} from "../scripts";
 import { claimAdmission } from "../sales/queue";
 import type { Reservation, ReservationItem } from "../shared/types";
 import {
@@ -26,20 +34,13 @@ import {
 } from "./record";
 import { endReservation, releaseLines } from "./end";
 
-/** One reservation for place-reservations-n.lua: its keys, then its values. */
-interface Placement {
-  keys: string[];
-  args: (string | number)[];
-}
-type PlacementReply = (number | string)[];
-
 /**
  * Most reservations in one script call. Redis runs nothing else during a call (~40 µs per
  * reservation), so this bounds what a batch adds to other clients' latency (~1.3 ms).
  */
 const MAX_PLACEMENTS_PER_CALL = 32;
 
-const batchers = new WeakMap<Redis, Map<string, DataLoader<Placement, PlacementReply>>>();
+const batchers = new WeakMap<Redis, Map<string, DataLoader<Placement, PlacementOutcome>>>();
 
 /**
  * Group commit for the one-step path: the reservations placed in the same turn of the event
@@ -50,7 +51,7 @@ const batchers = new WeakMap<Redis, Map<string, DataLoader<Placement, PlacementR
  * the same turn, alone (DataLoader's scheduling, no timer; its cache is off: no two calls are
  * the same request).
  */
-function placementBatcher(deps: Deps): DataLoader<Placement, PlacementReply> {
+function placementBatcher(deps: Deps): DataLoader<Placement, PlacementOutcome> {
   let perClient = batchers.get(deps.redis);
   if (!perClient) batchers.set(deps.redis, (perClient = new Map()));
   const { holdDeadlines, eventsChannel } = deps.keys;
@@ -59,16 +60,15 @@ function placementBatcher(deps: Deps): DataLoader<Placement, PlacementReply> {
   let loader = perClient.get(name);
   if (!loader) {
     const redis = deps.redis;
-    loader = new DataLoader<Placement, PlacementReply>(
-      async (batch) => {
-        const keys = [holdDeadlines];
-        const args: (string | number)[] = [ttl, RECORD_GRACE_SECONDS, eventsChannel, batch.length];
-        for (const p of batch) {
-          keys.push(...p.keys);
-          args.push(...p.args);
-        }
-        return redis.swPlaceReservations(keys.length, ...keys, ...args);
-      },
+    loader = new DataLoader<Placement, PlacementOutcome>(
+      async (batch) =>
+        placeReservations(redis, {
+          deadlinesKey: holdDeadlines,
+          channel: eventsChannel,
+          ttlSeconds: ttl,
+          graceSeconds: RECORD_GRACE_SECONDS,
+          placements: batch,
+        }),
       { cache: false, maxBatchSize: MAX_PLACEMENTS_PER_CALL, batchScheduleFn: (run) => setImmediate(run) },
     );
     perClient.set(name, loader);
@@ -95,56 +95,56 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   // Flash-sale holds also claim against the shopper's limit (another script, in the sale's
   // slot), so they take the stepwise path below, as every reservation does on Redis Cluster.
   if (!admission && !deps.redis.isCluster) {
-    const reply = await placementBatcher(deps).load({
-      keys: [
-        key,
-        deps.keys.sessionReservations(req.sessionId),
-        ...items.flatMap(({ sku }) => [deps.keys.stock(sku), deps.keys.holds(sku), deps.keys.events(sku)]),
-      ],
-      args: [
-        req.sessionId,
-        fingerprint,
-        id,
-        kind,
-        partial ? "1" : "0",
-        req.source,
-        req.actor ?? "",
-        JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
-        req.idempotencyKey ? REFUSAL_MEMORY_SECONDS : 0,
-        items.length,
-        ...items.flatMap(({ sku, quantity }) => [sku, quantity]),
-      ],
+    const placed = await placementBatcher(deps).load({
+      key,
+      sessionKey: deps.keys.sessionReservations(req.sessionId),
+      sessionId: req.sessionId,
+      fingerprint,
+      reservationId: id,
+      kind,
+      partial,
+      source: req.source,
+      actor: req.actor ?? "",
+      itemsJson: JSON.stringify(items.map(({ sku, quantity }) => ({ sku, quantity, requested: quantity }))),
+      refusalMemorySeconds: req.idempotencyKey ? REFUSAL_MEMORY_SECONDS : 0,
+      lines: items.map(({ sku, quantity }) => ({
+        sku,
+        quantity,
+        stockKey: deps.keys.stock(sku),
+        holdsKey: deps.keys.holds(sku),
+        eventsKey: deps.keys.events(sku),
+      })),
     });
-    const code = Number(reply[0]);
-    if (code === 1) {
-      const held = items.map((line, i) => ({ sku: line.sku, quantity: Number(reply[2 + i]), requested: line.quantity }));
-      return { id, expiresAt: Number(reply[1]), items: held, replayed: false };
+    if (placed.result === "placed") {
+      const held = items.map((line, i) => ({ sku: line.sku, quantity: placed.held[i]!, requested: line.quantity }));
+      return { id, expiresAt: placed.expiresAt, items: held, replayed: false };
     }
-    if (code < 0) throw refusal(code, items[Number(reply[1])]!, Number(reply[2]), String(reply[3] ?? ""));
-    if (reply[3] !== fingerprint) {
+    if (placed.result !== "exists") throw refusal(placed.result, items[placed.line]!, placed.available, placed.sale);
+    if (placed.fingerprint !== fingerprint) {
       throw new DomainError("idempotency_key_reused", "This Idempotency-Key was already used for a different request.");
     }
     // A retry: a stepwise attempt that died half-way is carried on below, anything else replayed.
-    if (reply[2] !== "pending") return replay(deps, id);
+    if (placed.status !== "pending") return replay(deps, id);
   }
 
-  const [opened, expiresAt, status, storedFingerprint] = await deps.redis.swOpenReservation(
+  const opened = await openReservation(deps.redis, {
     key,
-    req.sessionId,
+    sessionId: req.sessionId,
     fingerprint,
-    JSON.stringify(items),
-    deps.holdTtlSeconds,
-    RECORD_GRACE_SECONDS,
+    itemsJson: JSON.stringify(items),
+    ttlSeconds: deps.holdTtlSeconds,
+    graceSeconds: RECORD_GRACE_SECONDS,
     kind,
-  );
-  if (opened === 2) {
-    if (storedFingerprint !== fingerprint) {
+  });
+  if (opened.result === "exists") {
+    if (opened.fingerprint !== fingerprint) {
       throw new DomainError("idempotency_key_reused", "This Idempotency-Key was already used for a different request.");
     }
-    if (status !== "pending") return replay(deps, id);
+    if (opened.status !== "pending") return replay(deps, id);
     // "pending": the first attempt died (or is still running) mid-way; the steps below are
     // idempotent, so carrying on converges on the same holds.
   }
+  const { expiresAt } = opened;
 
   // The envelope spans three hash tags (the global deadline set, {sessionId}, {reservationId}),
   // so it cannot be one MULTI on Redis Cluster (CROSSSLOT). It needs no atomicity: what matters
@@ -212,31 +212,36 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
 
   const replies = await Promise.all(
     items.map(({ sku, quantity }) =>
-      deps.redis.swReserve(
-        deps.keys.stock(sku),
-        deps.keys.holds(sku),
-        deps.keys.events(sku),
+      reserveHold(deps.redis, {
+        stockKey: deps.keys.stock(sku),
+        holdsKey: deps.keys.holds(sku),
+        eventsKey: deps.keys.events(sku),
+        channel: deps.keys.eventsChannel,
         sku,
-        id,
+        reservationId: id,
         quantity,
-        partial ? "1" : "0",
-        req.source,
-        req.actor ?? "",
-        deps.keys.eventsChannel,
-        admission?.saleId ?? "",
-      ),
+        partial,
+        source: req.source,
+        actor: req.actor ?? "",
+        saleId: admission?.saleId ?? "",
+      }),
     ),
   );
 
-  const refused = replies.findIndex(([code]) => code < 0);
-  if (refused >= 0) {
-    const [code, , available] = replies[refused]!;
-    const line = items[refused]!;
-    const gate = code === -3 ? ((await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "") : "";
-    return fail(refusal(code, line, available, gate));
+  // The first refused line, if any, refuses the reservation.
+  const holds: number[] = [];
+  for (const [i, outcome] of replies.entries()) {
+    if (outcome.result === "held" || outcome.result === "already_held") {
+      holds.push(outcome.held);
+      continue;
+    }
+    const line = items[i]!;
+    if (outcome.result === "unknown_sku") return fail(refusal("unknown_sku", line, 0, ""));
+    const gate = outcome.result === "sale_gated" ? ((await deps.redis.hget(deps.keys.stock(line.sku), "sale")) ?? "") : "";
+    return fail(refusal(outcome.result, line, outcome.available, gate));
   }
 
-  const held: ReservationItem[] = items.map((line, i) => ({ sku: line.sku, quantity: replies[i]![1], requested: line.quantity }));
+  const held: ReservationItem[] = items.map((line, i) => ({ sku: line.sku, quantity: holds[i]!, requested: line.quantity }));
   const moved = await transitionReservation(deps.redis, { key, from: "pending", to: "held", set: { items: JSON.stringify(held) } });
   if (moved.result !== "moved") {
     const now = moved.status;
@@ -257,13 +262,19 @@ export async function placeReservation(deps: Deps, req: ReservationRequest): Pro
   return { id, expiresAt, items: held, replayed: false };
 }
 
+/** Why a hold script refused a line (reserveHold, placeReservations). */
+type Refusal = "unknown_sku" | "insufficient" | "sale_gated" | "wrong_sale";
+
+/** A refusal the one-step path stored on the record (`refusal.code`: the reserve-3 code); anything else reads as insufficient stock. */
+const STORED_REFUSALS: Record<number, Refusal> = { [-1]: "unknown_sku", [-3]: "sale_gated", [-4]: "wrong_sale" };
+
 /** Why a hold script refused a line, in the shopper's words (`saleId`: the sale gating the SKU). */
-function refusal(code: number, line: { sku: string; quantity: number }, available: number, saleId: string): DomainError {
-  if (code === -1) return new DomainError("unknown_sku", `No product variant ${line.sku}.`, { sku: line.sku });
-  if (code === -3 || code === -4) {
-    if (code === -4) {
-      return new DomainError("queue_token_invalid", `This admission token is not for ${line.sku}.`, { sku: line.sku });
-    }
+function refusal(reason: Refusal, line: { sku: string; quantity: number }, available: number, saleId: string): DomainError {
+  if (reason === "unknown_sku") return new DomainError("unknown_sku", `No product variant ${line.sku}.`, { sku: line.sku });
+  if (reason === "wrong_sale") {
+    return new DomainError("queue_token_invalid", `This admission token is not for ${line.sku}.`, { sku: line.sku });
+  }
+  if (reason === "sale_gated") {
     return new DomainError("queue_token_required", `${line.sku} is in a flash sale: join the line to buy it.`, {
       sku: line.sku,
       saleId,
@@ -287,7 +298,7 @@ async function replay(deps: Deps, id: string): Promise<PlacedReservation> {
     // Refused by the one-step path, which stores the script's verdict rather than the message.
     const r = JSON.parse(h.refusal) as { code: number; line: number; available: number; sale: string };
     const line = parseItems(h.items)[r.line];
-    if (line) throw refusal(r.code, line, r.available, r.sale);
+    if (line) throw refusal(STORED_REFUSALS[r.code] ?? "insufficient", line, r.available, r.sale);
   }
   if (h.status === "pending") {
     throw new DomainError("request_in_progress", "The same request is still being processed; retry in a moment.");

@@ -21,7 +21,7 @@ import {
   k,
   ticketFor,
 } from "./model";
-import { queueClaim, queueJoin, queueLeave, queueRefund } from "../scripts";
+import { queueAdmit, queueClaim, queueJoin, queueLeave, queuePosition, queueRefund } from "../scripts";
 
 function parseCounters(raw: Record<string, unknown>): SaleCounters {
   const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
@@ -44,20 +44,9 @@ function parseCounters(raw: Record<string, unknown>): SaleCounters {
 export async function queueSnapshot(deps: Deps, saleId: string, ticket: string | null, touch = false): Promise<QueueSnapshot> {
   assertSaleId(saleId);
   const keys = k(deps, saleId);
-  const raw = await deps.redis.swQueuePosition(
-    keys.hash,
-    keys.queue,
-    keys.pre,
-    keys.admitted,
-    keys.seen,
-    keys.tickets,
-    keys.departed,
-    ticket ?? "",
-    touch ? "1" : "0",
-  );
-  if (!raw) throw new DomainError("not_found", "No such sale.");
-  const parsed = JSON.parse(raw) as Record<string, unknown> & { ticket?: TicketView };
-  return { ...parseCounters(parsed), ticket: parsed.ticket ?? null };
+  const read = await queuePosition(deps.redis, keys, { ticket, touch });
+  if (read.result === "missing") throw new DomainError("not_found", "No such sale.");
+  return { ...parseCounters(read.counters), ticket: read.ticket as TicketView | null };
 }
 
 export interface JoinResult {
@@ -141,22 +130,15 @@ export async function admitTick(deps: Deps, saleId: string): Promise<AdmitTickRe
   const keys = k(deps, saleId);
   const skus = (await deps.redis.hget(keys.hash, "skus"))?.split(",").filter(Boolean) ?? [];
   const { available, stockLeft } = await saleStock(deps, skus);
-  const raw = await deps.redis.swQueueAdmit(
-    keys.hash,
-    keys.queue,
-    keys.pre,
-    keys.admitted,
-    keys.seen,
-    keys.tickets,
-    keys.departed,
+  const tick = await queueAdmit(deps.redis, keys, {
     available,
     stockLeft,
-    TICK_LIMITS.startMoves,
-    TICK_LIMITS.departures,
-    TICK_LIMITS.admissions,
-  );
-  if (!raw) return null;
-  const parsed = JSON.parse(raw) as Record<string, unknown>;
+    maxStartMoves: TICK_LIMITS.startMoves,
+    maxDepartures: TICK_LIMITS.departures,
+    maxAdmissions: TICK_LIMITS.admissions,
+  });
+  if (tick.result === "missing") return null;
+  const parsed = tick.reply;
   const counters = parseCounters({ ...parsed, startsAt: Number(await deps.redis.hget(keys.hash, "startsAt")) });
   // cjson writes an empty Lua table as {}: treat anything but an array as empty.
   const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);

@@ -157,3 +157,86 @@ export async function queueClaim(
 export async function queueRefund(redis: Client, keys: QueueKeys, reservationId: string): Promise<boolean> {
   return (await redis.swQueueRefund(keys.hash, keys.admitted, keys.tickets, keys.claims, reservationId)) === 1;
 }
+
+// ---- queue-position-7.lua ----------------------------------------------------------------------
+
+/** A ticket's place as queue-position reads it (`state` is one of lib/sales/model.ts's TicketState). */
+export interface QueueTicketReply {
+  state: string;
+  seq: number;
+  position: number;
+  deadline: number;
+  units: number;
+}
+
+export type QueuePositionOutcome =
+  /** The sale's counters as the script wrote them (JSON fields, for the caller to check), and the ticket's place when asked for and known. */
+  | { result: "read"; counters: Record<string, unknown>; ticket: QueueTicketReply | null }
+  /** No such sale. */
+  | { result: "missing" };
+
+/** Read a sale's counters and, with a ticket, its exact place in one step (`touch`: mark its shopper present). */
+export async function queuePosition(
+  redis: Client,
+  keys: QueueKeys,
+  req: { ticket: string | null; touch: boolean },
+): Promise<QueuePositionOutcome> {
+  const raw = await redis.swQueuePosition(
+    keys.hash,
+    keys.queue,
+    keys.pre,
+    keys.admitted,
+    keys.seen,
+    keys.tickets,
+    keys.departed,
+    req.ticket ?? "",
+    req.touch ? "1" : "0",
+  );
+  if (!raw) return { result: "missing" };
+  const { ticket, ...counters } = JSON.parse(raw) as Record<string, unknown> & { ticket?: QueueTicketReply };
+  return { result: "read", counters, ticket: ticket ?? null };
+}
+
+// ---- queue-admit-7.lua -------------------------------------------------------------------------
+
+export type QueueAdmitOutcome =
+  /**
+   * The tick ran: its reply as the script wrote it (JSON fields, for the caller to check): tick,
+   * changed, status, counters, departed (join sequences), admittedTickets, deadline. An empty
+   * list may come as `{}` (cjson).
+   */
+  | { result: "ticked"; reply: Record<string, unknown> }
+  /** No such sale. */
+  | { result: "missing" };
+
+export interface QueueAdmitRequest {
+  /** Units available now, summed over the sale's SKUs. */
+  available: number;
+  /** Units not yet sold (available + held), same SKUs. */
+  stockLeft: number;
+  /** Most pre-queue entries to shuffle into the line this tick. */
+  maxStartMoves: number;
+  /** Most lapsed places to drop this tick. */
+  maxDepartures: number;
+  maxAdmissions: number;
+}
+
+/** One admission tick of a sale (the caller holds the sale's admitter lease). */
+export async function queueAdmit(redis: Client, keys: QueueKeys, req: QueueAdmitRequest): Promise<QueueAdmitOutcome> {
+  const raw = await redis.swQueueAdmit(
+    keys.hash,
+    keys.queue,
+    keys.pre,
+    keys.admitted,
+    keys.seen,
+    keys.tickets,
+    keys.departed,
+    req.available,
+    req.stockLeft,
+    req.maxStartMoves,
+    req.maxDepartures,
+    req.maxAdmissions,
+  );
+  if (!raw) return { result: "missing" };
+  return { result: "ticked", reply: JSON.parse(raw) as Record<string, unknown> };
+}

@@ -119,3 +119,92 @@ export async function setCounters(redis: Client, keys: StockKeys, req: SetStockR
   );
   return stockChange("set-stock", reply);
 }
+
+// ---- rebuild-3.lua -----------------------------------------------------------------------------
+
+export type RebuildCountersOutcome =
+  /** Rebuilt (an event was emitted); `available` < 0 only when sold holds alone exceed onHand − safety. */
+  | { result: "rebuilt"; onHand: number; available: number; version: number }
+  /** Redis already agreed with the ledger. */
+  | { result: "agreed"; onHand: number; available: number; version: number }
+  /** Skipped (`holds_only_since`): Redis has another event the ledger lacks; nothing changed. */
+  | { result: "other_changes"; onHand: number; available: number; version: number }
+  /**
+   * The holds do not all fit: no counter changed; `available` is onHand − safety, `version` the
+   * SKU's version now (moved up to the ledger's first when behind), `evict` the reservations
+   * whose holds do not fit (never a sold one). End them, then call again (`holds_only_since` that version).
+   */
+  | { result: "holds_do_not_fit"; onHand: number; available: number; version: number; evict: string[] }
+  /** Skipped (`version_still`): Redis's version is no longer the one seen; nothing changed. */
+  | { result: "version_moved"; onHand: number; available: number; version: number };
+
+export interface RebuildCountersRequest {
+  stockKey: string;
+  holdsKey: string;
+  eventsKey: string;
+  channel: string;
+  sku: string;
+  /** onHand from the ledger. */
+  onHand: number;
+  safety: number;
+  lowStockThreshold: number;
+  location: string;
+  /** The ledger's last version. */
+  ledgerVersion: number;
+  source: string;
+  actor: string;
+  reason: string;
+  /** The open flash sale the SKU belongs to ("" for none): its gate is restored in the same step. */
+  saleId: string;
+  /**
+   * When to rebuild: `always`; `holds_only_since` = only if every event Redis has after `version`
+   * (the ledger's last version when "") only moved holds; `version_still` = only if Redis's
+   * version is still `version`, the one the caller saw.
+   */
+  condition: "always" | "holds_only_since" | "version_still";
+  version: string;
+  /** The holds in the order they are to be kept (`keep`: a sold one, kept whatever the count). */
+  ranked: readonly { reservationId: string; keep: boolean }[];
+}
+
+const REBUILD_CONDITIONS = { always: "0", holds_only_since: "1", version_still: "2" } as const;
+
+/** Restore a SKU's counters from the ledger, if and only if every hold still fits (else change nothing and name those that do not). */
+export async function rebuildCounters(redis: Client, req: RebuildCountersRequest): Promise<RebuildCountersOutcome> {
+  const reply = await redis.swRebuild(
+    req.stockKey,
+    req.holdsKey,
+    req.eventsKey,
+    req.sku,
+    req.onHand,
+    req.safety,
+    req.lowStockThreshold,
+    req.location,
+    req.ledgerVersion,
+    req.source,
+    req.actor,
+    req.channel,
+    req.reason,
+    req.saleId,
+    REBUILD_CONDITIONS[req.condition],
+    req.version,
+    req.ranked.length,
+    ...req.ranked.flatMap((h) => [h.reservationId, h.keep ? "1" : "0"]),
+  );
+  const code = Number(reply[0]);
+  const counters = { onHand: Number(reply[1]), available: Number(reply[2]), version: Number(reply[3]) };
+  switch (code) {
+    case 1:
+      return { result: "rebuilt", ...counters };
+    case 2:
+      return { result: "agreed", ...counters };
+    case 3:
+      return { result: "other_changes", ...counters };
+    case 4:
+      return { result: "holds_do_not_fit", ...counters, evict: reply.slice(4).map(String) };
+    case 5:
+      return { result: "version_moved", ...counters };
+    default:
+      throw new Error(`rebuild answered an unknown code ${String(code)}`);
+  }
+}

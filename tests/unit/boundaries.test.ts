@@ -2,7 +2,8 @@
 // - what ships to the browser (components/, lib/shared/) never reaches Node's built-ins,
 //   `server-only` modules, database or Redis clients, or server/ — through any chain of value
 //   imports (type-only imports are erased; a "use server" file is a reference, not code);
-// - server/ (the sidecar) never imports app/ (Next.js routes and pages).
+// - server/ (the sidecar) never imports app/ (Next.js routes and pages);
+// - only lib/scripts/ (the typed door) calls the registered script commands (`redis.swX(...)`).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
@@ -146,5 +147,36 @@ describe("boundaries between the rooms", () => {
   it("the checker itself sees a forbidden chain when there is one", () => {
     // lib/catalog/catalog.ts imports node:crypto: a client file importing it must be caught.
     expect(forbiddenChain(path.join("lib", "catalog", "catalog.ts"), browserForbidden)).not.toBeNull();
+  });
+});
+
+/** The registered script commands (`.swX(`) a source file calls, each as `file: swX`, less those `allowed` names when queued on a MULTI. */
+function scriptCalls(file: string, allowedInMulti: readonly string[] = []): string[] {
+  const source = readFileSync(path.join(ROOT, file), "utf8");
+  const out: string[] = [];
+  for (const m of source.matchAll(/\.(sw[A-Z]\w*)\(/g)) {
+    const queuedInMulti = /\.multi\(\)\s*$/.test(source.slice(0, m.index));
+    if (queuedInMulti && allowedInMulti.includes(m[1]!)) continue;
+    out.push(`${file}: ${m[1]}`);
+  }
+  return out;
+}
+
+describe("the script door", () => {
+  // Queued in a WATCH/MULTI transaction (setSafetyStock), where the door cannot go: it awaits
+  // the script's reply, and a queued command has none before EXEC.
+  const QUEUED_IN_MULTI: Record<string, string[]> = { [path.join("lib", "stock", "admin.ts")]: ["swSetStock"] };
+  const door = `${path.join("lib", "scripts")}${path.sep}`;
+  const sources = ["lib", "server", "app"]
+    .flatMap((dir) => filesUnder(dir))
+    .filter((f) => !f.startsWith(door) && f !== path.join("lib", "core", "redis.ts"));
+
+  it("only lib/scripts calls the registered script commands", () => {
+    expect(sources.length).toBeGreaterThan(100);
+    expect(sources.flatMap((f) => scriptCalls(f, QUEUED_IN_MULTI[f]))).toEqual([]);
+  });
+
+  it("the checker itself sees a script call when there is one", () => {
+    expect(scriptCalls(path.join("lib", "scripts", "reservations.ts")).length).toBeGreaterThan(0);
   });
 });

@@ -13,7 +13,7 @@
 // - a rate-limiter counter change `limiterFor(…).(consume|reward|delete|penalty|block)(…)`.
 // Nested functions (closures, returned objects' methods) count for the top-level function that
 // contains them. A call to another scanned lib/ function adds that function's own count.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
@@ -166,7 +166,10 @@ export function scanWrites(libRoot: string): ScannedFunction[] {
         const mod = moduleName(st.moduleSpecifier.text);
         const named = st.importClause?.namedBindings;
         if (mod && named && ts.isNamedImports(named)) {
-          for (const el of named.elements) resolve.set(el.name.text, `${mod}:${(el.propertyName ?? el.name).text}`);
+          for (const el of named.elements) {
+            const name = (el.propertyName ?? el.name).text;
+            resolve.set(el.name.text, `${definingFile(libRoot, mod, name)}:${name}`);
+          }
         }
       } else if (ts.isFunctionDeclaration(st) && st.name && st.body) {
         tops.push({ name: st.name.text, body: st.body, exported });
@@ -306,4 +309,23 @@ export function scanWrites(libRoot: string): ScannedFunction[] {
 /** The functions that write at least twice (directly or through the lib/ functions they call). */
 export function multiStepWrites(libRoot: string): ScannedFunction[] {
   return scanWrites(libRoot).filter((f) => f.weight >= 2);
+}
+
+/**
+ * The file that defines `name` for an import of `mod`: the module itself, or — for a folder's
+ * barrel (`../scripts` is `scripts/index.ts`) — the file of that folder whose top level exports a
+ * function of that name, so calls through a barrel are followed like direct ones.
+ */
+function definingFile(libRoot: string, mod: string, name: string): string {
+  if (existsSync(path.join(libRoot, mod))) return mod;
+  const folder = mod.replace(/\.ts$/, "");
+  const dir = path.join(libRoot, folder);
+  if (!existsSync(dir)) return mod;
+  const pattern = new RegExp(`export\\s+(async\\s+)?function\\s+${name}\\b|export\\s+const\\s+${name}\\s*=`);
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort()) {
+    if (pattern.test(readFileSync(path.join(dir, file), "utf8"))) return `${folder}/${file}`;
+  }
+  return `${folder}/index.ts`;
 }

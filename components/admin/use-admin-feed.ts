@@ -1,6 +1,6 @@
 "use client";
 // The back office's one connection to the sidecar's authenticated /admin namespace (the
-// browser's `sw_staff` cookie goes with the websocket handshake). Every live admin screen
+// browser's `sw_staff` cookie goes with the handshake). Every live admin screen
 // listens through useAdminFeed; nothing else opens admin sockets.
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
@@ -15,7 +15,9 @@ let socket: AdminSocket | null = null;
 
 function adminSocket(baseUrl: string): AdminSocket {
   socket ??= io(`${baseUrl}/admin`, {
-    transports: ["websocket"],
+    // As the storefront's socket: WebSocket, else long-polling (components/realtime/socket.ts).
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
     withCredentials: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 10_000,

@@ -16,12 +16,34 @@ export function realtimeUrlFor(configured: string | null, port: number): string 
 /** The tab's socket, created (and connected) on first use. */
 export function getStockSocket(url: string): StockSocket {
   if (socket) return socket;
-  socket = io(url, STOCK_SOCKET_OPTIONS);
-  return socket;
+  const created: StockSocket = io(url, STOCK_SOCKET_OPTIONS);
+  retryWhenRefused(created);
+  socket = created;
+  return created;
 }
 
 /**
- * How the tab's socket connects and reconnects. Backoff 0.25 s doubling to 1 s, with ±50 %
+ * A connection the sidecar refused (too many from this address: `rate_limited`, with the wait) is
+ * not retried by Socket.IO itself; try again after the wait, spread by ±50 % like the reconnects.
+ */
+export function retryWhenRefused(s: {
+  active: boolean;
+  connect(): unknown;
+  on(event: "connect_error", fn: (err: Error & { data?: unknown }) => void): unknown;
+}): void {
+  s.on("connect_error", (err) => {
+    // A transport failure leaves the socket active: the manager's own backoff is already on it.
+    if (s.active || err.message !== "rate_limited") return;
+    const data = err.data as { retryAfterSeconds?: unknown } | undefined;
+    const seconds = typeof data?.retryAfterSeconds === "number" && data.retryAfterSeconds > 0 ? data.retryAfterSeconds : 5;
+    setTimeout(() => s.connect(), seconds * 1000 * (0.5 + Math.random()));
+  });
+}
+
+/**
+ * How the tab's socket connects and reconnects. WebSocket first; where it cannot be opened (a
+ * proxy that refuses the upgrade), HTTP long-polling, Socket.IO's own fallback — every reconnect
+ * tries WebSocket again first, and a polling connection tries to upgrade once it is open. Backoff 0.25 s doubling to 1 s, with ±50 %
  * jitter so a restarted sidecar is not hit by every open tab in the same instant: a tab whose
  * sidecar died is back on a live one (behind the load balancer) within about half a second,
  * and waits at most 1.5 s after the sidecar is back, so its badge is right within 2 s — a
@@ -29,7 +51,8 @@ export function getStockSocket(url: string): StockSocket {
  * is down (10,000 tabs: under 10,000 handshakes a second, spread by the jitter).
  */
 export const STOCK_SOCKET_OPTIONS = {
-  transports: ["websocket"],
+  transports: ["websocket", "polling"],
+  tryAllTransports: true,
   reconnection: true,
   reconnectionDelay: 250,
   reconnectionDelayMax: 1_000,

@@ -68,14 +68,14 @@ export async function consume(deps: Deps, rule: LimitRule, key: string): Promise
  * the rightmost entry is the one no client can choose. Exposed directly, a client can send its
  * own header: put a proxy in front in production (docs/flash-sales.md).
  */
-export function clientAddress(headers: Headers): string {
+export function clientAddress(headers: Headers, fallback = "unknown"): string {
   const forwarded = headers.get("x-forwarded-for");
   const last = forwarded
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean)
     .pop();
-  return (last ?? headers.get("x-real-ip") ?? "unknown").slice(0, 64);
+  return (last ?? headers.get("x-real-ip") ?? fallback).slice(0, 64);
 }
 
 // The reservation and per-session queue limits are read here rather than in lib/core/config.ts;
@@ -88,6 +88,14 @@ const limitsSchema = z.object({
   RESERVE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(300),
   /** Queue joins per shopper session per minute (a joined shopper asking again is counted too). */
   QUEUE_JOIN_LIMIT_PER_MINUTE_PER_SESSION: perMinute.default(10),
+  /**
+   * Socket handshakes per client address per minute, both namespaces together. A tab opens one per
+   * page load and one per reconnect (every 0.25–1 s while a sidecar is away); many shoppers may
+   * share an address.
+   */
+  SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(600),
+  /** `subscribe` requests per client address per minute (a page sends one per connection). */
+  SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(1200),
 });
 type Limits = z.infer<typeof limitsSchema>;
 let cachedLimits: Limits | undefined;
@@ -129,6 +137,16 @@ export function reserveSessionRule(): LimitRule {
 /** Holds placed per client address. */
 export function reserveAddressRule(): LimitRule {
   return { name: "reserve-address", points: rateLimits().RESERVE_LIMIT_PER_MINUTE_PER_ADDRESS, durationSeconds: 60 };
+}
+
+/** Socket handshakes per client address (the sidecar's `/` and `/admin` together). */
+export function socketHandshakeRule(): LimitRule {
+  return { name: "socket-handshake", points: rateLimits().SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS, durationSeconds: 60 };
+}
+
+/** `subscribe` requests per client address. */
+export function socketSubscribeRule(): LimitRule {
+  return { name: "socket-subscribe", points: rateLimits().SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS, durationSeconds: 60 };
 }
 
 export interface Caller {

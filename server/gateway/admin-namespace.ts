@@ -3,11 +3,13 @@
 // disconnected), and broadcastAlert pushes raised alerts to every back-office socket.
 import { admitStaffSocket, stillGranted } from "../../lib/auth";
 import type { AdminAlert } from "../../lib/backoffice";
+import { limitHandshakes } from "./guards";
 import type { AdminNamespace, AdminSocketData, GatewayDeps, StockServer } from "./types";
 
 /** Set up /admin on the server; returns the namespace and what stops its re-check timer. */
 export function setupAdminNamespace(io: StockServer, deps: GatewayDeps): { admin: AdminNamespace; stop: () => void } {
   const admin: AdminNamespace = io.of("/admin");
+  admin.use(limitHandshakes(deps));
   admin.use((socket, next) => {
     // `auth.token` (ADMIN_API_TOKEN or an API token), or else the back-office session cookie the
     // browser sends with the handshake (cookies are per host, not per port).

@@ -1,7 +1,7 @@
 // createApplication builds the Socket.IO server on an HTTP server: origin checks, the Redis
 // adapter, the stock and queue handlers, /admin and the stock relay on the events channel;
 // closeApplication undoes all of it.
-import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import { createSubscriber } from "../../lib/core/redis";
@@ -10,6 +10,7 @@ import { setupAdminNamespace } from "./admin-namespace";
 import { registerQueueHandlers, startPresence } from "./queue-handlers";
 import { createStockRelay } from "./relay";
 import { registerStockHandlers } from "./stock-handlers";
+import { limitHandshakes, originAllowed } from "./guards";
 import type { GatewayDeps, StockServer, StockSocket } from "./types";
 import { createStockEventFeed, type OwnedStockEventFeed } from "../../lib/events";
 
@@ -19,9 +20,11 @@ const cleanups = new WeakMap<StockServer, () => Promise<void>>();
 export function createApplication(httpServer: HttpServer, deps: GatewayDeps): StockServer {
   const allowed = new Set(deps.allowedOrigins);
   const io: StockServer = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
-    cors: { origin: deps.allowedOrigins, methods: ["GET", "POST"] },
-    // CORS headers only stop browsers; this refuses cross-origin handshakes from any client.
-    allowRequest: (req, callback) => callback(null, originAllowed(req, allowed)),
+    // The polling fallback's requests are cross-origin (another port): CORS lets the storefront's
+    // pages read them; the back office's carry its session cookie (credentials).
+    cors: { origin: deps.allowedOrigins, methods: ["GET", "POST"], credentials: true },
+    // A browser's handshake from a foreign origin is refused; a client without Origin is not a browser (guards.ts).
+    allowRequest: (req, callback) => callback(originAllowed(req, allowed) ? null : "origin_not_allowed", originAllowed(req, allowed)),
     // Frames are tens of bytes: compression costs more CPU and memory per socket than it saves.
     perMessageDeflate: false,
     httpCompression: false,
@@ -35,6 +38,7 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
   for (const client of [adapterPub, adapterSub]) client.on("error", () => {});
   io.adapter(createAdapter(adapterPub, adapterSub, { key: `${deps.keys.eventsChannel}:socket.io` }));
 
+  io.use(limitHandshakes(deps));
   io.on("connection", (socket: StockSocket) => {
     deps.metrics?.connectedSockets.inc({ namespace: "/" });
     socket.on("disconnect", () => deps.metrics?.connectedSockets.dec({ namespace: "/" }));
@@ -71,9 +75,4 @@ export async function closeApplication(io: StockServer): Promise<void> {
   cleanups.delete(io);
   if (cleanup) await cleanup();
   else await new Promise<void>((resolve) => io.close(() => resolve()));
-}
-
-function originAllowed(req: IncomingMessage, allowed: Set<string>): boolean {
-  const origin = req.headers.origin;
-  return typeof origin === "string" && allowed.has(origin);
 }

@@ -4,12 +4,20 @@ import { availabilityOf } from "../../lib/stock";
 import { SKU_PATTERN } from "../../lib/core/keys";
 import { MAX_SUBSCRIBED_SKUS, type Response } from "../../lib/shared/protocol";
 import type { Availability } from "../../lib/shared/types";
+import { limitSubscribe } from "./guards";
 import { invalid, skuRoom, type GatewayDeps, type StockSocket } from "./types";
 
 /** Handle `subscribe` and `unsubscribe` on one browser socket. */
 export function registerStockHandlers(socket: StockSocket, deps: GatewayDeps): void {
   socket.on("subscribe", async (payload: unknown, ack: unknown) => {
     const reply = typeof ack === "function" ? (ack as (res: Response<Availability[]>) => void) : () => {};
+    // Counted first (a refused or malformed request counts too); what follows up to the join is synchronous.
+    try {
+      const refused = await limitSubscribe(deps, socket.handshake);
+      if (refused) return reply({ ok: false, error: refused });
+    } catch (err) {
+      console.error("[gateway] cannot count a subscribe:", err instanceof Error ? err.message : err);
+    }
     const skus = parseSkuList(payload);
     if (typeof skus === "string") return reply(invalid(skus));
     const joined = subscribedSkus(socket);

@@ -35,6 +35,8 @@ export async function startChaosStack(name: string, env: Record<string, string> 
     // Load comes from one machine: lift the per-session/per-address hold limits out of the way.
     RESERVE_LIMIT_PER_MINUTE_PER_SESSION: "1000000",
     RESERVE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000",
+    SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000",
+    SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000",
     REDIS_PREFIX: `chaos${name}:`,
     ...env,
   };

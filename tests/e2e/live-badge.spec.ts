@@ -93,3 +93,56 @@ test("the catalog card follows live counts too", async ({ browser, request }) =>
   await expect(cardBadge).toHaveText("In stock");
   await viewer.close();
 });
+
+test("with WebSocket blocked the badge still follows live over long-polling, and goes back to WebSocket when it can", async ({
+  browser,
+  request,
+}) => {
+  const { sku, slug } = await createProduct(request, 9);
+  const context = await browser.newContext();
+  // As a proxy that refuses the upgrade: every WebSocket the page opens goes to a closed port and
+  // fails, while window.__blockWebSocket is set.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __blockWebSocket: boolean; WebSocket: typeof WebSocket };
+    w.__blockWebSocket = true;
+    const Real = w.WebSocket;
+    w.WebSocket = class extends Real {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(w.__blockWebSocket ? "ws://127.0.0.1:9/blocked" : url, protocols);
+      }
+    };
+  });
+  const page = await context.newPage();
+  const transports: string[] = [];
+  page.on("request", (r) => {
+    const t = new URL(r.url()).searchParams.get("transport");
+    if (r.url().includes("/socket.io/") && t) transports.push(t);
+  });
+  const liveSockets: string[] = [];
+  page.on("websocket", (ws) => {
+    if (ws.url().includes("/socket.io/")) liveSockets.push(ws.url());
+  });
+  await page.goto(`/products/${slug}`);
+  await expect(page.locator("[data-live-status]")).toHaveAttribute("data-live-status", "live");
+  expect(transports).toContain("polling");
+  expect(liveSockets).toEqual([]);
+
+  const badge = page.locator(`[data-testid="stock-badge"][data-sku="${sku}"]`);
+  await expect(badge).toHaveText("In stock");
+  const hold = await request.post("/api/v1/reservations", { data: { items: [{ sku, quantity: 5 }] } });
+  expect(hold.ok(), await hold.text()).toBeTruthy();
+  await expect(badge).toHaveText("Only 4 left");
+
+  // The block lifts; after the next reconnect the page is on WebSocket again and still live.
+  await page.evaluate(() => {
+    (window as unknown as { __blockWebSocket: boolean }).__blockWebSocket = false;
+  });
+  await context.setOffline(true);
+  await expect(page.locator("[data-live-status]")).toHaveAttribute("data-live-status", "stale");
+  await context.setOffline(false);
+  await expect(page.locator("[data-live-status]")).toHaveAttribute("data-live-status", "live");
+  expect(liveSockets.length).toBeGreaterThan(0);
+  await request.post(`/api/v1/reservations/${(await hold.json()).id}/release`);
+  await expect(badge).toHaveText("In stock");
+  await context.close();
+});

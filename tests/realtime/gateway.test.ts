@@ -18,6 +18,7 @@ import { closeApplication, createApplication, type StockServer } from "../../ser
 import { createSidecarMetrics, metricsRequestHandler } from "../../server/metrics";
 import { seedSkus, testDeps, uid } from "../helpers";
 import { createSubscriber } from "../../lib/core/redis";
+import { resetRateLimitsForTests } from "../../lib/core/rate-limit";
 
 type ShopperSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 type AdminSocket = ClientSocket<AdminServerToClientEvents, AdminClientToServerEvents>;
@@ -59,24 +60,28 @@ afterAll(async () => {
   await deps.close();
 });
 
-function shopper(opts: { origin?: string | null } = {}): ShopperSocket {
+/** A client address of its own (the gateway counts X-Forwarded-For's rightmost entry), so limits tested here start at zero. */
+const freshAddress = () => `198.51.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}-${uid(4)}`;
+
+function shopper(opts: { origin?: string | null; address?: string; transport?: "websocket" | "polling" } = {}): ShopperSocket {
   const origin = opts.origin === undefined ? ORIGIN : opts.origin;
   const socket: ShopperSocket = connect(url, {
-    transports: ["websocket"],
+    transports: [opts.transport ?? "websocket"],
     forceNew: true,
     reconnection: false,
-    extraHeaders: origin ? { origin } : {},
+    extraHeaders: { ...(origin ? { origin } : {}), ...(opts.address ? { "x-forwarded-for": opts.address } : {}) },
   });
   clients.push(socket);
   return socket;
 }
 
-function admin(token?: string): AdminSocket {
+function admin(token?: string, opts: { origin?: string | null; address?: string } = {}): AdminSocket {
+  const origin = opts.origin === undefined ? ORIGIN : opts.origin;
   const socket: AdminSocket = connect(`${url}/admin`, {
     transports: ["websocket"],
     forceNew: true,
     reconnection: false,
-    extraHeaders: { origin: ORIGIN },
+    extraHeaders: { ...(origin ? { origin } : {}), ...(opts.address ? { "x-forwarded-for": opts.address } : {}) },
     auth: token === undefined ? {} : { token },
   });
   clients.push(socket);
@@ -114,6 +119,22 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_00
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Run `body` with some rate limits changed (read again by the gateway on the next request). */
+async function withLimits(values: Record<string, string>, body: () => Promise<void>): Promise<void> {
+  const before = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, values);
+  resetRateLimitsForTests();
+  try {
+    await body();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetRateLimitsForTests();
   }
 }
 
@@ -272,19 +293,62 @@ describe("realtime gateway", () => {
     expect(socket.connected).toBe(true);
   });
 
-  it("refuses a disallowed Origin and a missing one", async () => {
-    for (const origin of ["http://evil.test", null]) {
-      const socket = shopper({ origin });
+  it("refuses a browser's handshake from a foreign Origin, over WebSocket and polling", async () => {
+    for (const transport of ["websocket", "polling"] as const) {
+      const socket = shopper({ origin: "http://evil.test", transport });
       await expect(refusal(socket)).resolves.toBeInstanceOf(Error);
     }
-    const polling: ShopperSocket = connect(url, {
-      transports: ["polling"],
-      forceNew: true,
-      reconnection: false,
-      extraHeaders: { origin: "http://evil.test" },
+  });
+
+  it("lets in a client that sends no Origin (an app, a server) and streams its SKU to it, over WebSocket and polling", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 9 }]);
+    await settle();
+    for (const transport of ["websocket", "polling"] as const) {
+      const socket = shopper({ origin: null, transport });
+      await connected(socket);
+      const seen = frames(socket);
+      expect(await subscribe(socket, [sku!])).toMatchObject({ ok: true, data: [{ sku, available: expect.any(Number) }] });
+      await adjustStock(deps, { sku: sku!, delta: -1, source: "api", actor: "test", reason: "recount" });
+      await waitFor(() => seen.length > 0);
+      expect(seen.at(-1)).toMatchObject({ sku });
+    }
+    // /admin still wants staff credentials from such a client.
+    await expect(refusal(admin(undefined, { origin: null }))).resolves.toMatchObject({ message: "unauthorized" });
+    await connected(admin(ADMIN_TOKEN, { origin: null }));
+  });
+
+  it("counts handshakes per client address, both namespaces together: over the limit is rate_limited with a wait", async () => {
+    await withLimits({ SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: "3" }, async () => {
+      const address = freshAddress();
+      await connected(shopper({ address }));
+      await connected(shopper({ address }));
+      await connected(admin(ADMIN_TOKEN, { address }));
+      for (const refused of [shopper({ address }), admin(ADMIN_TOKEN, { address })]) {
+        const err = (await refusal(refused)) as Error & { data?: { code: string; retryAfterSeconds: number } };
+        expect(err.message).toBe("rate_limited");
+        expect(err.data?.code).toBe("rate_limited");
+        expect(err.data?.retryAfterSeconds).toBeGreaterThan(0);
+      }
+      // Another address is not affected.
+      await connected(shopper({ address: freshAddress() }));
     });
-    clients.push(polling);
-    await expect(refusal(polling)).resolves.toBeInstanceOf(Error);
+  });
+
+  it("counts subscribe requests per client address: over the limit is answered rate_limited, the socket stays", async () => {
+    const [sku] = await seedSkus(deps, [{ onHand: 4 }]);
+    await withLimits({ SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: "2" }, async () => {
+      const address = freshAddress();
+      const socket = shopper({ address });
+      await connected(socket);
+      expect((await subscribe(socket, [sku!])).ok).toBe(true);
+      expect((await subscribe(socket, [sku!])).ok).toBe(true);
+      const third = await subscribe(socket, [sku!]);
+      expect(third).toMatchObject({ ok: false, error: { code: "rate_limited" } });
+      expect(socket.connected).toBe(true);
+      const other = shopper({ address: freshAddress() });
+      await connected(other);
+      expect((await subscribe(other, [sku!])).ok).toBe(true);
+    });
   });
 
   it("refuses /admin without or with a wrong token and streams events with the right one", async () => {

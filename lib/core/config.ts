@@ -3,9 +3,37 @@
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
+const perMinute = z.coerce.number().int().min(1).max(1_000_000);
 const optionalSecret = z.string().min(16, "must be at least 16 characters").optional();
 
-const schema = z.object({
+/**
+ * The rate limits (lib/core/rate-limit.ts counts them in Redis; docs/configuration.md, Rate limits).
+ * Part of the schema below; also readable alone (`rateLimits()`), so counting a request never
+ * depends on the rest of the configuration — tests and tools that start a gateway without the
+ * database URL in the environment count too.
+ */
+const limitsSchema = z.object({
+  /** Queue joins allowed per client address per minute (a joined shopper asking again is counted too). */
+  QUEUE_JOIN_LIMIT_PER_MINUTE: perMinute.default(30),
+  /** Queue joins per shopper session per minute (a joined shopper asking again is counted too). */
+  QUEUE_JOIN_LIMIT_PER_MINUTE_PER_SESSION: perMinute.default(10),
+  /** Holds placed (API and add-to-cart together) per shopper session per minute. */
+  RESERVE_LIMIT_PER_MINUTE_PER_SESSION: perMinute.default(60),
+  /** Holds placed per client address per minute (many shoppers may share one address). */
+  RESERVE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(300),
+  /**
+   * Socket handshakes per client address per minute, both namespaces together. A tab opens one per
+   * page load and one per reconnect (every 0.25–1 s while a sidecar is away); many shoppers may
+   * share an address.
+   */
+  SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(600),
+  /** `subscribe` requests per client address per minute (a page sends one per connection). */
+  SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(1200),
+  /** Failed back-office sign-ins allowed per email and client address per 15 minutes (lib/core/rate-limit.ts: the others). */
+  LOGIN_LIMIT_PER_15_MINUTES: perMinute.default(10),
+});
+
+const schema = limitsSchema.extend({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url("must be a postgresql:// URL"),
   REDIS_URL: z.string().url("must be a redis:// URL"),
@@ -43,10 +71,6 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9:_-]*$/i)
     .default("sw:"),
-  /** Queue joins allowed per client address per minute (a joined shopper asking again is counted too). */
-  QUEUE_JOIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
-  /** Failed back-office sign-ins allowed per email and client address per 15 minutes (lib/core/rate-limit.ts: the others). */
-  LOGIN_LIMIT_PER_15_MINUTES: z.coerce.number().int().min(1).max(1_000_000).default(10),
   /** How often each sale's admitter ticks, in milliseconds. */
   QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),
   /** Coalescing window of the realtime gateway, in milliseconds. */
@@ -62,12 +86,12 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+export type RateLimits = z.infer<typeof limitsSchema>;
 let cached: Config | undefined;
+let cachedLimits: RateLimits | undefined;
 
-/** The validated server configuration (throws a readable error on the first bad variable). */
-export function config(): Config {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+function parse<T>(target: z.ZodType<T>): T {
+  const parsed = target.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
     throw new Error(
@@ -75,13 +99,25 @@ export function config(): Config {
         "Set these environment variables (see docs/configuration.md), or start with `npm run up`, which sets them for local processes.",
     );
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+/** The validated server configuration (throws a readable error on the first bad variable). */
+export function config(): Config {
+  cached ??= parse(schema);
   return cached;
+}
+
+/** The rate limits alone (the same schema's part; see limitsSchema). */
+export function rateLimits(): RateLimits {
+  cachedLimits ??= cached ?? parse(limitsSchema);
+  return cachedLimits;
 }
 
 /** Test hook: forget the cached configuration after changing process.env. */
 export function resetConfigForTests(): void {
   cached = undefined;
+  cachedLimits = undefined;
 }
 
 /** Origins the realtime gateway accepts. */

@@ -1,9 +1,9 @@
-// Rate limits kept in Redis (rate-limiter-flexible), so every app instance counts together.
+// Rate limits kept in Redis (rate-limiter-flexible), so every app instance counts together; their
+// settings are part of the one configuration schema (lib/core/config.ts).
 // A refusal is a 429 with Retry-After; a Redis outage fails open (the limiter must never be
 // the reason a shopper cannot join, and Redis down already stops the queue itself).
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { z } from "zod";
-import { config } from "./config";
+import { rateLimits } from "./config";
 import type { Deps } from "./deps";
 import { DomainError } from "./errors";
 
@@ -78,50 +78,9 @@ export function clientAddress(headers: Headers, fallback = "unknown"): string {
   return (last ?? headers.get("x-real-ip") ?? fallback).slice(0, 64);
 }
 
-// The reservation and per-session queue limits are read here rather than in lib/core/config.ts;
-// validated the same way: a bad value stops the first request with a sentence naming it.
-const perMinute = z.coerce.number().int().min(1).max(1_000_000);
-const limitsSchema = z.object({
-  /** Holds placed (API and add-to-cart together) per shopper session per minute. */
-  RESERVE_LIMIT_PER_MINUTE_PER_SESSION: perMinute.default(60),
-  /** Holds placed per client address per minute (many shoppers may share one address). */
-  RESERVE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(300),
-  /** Queue joins per shopper session per minute (a joined shopper asking again is counted too). */
-  QUEUE_JOIN_LIMIT_PER_MINUTE_PER_SESSION: perMinute.default(10),
-  /**
-   * Socket handshakes per client address per minute, both namespaces together. A tab opens one per
-   * page load and one per reconnect (every 0.25–1 s while a sidecar is away); many shoppers may
-   * share an address.
-   */
-  SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(600),
-  /** `subscribe` requests per client address per minute (a page sends one per connection). */
-  SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: perMinute.default(1200),
-});
-type Limits = z.infer<typeof limitsSchema>;
-let cachedLimits: Limits | undefined;
-
-/** The rate-limit settings of this file, validated once. */
-export function rateLimits(): Limits {
-  if (cachedLimits) return cachedLimits;
-  const parsed = limitsSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(
-      `Stockwire rate-limit configuration is invalid:\n${lines.join("\n")}\nSet these environment variables to whole numbers from 1 (see docs/configuration.md, Rate limits).`,
-    );
-  }
-  cachedLimits = parsed.data;
-  return cachedLimits;
-}
-
-/** Test hook: forget the cached limits after changing process.env. */
-export function resetRateLimitsForTests(): void {
-  cachedLimits = undefined;
-}
-
 /** Queue joins per client address (the HTTP route and the sale page's Server Action count together). */
 export function queueJoinRule(): LimitRule {
-  return { name: "queue-join", points: config().QUEUE_JOIN_LIMIT_PER_MINUTE, durationSeconds: 60 };
+  return { name: "queue-join", points: rateLimits().QUEUE_JOIN_LIMIT_PER_MINUTE, durationSeconds: 60 };
 }
 
 /** Queue joins per shopper session. */
@@ -188,12 +147,12 @@ const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 /** Failed back-office sign-ins per email from one client address: the limit that stops guessing. */
 export function loginPairRule(): LimitRule {
-  return { name: "login-pair", points: config().LOGIN_LIMIT_PER_15_MINUTES, durationSeconds: LOGIN_WINDOW_SECONDS };
+  return { name: "login-pair", points: rateLimits().LOGIN_LIMIT_PER_15_MINUTES, durationSeconds: LOGIN_WINDOW_SECONDS };
 }
 
 /** Failed sign-ins per client address, whatever the emails (an office shares one address). */
 export function loginAddressRule(): LimitRule {
-  return { name: "login-address", points: config().LOGIN_LIMIT_PER_15_MINUTES * 5, durationSeconds: LOGIN_WINDOW_SECONDS };
+  return { name: "login-address", points: rateLimits().LOGIN_LIMIT_PER_15_MINUTES * 5, durationSeconds: LOGIN_WINDOW_SECONDS };
 }
 
 /**
@@ -202,5 +161,5 @@ export function loginAddressRule(): LimitRule {
  * cannot lock the rightful user out where they usually work.
  */
 export function loginEmailRule(): LimitRule {
-  return { name: "login-email", points: config().LOGIN_LIMIT_PER_15_MINUTES * 10, durationSeconds: LOGIN_WINDOW_SECONDS };
+  return { name: "login-email", points: rateLimits().LOGIN_LIMIT_PER_15_MINUTES * 10, durationSeconds: LOGIN_WINDOW_SECONDS };
 }

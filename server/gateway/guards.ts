@@ -41,16 +41,19 @@ type Next = (err?: Error) => void;
 /** Namespace middleware: one handshake counted per address (both namespaces together). */
 export function limitHandshakes(deps: GatewayDeps) {
   return (socket: { handshake: { headers: IncomingHttpHeaders; address: string } }, next: Next) => {
-    consume(deps.deps, socketHandshakeRule(), socketAddress(socket.handshake)).then(
-      () => next(),
-      (err: unknown) => {
-        if (isDomainError(err) && err.code === "rate_limited") {
-          const retryAfterSeconds = Number(err.details?.retryAfterSeconds ?? 1);
-          return next(new ConnectRefused("rate_limited", { code: "rate_limited", message: err.message, retryAfterSeconds }));
-        }
-        next(err instanceof Error ? err : new Error("unavailable"));
-      },
-    );
+    // Inside the promise: a throw while building the rule (a bad setting) refuses the socket, never hangs it.
+    Promise.resolve()
+      .then(() => consume(deps.deps, socketHandshakeRule(), socketAddress(socket.handshake)))
+      .then(
+        () => next(),
+        (err: unknown) => {
+          if (isDomainError(err) && err.code === "rate_limited") {
+            const retryAfterSeconds = Number(err.details?.retryAfterSeconds ?? 1);
+            return next(new ConnectRefused("rate_limited", { code: "rate_limited", message: err.message, retryAfterSeconds }));
+          }
+          next(err instanceof Error ? err : new Error("unavailable"));
+        },
+      );
   };
 }
 

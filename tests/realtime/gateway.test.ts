@@ -18,7 +18,7 @@ import { closeApplication, createApplication, type StockServer } from "../../ser
 import { createSidecarMetrics, metricsRequestHandler } from "../../server/metrics";
 import { seedSkus, testDeps, uid } from "../helpers";
 import { createSubscriber } from "../../lib/core/redis";
-import { resetRateLimitsForTests } from "../../lib/core/rate-limit";
+import { resetConfigForTests } from "../../lib/core/config";
 
 type ShopperSocket = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 type AdminSocket = ClientSocket<AdminServerToClientEvents, AdminClientToServerEvents>;
@@ -126,7 +126,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_00
 async function withLimits(values: Record<string, string>, body: () => Promise<void>): Promise<void> {
   const before = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
   Object.assign(process.env, values);
-  resetRateLimitsForTests();
+  resetConfigForTests();
   try {
     await body();
   } finally {
@@ -134,7 +134,7 @@ async function withLimits(values: Record<string, string>, body: () => Promise<vo
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
-    resetRateLimitsForTests();
+    resetConfigForTests();
   }
 }
 

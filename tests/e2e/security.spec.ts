@@ -228,7 +228,9 @@ test.describe("cross-origin", () => {
   // Sign-ins here count against an address of their own, not the suite's shared 127.0.0.1 budget.
   test.use({ extraHTTPHeaders: { "x-forwarded-for": ownAddress() } });
 
-  test("the sidecar refuses browsers' sockets from a foreign Origin on / and on /admin (even with the admin token)", async ({ baseURL }) => {
+  test("the sidecar refuses browsers' sockets from a foreign Origin on / and on /admin (even with the admin token)", async ({
+    baseURL,
+  }) => {
     const realtime = process.env.STOCKWIRE_REALTIME_URL ?? "";
     expect(realtime).not.toBe("");
     const own = new URL(baseURL!).origin;
@@ -247,10 +249,10 @@ test.describe("cross-origin", () => {
     expect(await attemptFrom(`${realtime}/admin`, null, token)).toBe("connected");
     expect(await attemptFrom(`${realtime}/admin`, null)).toMatch(/^refused.*unauthorized/);
 
-    // The HTTP long-polling handshake: 403 with Engine.IO's code, and no CORS grant for the foreign origin.
+    // The HTTP long-polling handshake: 403 with Engine.IO's code and the reason, and no CORS grant for the foreign origin.
     const handshake = await fetch(`${realtime}/socket.io/?EIO=4&transport=polling`, { headers: { origin: EVIL } });
     expect(handshake.status).toBe(403);
-    expect(await handshake.json()).toEqual({ code: 4, message: "Forbidden" });
+    expect(await handshake.json()).toEqual({ code: 4, message: "origin_not_allowed" });
     expect(handshake.headers.get("access-control-allow-origin")).not.toBe(EVIL);
     const preflight = await fetch(`${realtime}/socket.io/?EIO=4&transport=polling`, {
       method: "OPTIONS",

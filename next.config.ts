@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // ioredis, pg and Prisma's driver adapter are Node server libraries: keep them out of the bundle.
-  serverExternalPackages: ["ioredis", "pg", "@prisma/adapter-pg", "prom-client"],
+  serverExternalPackages: ["ioredis", "pg", "@prisma/adapter-pg", "prom-client", "pino"],
   poweredByHeader: false,
   // The sidecar and tests run with their own working directories; Next must not guess the root.
   outputFileTracingRoot: import.meta.dirname,

@@ -12,6 +12,9 @@ import { config } from "@/lib/core/config";
 import { appDeps } from "@/lib/core/deps";
 import { sessionReservations } from "@/lib/reservations";
 import { currentSessionId } from "@/lib/auth/shopper-session";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("storefront");
 
 export const metadata: Metadata = {
   title: { default: "Stockwire — live stock, held for you", template: "%s · Stockwire" },
@@ -36,7 +39,7 @@ async function loadCart(): Promise<CartSnapshot> {
       serverNow: Date.now(),
     };
   } catch (err) {
-    console.error("[layout] could not load the cart", err);
+    logger.error("[layout] could not load the cart", err);
     return { holds: [], serverNow: Date.now() };
   }
 }

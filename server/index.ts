@@ -17,6 +17,11 @@ import { startReconciler } from "./workers";
 import { startWebhookWorker } from "./workers";
 import { pendingLedgerEvents, startWorkers } from "./workers";
 import { createStockEventFeed } from "../lib/events";
+import { logFor } from "../lib/core/log";
+
+// Every log line of this process says it comes from the sidecar (read when the first line is written).
+process.env.STOCKWIRE_SERVICE ??= "sidecar";
+const logger = logFor("sidecar");
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -44,10 +49,10 @@ async function main(): Promise<void> {
   const httpServer = createServer(metricsRequestHandler(metrics, redis));
   const propagation = createPropagationWindow();
   const subscriber = createSubscriber(redis);
-  subscriber.on("error", (err) => console.error("[redis:stockwire-sidecar-events]", err.message));
+  subscriber.on("error", (err) => logger.error("[redis:stockwire-sidecar-events]", err.message));
   // One subscription to stock events for the whole process, fanned out to the gateway and the workers.
   const feed = createStockEventFeed({ subscriber }, deps.keys.eventsChannel, (err) =>
-    console.error("[events]", err instanceof Error ? err.message : err),
+    logger.error("[events]", err instanceof Error ? err.message : err),
   );
   const io = createApplication(httpServer, {
     redis,
@@ -80,13 +85,13 @@ async function main(): Promise<void> {
     httpServer.once("error", reject);
     httpServer.listen(cfg.REALTIME_PORT, "0.0.0.0", resolve);
   });
-  console.log(`realtime gateway on :${cfg.REALTIME_PORT}`);
+  logger.info(`realtime gateway on :${cfg.REALTIME_PORT}`);
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: closing sockets, stopping workers`);
+    logger.info(`${signal}: closing sockets, stopping workers`);
     // A stuck connection must not keep the process from ending (the orchestrator is waiting).
     setTimeout(() => process.exit(1), 10_000).unref();
     try {
@@ -103,7 +108,7 @@ async function main(): Promise<void> {
       await db.$disconnect();
       process.exit(0);
     } catch (err) {
-      console.error("shutdown failed:", err);
+      logger.error("shutdown failed:", err);
       process.exit(1);
     }
   };
@@ -117,13 +122,13 @@ async function restoreRedisIfEmpty(deps: Deps): Promise<void> {
   const lease = deps.keys.lease("rebuild");
   // Sidecars starting together: one rebuilds, the others serve (rebuilding twice would be harmless, only slower).
   if ((await deps.redis.set(lease, String(process.pid), "PX", 120_000, "NX")) !== "OK") {
-    console.log("Redis is empty; another sidecar is rebuilding it from the ledger");
+    logger.info("Redis is empty; another sidecar is rebuilding it from the ledger");
     return;
   }
   try {
     const started = Date.now();
     const report = await rebuildFromLedger(deps, { source: "rebuild", actor: "sidecar-start" });
-    console.log(
+    logger.info(
       `Redis was empty: rebuilt ${report.rebuilt} of ${report.skus} SKUs from the ledger ` +
         `(${report.unchanged} unchanged) in ${Date.now() - started} ms`,
     );
@@ -145,7 +150,7 @@ async function catchUpRedisWithLedger(deps: Deps): Promise<void> {
     const started = Date.now();
     const { behind, report } = await catchUpWithLedger(deps, { source: "rebuild", actor: "sidecar-start", includeMissing: true });
     if (behind.length === 0) return;
-    console.error(
+    logger.error(
       `[sidecar] ${behind.length} SKU(s) were behind the ledger (${behind
         .slice(0, 10)
         .map((b) => `${b.sku} v${b.redisVersion ?? "(missing)"} behind v${Math.max(b.ledgerVersion, b.persisted)}`)
@@ -154,7 +159,7 @@ async function catchUpRedisWithLedger(deps: Deps): Promise<void> {
         (report && report.notRebuilt.length > 0 ? `; ${report.notRebuilt.length} kept changing (reconciliation retries)` : ""),
     );
   } catch (err) {
-    console.error(
+    logger.error(
       "[sidecar] could not check Redis against the ledger at start (reconciliation will):",
       err instanceof Error ? err.message : err,
     );
@@ -162,7 +167,7 @@ async function catchUpRedisWithLedger(deps: Deps): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  logger.error(err instanceof Error ? err.message : String(err), err);
   process.exit(1);
 });
 
@@ -170,8 +175,8 @@ main().catch((err: unknown) => {
 async function warnAboutRedisMemory(redis: Parameters<typeof redisMemory>[0]): Promise<void> {
   try {
     const m = await redisMemory(redis);
-    if (m.problem) console.error(`[sidecar] WARNING ${m.problem.code}: ${m.problem.message}`);
+    if (m.problem) logger.error(`[sidecar] WARNING ${m.problem.code}: ${m.problem.message}`);
   } catch (err) {
-    console.error("[sidecar] could not read Redis memory settings:", err instanceof Error ? err.message : err);
+    logger.error("[sidecar] could not read Redis memory settings:", err instanceof Error ? err.message : err);
   }
 }

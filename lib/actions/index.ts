@@ -6,6 +6,9 @@ import "server-only";
 import { requireStaffAction } from "@/lib/auth/next";
 import type { StaffPrincipal, StaffRole } from "@/lib/auth";
 import { isDomainError, type ErrorCode } from "@/lib/core/errors";
+import { logFor } from "../core/log";
+
+const logger = logFor("actions");
 
 export interface ActionError {
   code: ErrorCode | "unexpected";
@@ -48,7 +51,7 @@ export function actionError(
   messages: Partial<Record<ErrorCode, string>> = {},
 ): ActionError {
   if (!isDomainError(err)) {
-    console.error(`[${action}] unexpected error`, err);
+    logger.error(`[${action}] unexpected error`, err);
     return { code: "unexpected", message: UNEXPECTED };
   }
   const worded = messages[err.code];
@@ -58,7 +61,7 @@ export function actionError(
   }
   if (worded) return { code: err.code, message: worded };
   if (err.code === "service_unavailable" || err.code === "rate_limited") return { code: err.code, message: err.message };
-  console.warn(`[${action}] ${err.code}: ${err.message}`);
+  logger.warn(`[${action}] ${err.code}: ${err.message}`);
   return { code: err.code, message: "That didn't work. Please refresh the page and try again." };
 }
 

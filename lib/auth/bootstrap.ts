@@ -4,6 +4,9 @@
 // and its password printed once.
 import { randomBytes } from "node:crypto";
 import { createUser, normalizeEmail, type AuthDeps } from "./users";
+import { logFor } from "../core/log";
+
+const logger = logFor("auth");
 
 export const GENERATED_ADMIN_EMAIL = "admin@stockwire.local";
 
@@ -19,7 +22,7 @@ export type BootstrapResult = { created: false } | { created: true; email: strin
 
 /** Make sure the configured first admin exists; safe to call any number of times, from any number of processes. */
 export async function ensureFirstAdmin(deps: AuthDeps, opts: BootstrapOptions): Promise<BootstrapResult> {
-  const log = opts.log ?? ((message: string) => console.log(`[auth] ${message}`));
+  const log = opts.log ?? ((message: string) => logger.info(`[auth] ${message}`));
   if (opts.email && opts.password) {
     const email = normalizeEmail(opts.email);
     if (await deps.db.user.findUnique({ where: { email }, select: { id: true } })) return { created: false };

@@ -9,6 +9,9 @@ import { consume, forgive, loginAddressRule, loginEmailRule, loginPairRule, refu
 import { ensureFirstAdmin } from "./bootstrap";
 import { createStaffSession, pruneStaffSessions } from "./sessions";
 import { authenticateUser, normalizeEmail, type StaffUser } from "./users";
+import { logFor } from "../core/log";
+
+const logger = logFor("auth");
 
 export const WRONG_CREDENTIALS = "That email or password is wrong.";
 
@@ -87,11 +90,11 @@ export async function signIn(deps: Deps, input: SignInInput, opts: { bootstrap?:
   if (pair) await forgive(deps, pair[0], pair[1]);
   await Promise.all(others.map(([rule, key]) => refund(deps, rule, key)));
   await deps.redis.set(knownKey, "1", "EX", KNOWN_ADDRESS_SECONDS).catch((err: unknown) => {
-    console.error("[auth] could not remember a sign-in address:", err instanceof Error ? err.message : err);
+    logger.error("[auth] could not remember a sign-in address:", err instanceof Error ? err.message : err);
   });
   const session = await createStaffSession(deps, user.id, { userAgent: input.userAgent, ip: input.address });
   // Housekeeping at a quiet moment: sign-ins are rare, the delete uses the expiresAt index.
-  void pruneStaffSessions(deps).catch((err: unknown) => console.error("[auth] could not prune ended sessions:", err));
+  void pruneStaffSessions(deps).catch((err: unknown) => logger.error("[auth] could not prune ended sessions:", err));
   return { user, ...session };
 }
 

@@ -12,6 +12,9 @@ import { DomainError } from "../core/errors";
 import { assertSku, availabilityOf, setStock, stockLevel, type Actor } from "../stock/inventory";
 import { assertStorableText, isPgInt, PG_INT_MAX } from "../shared/validation";
 import type { Product, StockLevel } from "../shared/types";
+import { logFor } from "../core/log";
+
+const logger = logFor("catalog");
 
 type ProductRow = Awaited<ReturnType<typeof loadProducts>>[number];
 
@@ -59,7 +62,7 @@ async function catalogSnapshot(deps: Deps): Promise<CatalogSnapshot> {
         bySku: new Map(products.flatMap((product) => product.skus.map((sku) => [sku.code, { sku, product }] as const))),
       };
       holder.snapshot = snapshot;
-      if (holder.servingStale) console.log("[catalog] Postgres answers again: catalog reloaded");
+      if (holder.servingStale) logger.info("[catalog] Postgres answers again: catalog reloaded");
       holder.servingStale = false;
       return snapshot;
     });
@@ -75,7 +78,7 @@ async function catalogSnapshot(deps: Deps): Promise<CatalogSnapshot> {
   } catch (err) {
     if (!holder.snapshot) throw err;
     if (!holder.servingStale) {
-      console.error(
+      logger.error(
         `[catalog] Postgres unavailable, serving the catalog as of version ${holder.snapshot.version}:`,
         err instanceof Error ? err.message.trim() || err.name : err,
       );

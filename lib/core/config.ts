@@ -71,6 +71,8 @@ const schema = limitsSchema.extend({
     .string()
     .regex(/^[a-z0-9:_-]*$/i)
     .default("sw:"),
+  /** Least severe log line written (lib/core/log.ts reads it directly, so it works before the rest is valid). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   /** How often each sale's admitter ticks, in milliseconds. */
   QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),
   /** Coalescing window of the realtime gateway, in milliseconds. */

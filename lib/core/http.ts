@@ -1,9 +1,13 @@
 // Helpers shared by the /api route handlers: JSON in (size-limited, zod-validated), JSON out,
 // and one place where errors become `{ error: { code, message } }` with a 4xx status.
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { DomainError, isDomainError } from "./errors";
 import { metrics } from "./metrics";
+import { logFor } from "./log";
+
+const logger = logFor("api");
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -11,7 +15,7 @@ export function json(data: unknown, status = 200, headers?: HeadersInit): Respon
   return Response.json(data, { status, headers: { "cache-control": "no-store", ...headers } });
 }
 
-export function errorResponse(err: unknown): Response {
+export function errorResponse(err: unknown, requestId?: string): Response {
   if (isDomainError(err)) {
     metrics().httpErrors.inc({ code: err.code });
     const retryAfter = err.code === "rate_limited" ? err.details?.retryAfterSeconds : undefined;
@@ -19,7 +23,7 @@ export function errorResponse(err: unknown): Response {
   }
   // Infrastructure down (Redis/Postgres unreachable) is the one 5xx a client may see.
   const message = err instanceof Error ? err.message : String(err);
-  console.error("[api] unexpected error", err);
+  logger.error("unexpected error", { err, requestId });
   metrics().httpErrors.inc({ code: "internal" });
   // ioredis gives up on a command after maxRetriesPerRequest while Redis is down
   // (MaxRetriesPerRequestError): that is an outage too, not a bug.
@@ -37,14 +41,52 @@ export function errorResponse(err: unknown): Response {
   );
 }
 
-/** Wrap a handler so every thrown error becomes a JSON error response. */
+const STATIC_SEGMENTS = new Set(
+  "api v1 sales queue admin users skus reconciliation events events.csv inventory adjust webhooks deliveries tokens reservations extend release checkout products channels health".split(
+    " ",
+  ),
+);
+
+/** The route as a template: the path's own words kept, every value (an id, a SKU, a ticket) as `:param`. */
+export function routeTemplate(pathname: string): string {
+  return pathname
+    .split("/")
+    .map((seg) => (seg === "" || STATIC_SEGMENTS.has(seg) ? seg : ":param"))
+    .join("/")
+    .slice(0, 200);
+}
+
+/** The request's id: the load balancer's `X-Request-Id` when it looks like one, else a new one. */
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get("x-request-id");
+  return given && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * Wrap a handler so every thrown error becomes a JSON error response, and every request leaves one
+ * log line: its id (also sent back as `X-Request-Id`), method, route template, status and duration.
+ */
 export function handle<C>(fn: (request: Request, context: C) => Promise<Response>) {
   return async (request: Request, context: C): Promise<Response> => {
+    const started = performance.now();
+    const requestId = requestIdOf(request);
+    let response: Response;
     try {
-      return await fn(request, context);
+      response = await fn(request, context);
     } catch (err) {
-      return errorResponse(err);
+      response = errorResponse(err, requestId);
     }
+    try {
+      response.headers.set("x-request-id", requestId);
+    } catch {
+      // an immutable response (a redirect): the id is in the log line only
+    }
+    const route = routeTemplate(new URL(request.url).pathname);
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    const line = { requestId, method: request.method, route, status: response.status, durationMs };
+    if (response.status >= 500) logger.error("request", line);
+    else logger.info("request", line);
+    return response;
   };
 }
 

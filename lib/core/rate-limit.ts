@@ -6,6 +6,9 @@ import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { rateLimits } from "./config";
 import type { Deps } from "./deps";
 import { DomainError } from "./errors";
+import { logFor } from "./log";
+
+const logger = logFor("rate-limit");
 
 export interface LimitRule {
   name: string;
@@ -58,7 +61,7 @@ export async function consume(deps: Deps, rule: LimitRule, key: string): Promise
       const retryAfterSeconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       throw new DomainError("rate_limited", `Too many requests; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
     }
-    console.error("[rate-limit] store unavailable, letting the request through:", err instanceof Error ? err.message : err);
+    logger.error("[rate-limit] store unavailable, letting the request through:", err instanceof Error ? err.message : err);
   }
 }
 
@@ -130,7 +133,7 @@ export async function forgive(deps: Deps, rule: LimitRule, key: string): Promise
   try {
     await limiterFor(deps, rule).delete(key);
   } catch (err) {
-    console.error("[rate-limit] store unavailable, count not cleared:", err instanceof Error ? err.message : err);
+    logger.error("[rate-limit] store unavailable, count not cleared:", err instanceof Error ? err.message : err);
   }
 }
 
@@ -139,7 +142,7 @@ export async function refund(deps: Deps, rule: LimitRule, key: string): Promise<
   try {
     await limiterFor(deps, rule).reward(key, 1);
   } catch (err) {
-    console.error("[rate-limit] store unavailable, point not given back:", err instanceof Error ? err.message : err);
+    logger.error("[rate-limit] store unavailable, point not given back:", err instanceof Error ? err.message : err);
   }
 }
 

@@ -3,6 +3,9 @@ import { Cluster, Redis, type Result } from "ioredis";
 import { config } from "./config";
 import { luaScripts } from "../scripts/lua/index.generated";
 import { redisKeys, type RedisKeys } from "./keys";
+import { logFor } from "./log";
+
+const logger = logFor("redis");
 
 /** [code, quantity, available, version] as returned by the per-SKU scripts. */
 export type StockScriptReply = [number, number, number, number];
@@ -250,7 +253,7 @@ export function createRedis(url: string = config().REDIS_URL, name = "stockwire"
     lazyConnect: false,
   });
   client.on("error", (err) => {
-    if (process.env.NODE_ENV !== "test") console.error(`[redis:${name}]`, err.message);
+    if (process.env.NODE_ENV !== "test") logger.error(`[redis:${name}]`, err.message);
   });
   return defineScripts(client);
 }
@@ -288,7 +291,7 @@ export function createRedisCluster(nodes: string, name = "stockwire"): Redis {
     redisOptions: { connectionName: name, maxRetriesPerRequest: 2 },
   });
   client.on("error", (err: Error) => {
-    if (process.env.NODE_ENV !== "test") console.error(`[redis-cluster:${name}]`, err.message);
+    if (process.env.NODE_ENV !== "test") logger.error(`[redis-cluster:${name}]`, err.message);
   });
   return defineScripts(client) as unknown as Redis;
 }

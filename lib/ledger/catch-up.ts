@@ -5,6 +5,9 @@ import { type Actor } from "../stock/inventory";
 import { persistAllPending } from "./persister";
 import { LIVE, type RebuildReport, isBehindLedger, rebuildFromLedger } from "./rebuild";
 import { releaseOrphanHold as releaseOrphanHoldScript, type OrphanReleaseOutcome } from "../scripts";
+import { logFor } from "../core/log";
+
+const logger = logFor("ledger");
 
 /** Each SKU's last ledger event (version and onHand), for all SKUs or `onlySkus`. */
 export async function lastLedgerEvents(deps: Deps, onlySkus?: string[]): Promise<Map<string, { version: number; onHand: number }>> {
@@ -68,7 +71,7 @@ export async function catchUpWithLedger(
 ): Promise<{ behind: SkuBehindLedger[]; report: RebuildReport | null }> {
   await persistAllPending(deps, undefined, {
     onError: (sku, err) =>
-      console.error(
+      logger.error(
         `[ledger] could not copy ${sku}'s events before checking it against the ledger:`,
         err instanceof Error ? err.message : err,
       ),

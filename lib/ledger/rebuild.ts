@@ -7,6 +7,9 @@ import { salesOfSkus, syncSales } from "../sales/definitions";
 import { persistAllPending } from "./persister";
 import { lastLedgerEvents, releaseOrphanHold } from "./catch-up";
 import { rebuildCounters, releaseHold } from "../scripts";
+import { logFor } from "../core/log";
+
+const logger = logFor("ledger");
 
 export interface RebuildReport {
   skus: number;
@@ -242,14 +245,14 @@ export async function rebuildFromLedger(
     if (outcome.code !== "not_behind") await deps.redis.sadd(deps.keys.skuIndex, s.code);
   }
   for (const l of report.lostHolds) {
-    console.error(
+    logger.error(
       `[rebuild] ${l.sku}: ${l.units} held unit(s) of ${l.reservationId} no longer fit the ledger's count; ` +
         (l.previous ? `the reservation (${l.previous}) was ended` : "the hold had no live reservation and was given back"),
     );
   }
-  for (const sku of report.notRebuilt) console.error(`[rebuild] ${sku}: left as it was (it kept changing); the next run retries`);
+  for (const sku of report.notRebuilt) logger.error(`[rebuild] ${sku}: left as it was (it kept changing); the next run retries`);
   for (const sku of report.oversold)
-    console.error(`[rebuild] ${sku}: sold holds exceed the ledger's onHand − safety (orders for units the ledger lacks)`);
+    logger.error(`[rebuild] ${sku}: sold holds exceed the ledger's onHand − safety (orders for units the ledger lacks)`);
   await persistAllPending(deps);
   // The sales' working state (not their lines: those are lost with Redis).
   await syncSales(deps);

@@ -15,6 +15,9 @@ import { redisNow } from "../core/redis";
 import { endReservation } from "../reservations/end";
 import { STALLED_CHECKOUT_MS } from "../reservations/record";
 import { logField } from "../shared/validation";
+import { logFor } from "../core/log";
+
+const logger = logFor("ledger");
 
 export type DriftField = "onHand" | "reserved" | "safety" | "version_behind" | "orphan_hold" | "stalled_checkout";
 export type ReconcileTrigger = "schedule" | "manual" | "api";
@@ -242,7 +245,7 @@ export async function findDrift(deps: Deps, opts: { onlySkus?: string[] } = {}):
 }
 
 function reportPersistFailure(sku: string, err: unknown): void {
-  console.error(
+  logger.error(
     `[reconcile] could not copy ${sku}'s events to the ledger; compared without onHand:`,
     logField(err instanceof Error ? err.message.trim().split("\n").at(-1) : err),
   );

@@ -20,6 +20,9 @@ import { commitHold, transitionReservation } from "../scripts";
 import { endReservation } from "../reservations/end";
 import { getReservation, parseReservationItems, STALLED_CHECKOUT_MS } from "../reservations/record";
 import type { OrderSummary, ReservationItem } from "../shared/types";
+import { logFor } from "../core/log";
+
+const logger = logFor("orders");
 
 export interface CheckoutRequest {
   sessionId: string;
@@ -103,7 +106,7 @@ export async function checkout(deps: Deps, req: CheckoutRequest): Promise<Checko
       // surely failed too; a pending order left by a lost COMMIT is never confirmed on its own,
       // and the next checkout of these holds fails it and writes its own, see writeOrder).
       await unclaim(deps, claimed);
-      console.error("[checkout] could not write the order", err);
+      logger.error("[checkout] could not write the order", err);
       throw new DomainError("service_unavailable", "We could not place your order just now; your items are still held. Please try again.");
     }
     order = { orderId: written.id, number: written.number };
@@ -196,7 +199,7 @@ async function confirmSafely(deps: Deps, order: CheckoutResult, ids: string[]): 
     return await confirmOrder(deps, order, ids);
   } catch (err) {
     if (isDomainError(err)) throw err;
-    console.error(`[checkout] confirming order ${order.number} failed part-way; the expiry worker finishes it`, err);
+    logger.error(`[checkout] confirming order ${order.number} failed part-way; the expiry worker finishes it`, err);
     const now = await deps.db.order.findUnique({ where: { id: order.orderId }, select: { status: true } }).catch(() => null);
     if (now?.status === "confirmed") return { ok: true };
     throw new DomainError("checkout_in_progress", "Your order is still being placed. Wait a moment, then look at your cart again.", {
@@ -322,7 +325,7 @@ export async function confirmOrder(deps: Deps, order: CheckoutResult, ids: strin
   // these reservations due, and the worker finishes the order (finishStalledCheckout). A failure
   // here is harmless: the worker finds them committed and confirmed, and drops them.
   await deps.redis.zrem(deps.keys.holdDeadlines, ...ids).catch((err: unknown) => {
-    console.error(`[checkout] order ${order.number} is confirmed; its to-do entries stay for the expiry worker:`, err);
+    logger.error(`[checkout] order ${order.number} is confirmed; its to-do entries stay for the expiry worker:`, err);
   });
   return { ok: true };
 }

@@ -11,6 +11,9 @@ import type { Product } from "../shared/types";
 import { saleControl, saleGate } from "../scripts";
 import { SALE_DEFAULTS, type SaleCounters, type SaleDefinition, type SaleSettings, type SaleStatus, assertSaleId, k } from "./model";
 import { queueSnapshot } from "./queue";
+import { logFor } from "../core/log";
+
+const logger = logFor("sales");
 
 function settingsFields(s: Partial<SaleSettings> & { skus?: string[] }): (string | number)[] {
   const out: (string | number)[] = [];
@@ -74,8 +77,8 @@ export async function mirrorSale(deps: Deps, sale: SaleDefinition): Promise<void
     sale.skus.map((sku) => saleGate(deps.redis, { stockKey: deps.keys.stock(sku), saleId: sale.id, mode: "set" })),
   );
   gates.forEach((gate, i) => {
-    if (gate.result === "other_sale") console.error(`[sales] ${sale.skus[i]} of sale ${sale.id} is already in sale ${gate.gate}`);
-    if (gate.result === "unknown_sku") console.error(`[sales] ${sale.skus[i]} of sale ${sale.id} has no stock in Redis yet: not gated`);
+    if (gate.result === "other_sale") logger.error(`[sales] ${sale.skus[i]} of sale ${sale.id} is already in sale ${gate.gate}`);
+    if (gate.result === "unknown_sku") logger.error(`[sales] ${sale.skus[i]} of sale ${sale.id} has no stock in Redis yet: not gated`);
   });
   // On the admitters' list only when every SKU is behind the queue: otherwise syncSales tries
   // again (a SKU sold outside the queue must not look handled).
@@ -203,7 +206,7 @@ export async function controlSale(deps: Deps, id: string, action: SaleAction, wh
   else data.status = control.status;
   if (action === "close") await finishClose(deps, sale);
   else await deps.db.sale.update({ where: { id }, data });
-  console.log(`[sales] ${id}: ${action} by ${who.actor ?? who.source}`);
+  logger.info(`[sales] ${id}: ${action} by ${who.actor ?? who.source}`);
   return getSaleDefinition(deps, id);
 }
 

@@ -5,6 +5,9 @@
 import { createHmac } from "node:crypto";
 import { logField } from "../shared/validation";
 import type { Deps } from "../core/deps";
+import { logFor } from "../core/log";
+
+const logger = logFor("webhooks");
 
 export interface DeliveryOptions {
   /** First retry after this long; doubles per attempt. */
@@ -120,7 +123,7 @@ export function createWebhookDispatcher(deps: Pick<Deps, "db">, opts: DeliveryOp
       for (const { subscriptionId } of due) {
         if (lanes.has(subscriptionId)) continue;
         const lane = runLane(subscriptionId)
-          .catch((err: unknown) => console.error("[webhooks] a delivery lane failed:", err instanceof Error ? err.message : err))
+          .catch((err: unknown) => logger.error("[webhooks] a delivery lane failed:", err instanceof Error ? err.message : err))
           .finally(() => lanes.delete(subscriptionId));
         lanes.set(subscriptionId, lane);
       }

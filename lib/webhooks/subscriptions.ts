@@ -9,6 +9,9 @@ import type { Deps } from "../core/deps";
 import { DomainError } from "../core/errors";
 import type { AdminAlert } from "../backoffice/alerts";
 import type { StockEvent } from "../shared/types";
+import { logFor } from "../core/log";
+
+const logger = logFor("webhooks");
 
 /** Every stock change · only changes that leave a SKU at or under its threshold · only alerts raised. */
 export const WEBHOOK_EVENT_FILTERS = ["all", "low_stock", "alerts"] as const;
@@ -122,7 +125,7 @@ export async function createWebhookSubscription(
     },
   });
   const subscription = toSubscription(row);
-  console.log(
+  logger.info(
     `[webhooks] ${input.createdBy ?? "someone"} subscribed ${urlForLogs(subscription.url)} (${subscription.id}, ${subscription.events})`,
   );
   return { subscription, secret };

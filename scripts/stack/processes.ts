@@ -4,6 +4,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { prettyFactory } from "pino-pretty";
 import { ROOT } from "./paths";
 
 const COLORS: Record<string, string> = { build: "35", web: "36", sidecar: "33", stack: "32" };
@@ -20,6 +21,27 @@ export interface Managed {
   tail: string[];
 }
 
+/**
+ * How a child's line is shown on the terminal: the app's and the sidecar's JSON log lines
+ * (lib/core/log.ts) through pino-pretty, anything else as it is. The log files keep the JSON.
+ */
+function terminalLine(): (line: string) => string {
+  let pretty: ((input: string) => string) | null = null;
+  try {
+    pretty = prettyFactory({ colorize: Boolean(process.stdout.isTTY), ignore: "pid,hostname,service", singleLine: true });
+  } catch {
+    pretty = null;
+  }
+  return (line) => {
+    if (!pretty || !line.startsWith("{")) return line;
+    try {
+      return pretty(line).trimEnd();
+    } catch {
+      return line;
+    }
+  };
+}
+
 export function spawnManaged(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logDir?: string): Managed {
   // Own process group, so stopping reaches every process it forks (tsx runs node underneath).
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -30,13 +52,14 @@ export function spawnManaged(name: string, cmd: string, args: string[], env: Nod
     file = createWriteStream(path.join(logDir, `${name}.log`));
   }
   const prefix = prefixer(name);
+  const show = terminalLine();
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     createInterface({ input: stream }).on("line", (line) => {
       tail.push(line);
       if (tail.length > 60) tail.shift();
       if (file) file.write(`${line}\n`);
-      else process.stdout.write(`${prefix} ${line}\n`);
+      else process.stdout.write(`${prefix} ${show(line)}\n`);
     });
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

@@ -5,6 +5,9 @@ import { admitStaffSocket, stillGranted } from "../../lib/auth";
 import type { AdminAlert } from "../../lib/backoffice";
 import { limitHandshakes } from "./guards";
 import type { AdminNamespace, AdminSocketData, GatewayDeps, StockServer } from "./types";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("gateway");
 
 /** Set up /admin on the server; returns the namespace and what stops its re-check timer. */
 export function setupAdminNamespace(io: StockServer, deps: GatewayDeps): { admin: AdminNamespace; stop: () => void } {
@@ -21,7 +24,7 @@ export function setupAdminNamespace(io: StockServer, deps: GatewayDeps): { admin
         next();
       },
       (err: unknown) => {
-        console.error("[gateway] cannot check an /admin handshake:", err instanceof Error ? err.message : err);
+        logger.error("[gateway] cannot check an /admin handshake:", err instanceof Error ? err.message : err);
         next(new Error("unavailable"));
       },
     );
@@ -50,7 +53,7 @@ export function setupAdminNamespace(io: StockServer, deps: GatewayDeps): { admin
         for (const [i, { socket }] of held.entries()) if (!valid[i]) socket.disconnect();
       })
       // A database outage keeps open sockets open: nothing can be revoked while it lasts.
-      .catch((err: unknown) => console.error("[gateway] cannot re-check /admin sockets:", err instanceof Error ? err.message : err))
+      .catch((err: unknown) => logger.error("[gateway] cannot re-check /admin sockets:", err instanceof Error ? err.message : err))
       .finally(() => {
         rechecking = false;
       });

@@ -1,6 +1,7 @@
 // createApplication builds the Socket.IO server on an HTTP server: origin checks, the Redis
 // adapter, the stock and queue handlers, /admin and the stock relay on the events channel;
 // closeApplication undoes all of it.
+import { randomUUID } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
@@ -13,6 +14,9 @@ import { registerStockHandlers } from "./stock-handlers";
 import { limitHandshakes, originAllowed } from "./guards";
 import type { GatewayDeps, StockServer, StockSocket } from "./types";
 import { createStockEventFeed, type OwnedStockEventFeed } from "../../lib/events";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("gateway");
 
 const cleanups = new WeakMap<StockServer, () => Promise<void>>();
 
@@ -41,7 +45,14 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
   io.use(limitHandshakes(deps));
   io.on("connection", (socket: StockSocket) => {
     deps.metrics?.connectedSockets.inc({ namespace: "/" });
-    socket.on("disconnect", () => deps.metrics?.connectedSockets.dec({ namespace: "/" }));
+    // An id of the connection's own for its log lines (never socket.id: it names the polling session).
+    const connectionId = randomUUID();
+    const started = Date.now();
+    logger.pino.debug({ connectionId, transport: socket.conn.transport.name }, "socket connected");
+    socket.on("disconnect", (reason) => {
+      deps.metrics?.connectedSockets.dec({ namespace: "/" });
+      logger.pino.debug({ connectionId, reason, durationMs: Date.now() - started }, "socket disconnected");
+    });
     registerStockHandlers(socket, deps);
     registerQueueHandlers(socket, deps);
   });
@@ -53,7 +64,7 @@ export function createApplication(httpServer: HttpServer, deps: GatewayDeps): St
   const feed =
     deps.feed ??
     createStockEventFeed({ subscriber: deps.subscriber }, deps.keys.eventsChannel, (err: unknown) => {
-      console.error("[gateway] stock events:", err instanceof Error ? err.message : err);
+      logger.error("[gateway] stock events:", err instanceof Error ? err.message : err);
     });
   const stopListening = feed.listen((message) => relay.receive(message));
 

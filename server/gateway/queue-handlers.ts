@@ -6,6 +6,9 @@ import { redisNow } from "../../lib/core/redis";
 import type { Response } from "../../lib/shared/protocol";
 import { markPresent, queueSnapshot, TICKET_PATTERN, type QueueFrame, type QueueSnapshot } from "../../lib/sales";
 import { invalid, saleRoom, ticketRoom, type GatewayDeps, type SocketData, type StockServer, type StockSocket } from "./types";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("gateway");
 
 /** Most sales one socket may watch at once. */
 const MAX_WATCHED_SALES = 5;
@@ -32,7 +35,7 @@ export function registerQueueHandlers(socket: StockSocket, deps: GatewayDeps): v
       if (watch.ticket) socket.leave(ticketRoom(watch.ticket));
       watching.delete(watch.saleId);
       const notFound = err instanceof Error && "code" in err && err.code === "not_found";
-      if (!notFound) console.error("[gateway] queue snapshot failed:", err instanceof Error ? err.message : err);
+      if (!notFound) logger.error("[gateway] queue snapshot failed:", err instanceof Error ? err.message : err);
       reply({
         ok: false,
         error: notFound
@@ -94,7 +97,7 @@ async function touch(deps: GatewayDeps, saleId: string, tickets: string[]): Prom
   try {
     await markPresent(deps.deps, saleId, tickets, await redisNow(deps.redis));
   } catch (err) {
-    console.error("[gateway] presence update failed:", err instanceof Error ? err.message : err);
+    logger.error("[gateway] presence update failed:", err instanceof Error ? err.message : err);
   }
 }
 

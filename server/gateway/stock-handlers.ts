@@ -6,6 +6,9 @@ import { MAX_SUBSCRIBED_SKUS, type Response } from "../../lib/shared/protocol";
 import type { Availability } from "../../lib/shared/types";
 import { limitSubscribe } from "./guards";
 import { invalid, skuRoom, type GatewayDeps, type StockSocket } from "./types";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("gateway");
 
 /** Handle `subscribe` and `unsubscribe` on one browser socket. */
 export function registerStockHandlers(socket: StockSocket, deps: GatewayDeps): void {
@@ -16,7 +19,7 @@ export function registerStockHandlers(socket: StockSocket, deps: GatewayDeps): v
       const refused = await limitSubscribe(deps, socket.handshake);
       if (refused) return reply({ ok: false, error: refused });
     } catch (err) {
-      console.error("[gateway] cannot count a subscribe:", err instanceof Error ? err.message : err);
+      logger.error("[gateway] cannot count a subscribe:", err instanceof Error ? err.message : err);
     }
     const skus = parseSkuList(payload);
     if (typeof skus === "string") return reply(invalid(skus));
@@ -30,7 +33,7 @@ export function registerStockHandlers(socket: StockSocket, deps: GatewayDeps): v
     try {
       reply({ ok: true, data: await availabilityOf(deps.deps, skus) });
     } catch (err) {
-      console.error("[gateway] snapshot failed:", err instanceof Error ? err.message : err);
+      logger.error("[gateway] snapshot failed:", err instanceof Error ? err.message : err);
       reply({ ok: false, error: { code: "unavailable", message: "Stock levels are unavailable right now; retry shortly." } });
     }
   });

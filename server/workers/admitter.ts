@@ -8,6 +8,9 @@ import { createLease, type Lease } from "../../lib/core/lease";
 import { admitTick, recordSaleStatus, syncSales, type QueueFrame, type SaleStatus } from "../../lib/sales";
 import type { SidecarMetrics } from "../metrics";
 import { every, type Loop } from "./loop";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("admitter");
 
 export interface AdmitterOptions {
   tickMs?: number;
@@ -39,7 +42,7 @@ export function startAdmitter(deps: Deps, opts: AdmitterOptions): Admitter {
   const leases = new Map<string, Lease>();
   const lastStatus = new Map<string, SaleStatus>();
   const counters = { ticks: 0, admitted: 0, restored: 0 };
-  const onError = opts.onError ?? ((loop, err) => console.error(`[admitter:${loop}]`, err instanceof Error ? err.message : err));
+  const onError = opts.onError ?? ((loop, err) => logger.error(`[admitter:${loop}]`, err instanceof Error ? err.message : err));
   const loops: Loop[] = [];
 
   async function tickSale(saleId: string): Promise<void> {

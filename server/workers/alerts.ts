@@ -13,6 +13,9 @@ import { decodeStockEvent } from "../../lib/events";
 import type { PropagationWindow } from "../metrics";
 import { every, type Loop } from "./loop";
 import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../../lib/events";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("alerts");
 
 export interface AlertRaiserOptions {
   /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
@@ -33,7 +36,7 @@ const CONCURRENCY = 8;
 
 /** Start raising alerts from stock events; stop() waits for the run in flight. */
 export function startAlertRaiser(deps: Deps, opts: AlertRaiserOptions): Loop {
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const log = opts.log ?? ((m: string) => logger.error(m));
   const quietMs = opts.quietMs ?? 10_000;
   // Per SKU, the event with the least available since the last run: a sell-out followed by a
   // restock within one interval still raises its alert.

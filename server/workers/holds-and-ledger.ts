@@ -20,6 +20,9 @@ import { expireDueReservations } from "../../lib/reservations";
 import type { SidecarMetrics } from "../metrics";
 import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../../lib/events";
 import { type Loop, every } from "./loop";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("holds-and-ledger");
 
 export interface WorkerOptions {
   /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
@@ -70,7 +73,7 @@ const PERSIST_CONCURRENCY = 8;
 
 /** Start hold expiry and the ledger persister; stop() waits for runs in flight. */
 export function startWorkers(deps: Deps, opts: WorkerOptions = {}): Workers {
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const log = opts.log ?? ((m: string) => logger.error(m));
   const counters: WorkerCounters = {
     holdsExpired: 0,
     checkoutsRecovered: 0,

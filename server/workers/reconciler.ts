@@ -6,6 +6,9 @@ import type { Deps } from "../../lib/core/deps";
 import { createLease } from "../../lib/core/lease";
 import { reconcile, type ReconciliationReport } from "../../lib/ledger";
 import { every, type Loop } from "./loop";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("reconciler");
 
 export interface ReconcilerOptions {
   intervalMs: number;
@@ -17,7 +20,7 @@ export interface ReconcilerOptions {
 
 /** Start the scheduled pass; stop() waits for a run in flight. */
 export function startReconciler(deps: Deps, opts: ReconcilerOptions): Loop {
-  const log = opts.log ?? ((m: string) => console.log(m));
+  const log = opts.log ?? ((m: string) => logger.info(m));
   // Longer than a run can take, so a slow pass is not started twice; a dead holder's lease lapses.
   const lease = createLease(deps.redis, deps.keys.lease("reconcile"), Math.max(opts.intervalMs, 30_000) * 2);
   return every(

@@ -9,6 +9,9 @@ import type { StockEvent } from "../../lib/shared/types";
 import { createWebhookDispatcher, enqueueStockEvents, type DeliveryOptions } from "../../lib/webhooks";
 import { every, type Loop } from "./loop";
 import { createStockEventFeed, type OwnedStockEventFeed, type StockEventFeed } from "../../lib/events";
+import { logFor } from "../../lib/core/log";
+
+const logger = logFor("webhooks");
 
 export interface WebhookWorkerOptions extends DeliveryOptions {
   /** The process's one subscription to stock events (lib/events/feed.ts); without it, one of its own. */
@@ -41,7 +44,7 @@ const MAX_BUFFERED = 10_000;
 
 /** Start enqueueing stock events for subscribers and sending due deliveries; stop() waits for runs in flight. */
 export function startWebhookWorker(deps: Deps, opts: WebhookWorkerOptions = {}): WebhookWorker {
-  const log = opts.log ?? ((m: string) => console.error(m));
+  const log = opts.log ?? ((m: string) => logger.error(m));
   const counters: WebhookWorkerCounters = {
     enqueued: 0,
     errors: 0,

@@ -202,8 +202,16 @@ export interface GatewayChild {
 export async function startGatewayChild(redisUrl: string, prefix: string, coalesceMs: number): Promise<GatewayChild> {
   const entry = fileURLToPath(new URL("./gateway-child.ts", import.meta.url));
   // Every bench client comes from this one machine: lift the per-address socket limits out of the way.
-  const env = { ...process.env, SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000", SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000" };
-  const child = fork(entry, [redisUrl, prefix, String(coalesceMs)], { stdio: "inherit", env, execArgv: [...process.execArgv, "--expose-gc"] });
+  const env = {
+    ...process.env,
+    SOCKET_HANDSHAKE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000",
+    SOCKET_SUBSCRIBE_LIMIT_PER_MINUTE_PER_ADDRESS: "1000000",
+  };
+  const child = fork(entry, [redisUrl, prefix, String(coalesceMs)], {
+    stdio: "inherit",
+    env,
+    execArgv: [...process.execArgv, "--expose-gc"],
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   const reply = <T extends ChildReply["type"]>(type: T) =>
     new Promise<Extract<ChildReply, { type: T }>>((resolve, reject) => {

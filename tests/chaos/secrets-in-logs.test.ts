@@ -326,7 +326,36 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
   expect(sidecar).toContain("realtime gateway on :");
   expect(web).toContain(`[sales] ${saleId}: created by`);
   expect(web).toContain('API token "secrets-test"');
-  expect(web).toContain("[api] unexpected error");
+  // Both processes log JSON lines through the one logger (lib/core/log.ts): each says its level,
+  // time, service and component; each API request leaves one line with its id, route template
+  // (values as :param), status and duration.
+  const jsonLines = (text: string) =>
+    text
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const webLines = jsonLines(web);
+  const sidecarLines = jsonLines(sidecar);
+  for (const line of [...webLines, ...sidecarLines]) {
+    expect(line).toMatchObject({
+      level: expect.any(String),
+      time: expect.any(String),
+      component: expect.any(String),
+      msg: expect.any(String),
+    });
+  }
+  expect(sidecarLines.length).toBeGreaterThan(0);
+  expect(sidecarLines.every((l) => l.service === "sidecar")).toBe(true);
+  expect(webLines.every((l) => l.service === "app")).toBe(true);
+  const requests = webLines.filter((l) => l.msg === "request");
+  expect(requests.length).toBeGreaterThan(10);
+  for (const r of requests) {
+    expect(r.requestId).toMatch(/^[A-Za-z0-9._-]{8,64}$/);
+    expect(r.route).toMatch(/^\/api\/v1\/[a-z/:.-]*$/);
+    expect(typeof r.status).toBe("number");
+    expect(typeof r.durationMs).toBe("number");
+  }
+  expect(webLines.some((l) => l.component === "api" && l.msg === "unexpected error" && typeof l.requestId === "string")).toBe(true);
   expect(web).toContain("[logIn] sign-in failed");
   expect(web).toContain("[checkout] could not write the order");
   // And the search finds what is there: the sale id and the SKU are logged, so they must be found.

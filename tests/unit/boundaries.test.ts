@@ -41,6 +41,7 @@ const SERVER_PACKAGES = [
   "@socket.io/",
   "jose",
   "dataloader",
+  "pino",
 ];
 
 function filesUnder(dir: string): string[] {

@@ -13,6 +13,9 @@ import {
   type TodayFigures,
 } from "@/lib/backoffice";
 import { appDeps } from "@/lib/core/deps";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -20,7 +23,7 @@ async function loadSummary(): Promise<BackOfficeSummary | null> {
   try {
     return await backOfficeSummary(appDeps());
   } catch (err) {
-    console.error("[admin] overview figures unavailable", err);
+    logger.error("[admin] overview figures unavailable", err);
     return null;
   }
 }
@@ -29,7 +32,7 @@ async function loadToday(): Promise<TodayFigures | null> {
   try {
     return await todayFigures(appDeps());
   } catch (err) {
-    console.error("[admin] today's figures unavailable", err);
+    logger.error("[admin] today's figures unavailable", err);
     return null;
   }
 }
@@ -38,7 +41,7 @@ async function loadPropagation(): Promise<PropagationReport[] | null> {
   try {
     return await propagationReports(appDeps());
   } catch (err) {
-    console.error("[admin] propagation figures unavailable", err);
+    logger.error("[admin] propagation figures unavailable", err);
     return null;
   }
 }

@@ -4,6 +4,9 @@ import { revalidatePath } from "next/cache";
 import { apiTokenCreateBody, createApiToken as issueApiToken, type StaffRole } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { asStaff, formError, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 export type CreateApiTokenState = ActionState<{ token: string; name: string; role: StaffRole }>;
 
@@ -13,7 +16,7 @@ export async function createApiToken(_prev: CreateApiTokenState, formData: FormD
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   return asStaff("admin", "createApiToken", async (staff) => {
     const { token, info } = await issueApiToken(appDeps(), { ...input.data, createdById: staff.kind === "session" ? staff.id : null });
-    console.log(`[auth] ${staff.actor} created ${info.role} API token "${info.name}" (${info.id})`);
+    logger.info(`[auth] ${staff.actor} created ${info.role} API token "${info.name}" (${info.id})`);
     revalidatePath("/admin/users");
     return { token, name: info.name, role: info.role };
   });

@@ -7,6 +7,9 @@ import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { createSale as createSaleInLib } from "@/lib/sales";
 import { asStaff, formError, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({
   name: storableText({ max: 200 }).refine((s) => s.length > 0, "Give the sale a name."),
@@ -39,7 +42,7 @@ export async function createSale(_prev: CreateSaleState, formData: FormData): Pr
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   return asStaff("merchandiser", "createSale", async (staff) => {
     const sale = await createSaleInLib(appDeps(), input.data);
-    console.log(`[sales] ${sale.id}: created by ${staff.actor}`);
+    logger.info(`[sales] ${sale.id}: created by ${staff.actor}`);
     revalidatePath("/admin/sales");
     return { message: `“${sale.name}” is scheduled.`, saleId: sale.id };
   });

@@ -5,6 +5,9 @@ import { z } from "zod";
 import { appDeps } from "@/lib/core/deps";
 import { deleteWebhookSubscription, webhookId } from "@/lib/webhooks";
 import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({ subscriptionId: webhookId });
 
@@ -16,7 +19,7 @@ export async function deleteWebhook(_prev: DeleteWebhookState, formData: FormDat
   if (!input.success) return { ok: false, error: INVALID_FORM };
   return asStaff("admin", "deleteWebhook", async (staff) => {
     const info = await deleteWebhookSubscription(appDeps(), input.data.subscriptionId);
-    console.log(`[webhooks] ${staff.actor} removed ${info.url} (${info.id})`);
+    logger.info(`[webhooks] ${staff.actor} removed ${info.url} (${info.id})`);
     revalidatePath("/admin/channels");
     return { message: `${info.url} is no longer subscribed.` };
   });

@@ -9,6 +9,9 @@ import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { isDomainError } from "@/lib/core/errors";
 import { clientAddress } from "@/lib/core/rate-limit";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({
   email: storableText({ min: 1, max: 254 }),
@@ -39,7 +42,7 @@ export async function logIn(_prev: LogInState, formData: FormData): Promise<LogI
       const wait = seconds >= 90 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
       return { ok: false, message: `Too many sign-in attempts. Try again in ${wait}.`, email };
     }
-    console.error("[logIn] sign-in failed", err);
+    logger.error("[logIn] sign-in failed", err);
     return { ok: false, message: "Signing in is not possible right now. Please try again in a moment.", email };
   }
   await setStaffSessionCookie(session.token, session.maxAgeSeconds);

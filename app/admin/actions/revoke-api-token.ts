@@ -5,6 +5,9 @@ import { z } from "zod";
 import { revokeApiToken as revoke, staffRecordId } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({ tokenId: staffRecordId });
 
@@ -16,7 +19,7 @@ export async function revokeApiToken(_prev: RevokeApiTokenState, formData: FormD
   if (!input.success) return { ok: false, error: INVALID_FORM };
   return asStaff("admin", "revokeApiToken", async (staff) => {
     const info = await revoke(appDeps(), input.data.tokenId);
-    console.log(`[auth] ${staff.actor} revoked API token "${info.name}" (${info.id})`);
+    logger.info(`[auth] ${staff.actor} revoked API token "${info.name}" (${info.id})`);
     revalidatePath("/admin/users");
     return { message: `"${info.name}" is revoked.` };
   });

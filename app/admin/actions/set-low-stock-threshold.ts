@@ -6,6 +6,9 @@ import { appDeps } from "@/lib/core/deps";
 import { storableText } from "@/lib/shared/validation";
 import { setLowStockThreshold as setProductThreshold } from "@/lib/stock";
 import { asStaff, formError, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({
   productId: storableText({ min: 1, max: 100 }),
@@ -27,7 +30,7 @@ export async function setLowStockThreshold(_prev: SetLowStockThresholdState, for
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   return asStaff("merchandiser", "setLowStockThreshold", async (staff) => {
     const { productName, skus } = await setProductThreshold(appDeps(), input.data);
-    console.log(`[admin] ${staff.actor} set the low-stock threshold of ${input.data.productId} to ${input.data.threshold}`);
+    logger.info(`[admin] ${staff.actor} set the low-stock threshold of ${input.data.productId} to ${input.data.threshold}`);
     revalidatePath("/admin/stock", "layout");
     return {
       message: `${productName}: low stock at ${input.data.threshold} or fewer (${skus.length} ${skus.length === 1 ? "variant" : "variants"}).`,

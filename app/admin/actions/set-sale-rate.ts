@@ -6,6 +6,9 @@ import { saleId } from "@/lib/api/schemas";
 import { appDeps } from "@/lib/core/deps";
 import { updateSale } from "@/lib/sales";
 import { asStaff, formError, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({
   saleId,
@@ -20,7 +23,7 @@ export async function setSaleRate(_prev: SetSaleRateState, formData: FormData): 
   if (!input.success) return { ok: false, error: formError(input.error.issues) };
   return asStaff("merchandiser", "setSaleRate", async (staff) => {
     const sale = await updateSale(appDeps(), input.data.saleId, { admissionRate: input.data.admissionRate });
-    console.log(`[sales] ${sale.id}: rate ${sale.admissionRate}/s by ${staff.actor}`);
+    logger.info(`[sales] ${sale.id}: rate ${sale.admissionRate}/s by ${staff.actor}`);
     revalidatePath("/admin/sales");
     return { message: `Admitting up to ${sale.admissionRate} per second.` };
   });

@@ -5,6 +5,9 @@ import { z } from "zod";
 import { setUserDisabled, staffRecordId } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { asStaff, INVALID_FORM, type ActionState } from "@/lib/actions";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 const Input = z.object({ userId: staffRecordId, status: z.enum(["disabled", "enabled"]) });
 
@@ -17,7 +20,7 @@ export async function setUserStatus(_prev: SetUserStatusState, formData: FormDat
   const disabled = input.data.status === "disabled";
   return asStaff("admin", "setUserStatus", async (staff) => {
     const user = await setUserDisabled(appDeps(), input.data.userId, disabled, { userId: staff.kind === "session" ? staff.id : null });
-    console.log(`[auth] ${staff.actor} ${disabled ? "disabled" : "enabled"} ${user.email}`);
+    logger.info(`[auth] ${staff.actor} ${disabled ? "disabled" : "enabled"} ${user.email}`);
     revalidatePath("/admin/users");
     return { message: disabled ? `${user.email} is disabled and signed out everywhere.` : `${user.email} can sign in again.` };
   });

@@ -6,6 +6,9 @@ import { Icon } from "@/components/admin/icons";
 import { auditQuery, filterOf, listEvents, queryRecord, STOCK_EVENT_TYPES, type AuditPage, type AuditQuery } from "@/lib/backoffice";
 import { requireStaffPage } from "@/lib/auth/next";
 import { appDeps } from "@/lib/core/deps";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 export const metadata: Metadata = { title: "Activity" };
 
@@ -41,7 +44,7 @@ export default async function ActivityPage({ searchParams }: Props) {
   try {
     page = await listEvents(appDeps(), filter, { after: q.after, limit: PAGE });
   } catch (err) {
-    console.error("[admin] activity unavailable", err);
+    logger.error("[admin] activity unavailable", err);
   }
   const base = filterQuery(q);
   const qs = base.toString();

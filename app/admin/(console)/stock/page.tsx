@@ -5,6 +5,9 @@ import { StockTable } from "@/components/admin/stock/stock-table";
 import { requireStaffPage } from "@/lib/auth/next";
 import { appDeps } from "@/lib/core/deps";
 import { stockRows, type StockRow } from "@/lib/stock";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("admin");
 
 export const metadata: Metadata = { title: "Stock" };
 
@@ -12,7 +15,7 @@ async function loadRows(): Promise<StockRow[] | null> {
   try {
     return await stockRows(appDeps());
   } catch (err) {
-    console.error("[admin] stock levels unavailable", err);
+    logger.error("[admin] stock levels unavailable", err);
     return null;
   }
 }

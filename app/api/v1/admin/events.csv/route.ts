@@ -2,6 +2,9 @@ import { csvFileName, eventsCsv, filterOf, parseAuditQuery, queryRecord } from "
 import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { handle } from "@/lib/core/http";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("api");
 
 /** The audit trail as a CSV download (same filters as /events; every matching event unless `limit`). */
 export const GET = handle(async (request: Request) => {
@@ -27,7 +30,7 @@ export const GET = handle(async (request: Request) => {
         else controller.enqueue(encoder.encode(value));
       } catch (err) {
         // Headers are gone already: cut the download short rather than end it as if complete.
-        console.error(`[audit] CSV export for ${staff.actor} failed`, err);
+        logger.error(`[audit] CSV export for ${staff.actor} failed`, err);
         controller.error(err);
       }
     },

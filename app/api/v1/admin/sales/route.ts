@@ -3,6 +3,9 @@ import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { handle, json, readJson } from "@/lib/core/http";
 import { createSale, listSaleDefinitions, queueSnapshot } from "@/lib/sales";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("api");
 
 export const GET = handle(async (request: Request) => {
   await requireStaff(request, "merchandiser");
@@ -17,6 +20,6 @@ export const POST = handle(async (request: Request) => {
   const { actor } = await requireStaff(request, "merchandiser");
   const body = await readJson(request, saleCreateBody);
   const sale = await createSale(appDeps(), body);
-  console.log(`[sales] ${sale.id}: created by ${actor}`);
+  logger.info(`[sales] ${sale.id}: created by ${actor}`);
   return json(sale, 201);
 });

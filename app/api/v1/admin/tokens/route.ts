@@ -1,6 +1,9 @@
 import { apiTokenCreateBody, createApiToken, listApiTokens, requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { handle, json, readJson } from "@/lib/core/http";
+import { logFor } from "@/lib/core/log";
+
+const logger = logFor("api");
 
 export const GET = handle(async (request: Request) => {
   await requireStaff(request, "admin");
@@ -13,6 +16,6 @@ export const POST = handle(async (request: Request) => {
   const staff = await requireStaff(request, "admin");
   const body = await readJson(request, apiTokenCreateBody);
   const { token, info } = await createApiToken(appDeps(), { ...body, createdById: staff.kind === "session" ? staff.id : null });
-  console.log(`[auth] ${staff.actor} created ${info.role} API token "${info.name}" (${info.id})`);
+  logger.info(`[auth] ${staff.actor} created ${info.role} API token "${info.name}" (${info.id})`);
   return json({ ...info, token }, 201);
 });

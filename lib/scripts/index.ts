@@ -9,6 +9,7 @@
 // awaits the reply cannot go. One file per area.
 export * from "./client";
 export * from "./reservations";
+export * from "./placement";
 export * from "./sales";
 export * from "./stock";
 export * from "./channels";

@@ -131,7 +131,8 @@ function startReceiver(port: number, hits: { id: string; signature: string; body
 
 /** Where a value shows up in a text: whole, URL-encoded, or any 16-character piece of its start, end or random core. */
 function findLeaks(value: string, text: string): string[] {
-  const needles = new Set<string>([value, encodeURIComponent(value)]);
+  // As written, URL-encoded, and as it would read inside a JSON log line (quotes and backslashes escaped).
+  const needles = new Set<string>([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
   if (value.length >= 24) {
     needles.add(value.slice(0, 16));
     needles.add(value.slice(-16));
@@ -325,7 +326,7 @@ it("no secret, password, cookie, token, admission JWT or signature reaches any l
   for (const f of ["web.log", "sidecar.log"]) expect(statSync(path.join(LOG_DIR, f)).mtimeMs).toBeGreaterThan(started);
   expect(sidecar).toContain("realtime gateway on :");
   expect(web).toContain(`[sales] ${saleId}: created by`);
-  expect(web).toContain('API token "secrets-test"');
+  expect(web).toContain('API token \\"secrets-test\\"'); // inside a JSON line
   // Both processes log JSON lines through the one logger (lib/core/log.ts): each says its level,
   // time, service and component; each API request leaves one line with its id, route template
   // (values as :param), status and duration.

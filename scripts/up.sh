@@ -21,6 +21,8 @@ if [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then mi
 if [ -z "${DATABASE_URL:-}" ] && ! have_postgres; then missing+=(postgresql); fi
 # Not needed to run the shop, but the second quick-start command (`npm test`) drives it.
 if [ -z "${SKIP_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+# Likewise: `promtool check metrics` (Debian's prometheus package) checks both processes' /metrics.
+if [ -z "${SKIP_CHROMIUM:-}" ] && ! command -v promtool >/dev/null 2>&1; then missing+=(prometheus); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
 // The public HTTP contract of DESIGN.md, exercised against the running app.
+import { spawnSync } from "node:child_process";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 
 const token = () => process.env.ADMIN_API_TOKEN ?? "";
@@ -106,6 +107,30 @@ test.describe("public API", () => {
     expect(await health.json()).toMatchObject({ status: "ok", checks: { redis: "ok", postgres: "ok" } });
     const metrics = await (await request.get("/metrics")).text();
     expect(metrics).toContain("stockwire_reservations_total");
+  });
+
+  // Prometheus's own checker (Debian's `prometheus` package, installed by scripts/up.sh and .ci/run)
+  // on both processes' exposition: it must parse, and our metrics must pass its lint. The only
+  // problems allowed are prom-client's default gauges named `…_total` (the library's names).
+  test("the app's and the sidecar's /metrics pass promtool check metrics", async ({ request }) => {
+    const realtime = process.env.STOCKWIRE_REALTIME_URL ?? "";
+    const sources = {
+      app: await (await request.get("/metrics")).text(),
+      sidecar: await (await fetch(`${realtime}/metrics`)).text(),
+    };
+    const libraryGauges =
+      /^(stockwire_sidecar_)?nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/;
+    for (const [name, text] of Object.entries(sources)) {
+      expect(text, name).toMatch(/^# TYPE stockwire_/m); // an empty input would pass the checker
+      const run = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+      expect(run.error, "promtool is missing: apt-get install prometheus (scripts/up.sh does)").toBeUndefined();
+      const problems = `${run.stdout}${run.stderr}`
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l && !libraryGauges.test(l));
+      expect(problems, `${name}: promtool check metrics`).toEqual([]);
+      expect([0, 3], `${name}: exit code (3 = lint problems only)`).toContain(run.status);
+    }
   });
 });
 

@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   const metrics = createSidecarMetrics({
     pendingLedgerEvents: () => pendingLedgerEvents(deps),
     redisMemory: () => redisMemory(redis),
+    pendingWebhookDeliveries: () => db.webhookDelivery.count({ where: { status: "pending" } }),
+    storeUp: { redis: () => redis.ping(), postgres: () => db.$queryRaw`SELECT 1` },
     processMetrics: true,
   });
   const httpServer = createServer(metricsRequestHandler(metrics, redis));

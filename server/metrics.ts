@@ -10,6 +10,10 @@ export interface SidecarMetricsOptions {
   pendingLedgerEvents?: () => Promise<number>;
   /** What Redis says of its memory, read at scrape time (lib/core/redis-memory.ts). */
   redisMemory?: () => Promise<RedisMemory>;
+  /** Outbound webhook deliveries still to be made (pending), read at scrape time. */
+  pendingWebhookDeliveries?: () => Promise<number>;
+  /** Whether each store answers (1) or not (0), read at scrape time. */
+  storeUp?: { redis: () => Promise<unknown>; postgres: () => Promise<unknown> };
   /** Node process metrics (event loop lag, memory); off in tests that build many registries. */
   processMetrics?: boolean;
 }
@@ -19,6 +23,10 @@ export function createSidecarMetrics(opts: SidecarMetricsOptions = {}) {
   const registry = new Registry();
   if (opts.processMetrics) collectDefaultMetrics({ register: registry, prefix: "stockwire_sidecar_" });
   const pendingLedgerEvents = opts.pendingLedgerEvents;
+  const pendingWebhookDeliveries = opts.pendingWebhookDeliveries;
+  const storeUp = opts.storeUp;
+  const answers = (check: () => Promise<unknown>) =>
+    Promise.race([check().then(() => 1), new Promise<number>((resolve) => setTimeout(() => resolve(0), 1_000).unref())]).catch(() => 0);
   const readMemory = opts.redisMemory;
   // One INFO per scrape serves both memory gauges.
   let memoryReading: { at: number; value: Promise<RedisMemory | null> } | null = null;
@@ -59,6 +67,31 @@ export function createSidecarMetrics(opts: SidecarMetricsOptions = {}) {
         } catch {
           // A scrape during a Redis outage keeps the last value; /health reports the outage.
         }
+      },
+    }),
+    webhookBacklog: new Gauge({
+      name: "stockwire_webhook_pending_deliveries",
+      help: "Outbound webhook deliveries not yet made (pending, including those waiting for a retry).",
+      registers: [registry],
+      async collect() {
+        if (!pendingWebhookDeliveries) return;
+        try {
+          this.set(await pendingWebhookDeliveries());
+        } catch {
+          // A scrape during a Postgres outage keeps the last value; stockwire_store_up says why.
+        }
+      },
+    }),
+    storeUp: new Gauge({
+      name: "stockwire_store_up",
+      help: "Whether a store answers within 1 s: 1 yes, 0 no (store: redis, postgres).",
+      labelNames: ["store"],
+      registers: [registry],
+      async collect() {
+        if (!storeUp) return;
+        const [redis, postgres] = await Promise.all([answers(storeUp.redis), answers(storeUp.postgres)]);
+        this.set({ store: "redis" }, redis);
+        this.set({ store: "postgres" }, postgres);
       },
     }),
     redisMemoryRatio: new Gauge({

@@ -1,5 +1,8 @@
 // The public HTTP contract of DESIGN.md, exercised against the running app.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 
 const token = () => process.env.ADMIN_API_TOKEN ?? "";
@@ -130,6 +133,45 @@ test.describe("public API", () => {
         .filter((l) => l && !libraryGauges.test(l));
       expect(problems, `${name}: promtool check metrics`).toEqual([]);
       expect([0, 3], `${name}: exit code (3 = lint problems only)`).toContain(run.status);
+    }
+  });
+
+  // The Grafana dashboard of the compose file (ops/grafana/dashboards/stockwire.json) reads only
+  // metrics that exist, in valid PromQL (each query checked by promtool as a recording rule), and
+  // the Prometheus configuration that scrapes the processes is valid.
+  test("the dashboard's queries are valid PromQL over metrics the processes export, and the scrape config is valid", async ({
+    request,
+  }) => {
+    const realtime = process.env.STOCKWIRE_REALTIME_URL ?? "";
+    const exported = new Set(
+      [await (await request.get("/metrics")).text(), await (await fetch(`${realtime}/metrics`)).text()].flatMap((text) =>
+        [...text.matchAll(/^# TYPE (\S+) (\w+)$/gm)].flatMap(([, name, type]) =>
+          type === "histogram" ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
+        ),
+      ),
+    );
+    const dashboard = JSON.parse(readFileSync("ops/grafana/dashboards/stockwire.json", "utf8")) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ title: p.title, expr: t.expr })));
+    expect(exprs.length).toBeGreaterThanOrEqual(10);
+    for (const { title, expr } of exprs) {
+      const names = [...expr.matchAll(/\b(stockwire_[a-z_]+)/g)].map((m) => m[1]!);
+      expect(names.length, title).toBeGreaterThan(0);
+      for (const n of names) expect(exported.has(n), `${title}: ${n} is not exported`).toBe(true);
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), "stockwire-rules-"));
+    const rules = path.join(dir, "rules.yml");
+    writeFileSync(
+      rules,
+      `groups:\n  - name: dashboard\n    rules:\n${exprs.map((e, i) => `      - record: stockwire:dashboard_${i}\n        expr: ${JSON.stringify(e.expr)}\n`).join("")}`,
+    );
+    for (const args of [
+      ["check", "rules", rules],
+      ["check", "config", "ops/prometheus/prometheus.yml"],
+    ]) {
+      const run = spawnSync("promtool", args, { encoding: "utf8" });
+      expect(run.status, `promtool ${args.join(" ")}: ${run.stdout}${run.stderr}`).toBe(0);
     }
   });
 });

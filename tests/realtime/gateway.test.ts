@@ -377,6 +377,17 @@ describe("realtime gateway", () => {
     });
   });
 
+  it("reports at scrape time whether each store answers and the webhook backlog", async () => {
+    const m = createSidecarMetrics({
+      storeUp: { redis: () => deps.redis.ping(), postgres: () => Promise.reject(new Error("connection refused")) },
+      pendingWebhookDeliveries: async () => 7,
+    });
+    const text = await m.registry.metrics();
+    expect(text).toContain('stockwire_store_up{store="redis"} 1');
+    expect(text).toContain('stockwire_store_up{store="postgres"} 0');
+    expect(text).toMatch(/^stockwire_webhook_pending_deliveries 7$/m);
+  });
+
   it("serves /health and /metrics beside Socket.IO", async () => {
     const socket = shopper();
     await connected(socket);

@@ -4,46 +4,31 @@
 // The docs must show this very file.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSubscriber } from "../../lib/core/redis";
 import { adjustStock } from "../../lib/stock";
-import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
+import type { StockServer } from "../../server/gateway";
 import { seedSkus, testDeps } from "../helpers";
+import { startTestGateway, type TestGateway } from "./test-gateway";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const CLIENT = path.join(ROOT, "examples", "follow-sku.mjs");
 
 const deps = testDeps();
-let subscriber: Redis;
+let served: TestGateway;
 let gateway: StockServer;
 let url: string;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  subscriber = createSubscriber(deps.redis);
-  const httpServer = createServer();
-  gateway = createApplication(httpServer, {
-    redis: deps.redis,
-    subscriber,
-    keys: deps.keys,
-    deps,
-    allowedOrigins: ["http://shop.test"],
-    coalesceMs: 0,
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  while ((await deps.redis.pubsub("NUMSUB", deps.keys.eventsChannel))[1] !== 1) await new Promise((r) => setTimeout(r, 20));
+  served = await startTestGateway(deps);
+  ({ gateway, url } = served);
 });
 
 afterAll(async () => {
   child?.kill("SIGKILL");
-  await closeApplication(gateway);
-  subscriber.disconnect();
+  await served.close();
   await deps.close();
 });
 

@@ -1,59 +1,51 @@
 // The storefront's socket options (components/realtime/socket.ts) against a gateway whose
 // WebSocket upgrade a "proxy" refuses: the client connects over long-polling and follows stock;
 // once WebSocket can be opened again, the next reconnect is on WebSocket.
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo, Socket as NetSocket } from "node:net";
-import type { Redis } from "ioredis";
+import type { IncomingMessage } from "node:http";
+import type { Socket as NetSocket } from "node:net";
 import { io as connect, type Socket as ClientSocket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STOCK_SOCKET_OPTIONS } from "../../components/realtime/socket";
-import { createSubscriber } from "../../lib/core/redis";
 import { stockFrame, type ClientToServerEvents, type ServerToClientEvents } from "../../lib/shared/protocol";
 import type { Availability } from "../../lib/shared/types";
 import { adjustStock } from "../../lib/stock";
-import { closeApplication, createApplication, type StockServer } from "../../server/gateway";
+import type { StockServer } from "../../server/gateway";
 import { seedSkus, testDeps } from "../helpers";
+import { startTestGateway, type TestGateway } from "./test-gateway";
 
 const ORIGIN = "http://shop.test";
 const deps = testDeps();
-let subscriber: Redis;
 let gateway: StockServer;
 let url: string;
 let blockWebSocket = true;
 let refusedUpgrades = 0;
 let client: ClientSocket<ServerToClientEvents, ClientToServerEvents> | undefined;
 
+let served: TestGateway;
+
 beforeAll(async () => {
-  subscriber = createSubscriber(deps.redis);
-  const httpServer = createServer();
-  gateway = createApplication(httpServer, {
-    redis: deps.redis,
-    subscriber,
-    keys: deps.keys,
-    deps,
+  served = await startTestGateway(deps, {
     allowedOrigins: [ORIGIN],
-    coalesceMs: 0,
+    // The "proxy": while blocked, every WebSocket upgrade is cut before the gateway sees it.
+    prepare(httpServer) {
+      const upgradeListeners = httpServer.listeners("upgrade") as ((req: IncomingMessage, socket: NetSocket, head: Buffer) => void)[];
+      httpServer.removeAllListeners("upgrade");
+      httpServer.on("upgrade", (req: IncomingMessage, socket: NetSocket, head: Buffer) => {
+        if (blockWebSocket) {
+          refusedUpgrades++;
+          socket.destroy();
+          return;
+        }
+        for (const listener of upgradeListeners) listener.call(httpServer, req, socket, head);
+      });
+    },
   });
-  // The "proxy": while blocked, every WebSocket upgrade is cut before the gateway sees it.
-  const upgradeListeners = httpServer.listeners("upgrade") as ((req: IncomingMessage, socket: NetSocket, head: Buffer) => void)[];
-  httpServer.removeAllListeners("upgrade");
-  httpServer.on("upgrade", (req: IncomingMessage, socket: NetSocket, head: Buffer) => {
-    if (blockWebSocket) {
-      refusedUpgrades++;
-      socket.destroy();
-      return;
-    }
-    for (const listener of upgradeListeners) listener.call(httpServer, req, socket, head);
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  while ((await deps.redis.pubsub("NUMSUB", deps.keys.eventsChannel))[1] !== 1) await new Promise((r) => setTimeout(r, 20));
+  ({ gateway, url } = served);
 });
 
 afterAll(async () => {
   client?.disconnect();
-  await closeApplication(gateway);
-  subscriber.disconnect();
+  await served.close();
   await deps.close();
 });
 

@@ -17,6 +17,8 @@ export default defineConfig([
     "playwright-report/**",
     "screenshots/**",
     "next-env.d.ts",
+    // Copied from node_modules by `npm run generate` (the API reference page's bundle).
+    "public/vendor/**",
   ]),
   {
     rules: {

@@ -44,6 +44,8 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      // After every test: each API answer of the run is checked against the OpenAPI document.
+      teardown: "api contract",
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
@@ -60,5 +62,6 @@ export default defineConfig({
         },
       },
     },
+    { name: "api contract", testMatch: /contract\.teardown\.ts$/ },
   ],
 });

@@ -99,3 +99,17 @@ export const saleUpdateBody = z
 export const saleAction = z.enum(["start", "pause", "resume", "close"]);
 
 export const ticketId = z.string().regex(/^t_[A-Za-z0-9_-]{24}$/, "not a ticket id");
+
+/** A reservation's id as issued (`r_` and 32 hex digits); anything else is no hold of yours. */
+export const reservationId = z.string().max(100);
+
+/** A product's slug in a URL. */
+export const productSlug = z.string().max(100);
+
+export const reconciliationBody = z.strictObject({ repair: z.boolean().optional() });
+
+/** `?flag=1` includes more; `0` or leaving it out does not. */
+const includeFlag = z.enum(["0", "1"]).optional();
+export const salesListQuery = z.object({ closed: includeFlag });
+export const tokensListQuery = z.object({ revoked: includeFlag });
+export const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });

@@ -73,6 +73,12 @@ const schema = limitsSchema.extend({
     .default("sw:"),
   /** Least severe log line written (lib/core/log.ts reads it directly, so it works before the rest is valid). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  /**
+   * Test facility: a file to which every /api answer is appended as a JSON line (method, path,
+   * status, content type, JSON body), for the e2e suite's check against the OpenAPI document.
+   * Read directly by lib/core/http.ts, like LOG_LEVEL. Never set in production.
+   */
+  STOCKWIRE_API_RECORD: z.string().min(1).optional(),
   /** How often each sale's admitter ticks, in milliseconds. */
   QUEUE_TICK_MS: z.coerce.number().int().min(20).max(5_000).default(250),
   /** Coalescing window of the realtime gateway, in milliseconds. */

@@ -2,10 +2,12 @@
 // and one place where errors become `{ error: { code, message } }` with a 4xx status.
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { appendFile } from "node:fs/promises";
 import type { z } from "zod";
 import { DomainError, isDomainError } from "./errors";
 import { metrics } from "./metrics";
 import { logFor } from "./log";
+import { routeTemplate } from "./route-template";
 
 const logger = logFor("api");
 
@@ -41,21 +43,6 @@ export function errorResponse(err: unknown, requestId?: string): Response {
   );
 }
 
-const STATIC_SEGMENTS = new Set(
-  "api v1 sales queue admin users skus reconciliation events events.csv inventory adjust webhooks deliveries tokens reservations extend release checkout products channels health".split(
-    " ",
-  ),
-);
-
-/** The route as a template: the path's own words kept, every value (an id, a SKU, a ticket) as `:param`. */
-export function routeTemplate(pathname: string): string {
-  return pathname
-    .split("/")
-    .map((seg) => (seg === "" || STATIC_SEGMENTS.has(seg) ? seg : ":param"))
-    .join("/")
-    .slice(0, 200);
-}
-
 /** The request's id: the load balancer's `X-Request-Id` when it looks like one, else a new one. */
 export function requestIdOf(request: Request): string {
   const given = request.headers.get("x-request-id");
@@ -81,22 +68,43 @@ export function handle<C>(fn: (request: Request, context: C) => Promise<Response
     } catch {
       // an immutable response (a redirect): the id is in the log line only
     }
-    const route = routeTemplate(new URL(request.url).pathname);
+    const pathname = new URL(request.url).pathname;
+    const route = routeTemplate(pathname);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     const line = { requestId, method: request.method, route, status: response.status, durationMs };
+    // A load balancer probes health every few seconds: those lines only at debug.
     if (response.status >= 500) logger.error("request", line);
+    else if (route === "/api/health") logger.debug("request", line);
     else logger.info("request", line);
+    if (RECORD_TO) await recordAnswer(RECORD_TO, request.method, pathname, response);
     return response;
   };
 }
 
+/** STOCKWIRE_API_RECORD (docs/configuration.md): a test facility, read directly like LOG_LEVEL. */
+const RECORD_TO = process.env.STOCKWIRE_API_RECORD;
+
+/** Append one answer to the record file; a JSON body is read from a clone, so the client still gets it. */
+async function recordAnswer(file: string, method: string, path: string, response: Response): Promise<void> {
+  const type = response.headers.get("content-type") ?? "";
+  const body = type.includes("json") ? await response.clone().text() : null;
+  const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
+  await appendFile(file, JSON.stringify({ method: method.toLowerCase(), path, status: response.status, type, headers, body }) + "\n");
+}
+
 /** Read and validate a JSON body; anything malformed is a 400, anything huge a 413. */
-export async function readJson<T extends z.ZodType>(request: Request, schema: T, opts: { optional?: boolean } = {}): Promise<z.infer<T>> {
+export async function readJson<T extends z.ZodType>(
+  request: Request,
+  schema: T,
+  opts: { optional?: boolean; maxBytes?: number } = {},
+): Promise<z.infer<T>> {
   const type = request.headers.get("content-type") ?? "";
+  const max = opts.maxBytes ?? MAX_BODY_BYTES;
+  const tooLarge = () => new DomainError("payload_too_large", `This request's body is limited to ${max.toLocaleString("en")} bytes.`);
   const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) throw new DomainError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  if (length > max) throw tooLarge();
   const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new DomainError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  if (Buffer.byteLength(text) > max) throw tooLarge();
   let raw: unknown = undefined;
   if (text.trim() === "") {
     if (!opts.optional) throw new DomainError("invalid_request", "A JSON body is required.");

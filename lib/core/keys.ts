@@ -37,6 +37,8 @@ export function redisKeys(prefix: string) {
     propagation: `${prefix}metrics:propagation`,
     /** Short leases that keep several sidecars from doing the same sweep at once. */
     lease: (name: string) => `${prefix}lease:${name}`,
+    /** A bulk sync request seen (fingerprint of its rows), by a hash of who sent it and its Idempotency-Key. */
+    bulkSync: (hash: string) => `${prefix}bulk:${hash}`,
     /** Counters of the rate limiter named `name` (rate-limiter-flexible appends the client key). */
     rateLimit: (name: string) => `${prefix}rl:${name}`,
   };

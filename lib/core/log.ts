@@ -40,6 +40,7 @@ export function rootLogger(): Logger {
 }
 
 export interface Log {
+  debug(message: string, detail?: unknown): void;
   info(message: string, detail?: unknown): void;
   warn(message: string, detail?: unknown): void;
   error(message: string, detail?: unknown): void;
@@ -60,6 +61,7 @@ export function logFor(component: string, bindings: Record<string, unknown> = {}
   let child: Logger | undefined;
   const get = () => (child ??= rootLogger().child({ component, ...bindings }));
   return {
+    debug: (message, detail) => get().debug(fields(detail), message),
     info: (message, detail) => get().info(fields(detail), message),
     warn: (message, detail) => get().warn(fields(detail), message),
     error: (message, detail) => get().error(fields(detail), message),

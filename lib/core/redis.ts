@@ -61,6 +61,20 @@ declare module "ioredis" {
       channel: string,
       operationId: string,
     ): Result<StockScriptReply, Context>;
+    swBulkStock(
+      stock: string,
+      events: string,
+      ops: string,
+      opsAt: string,
+      sku: string,
+      channel: string,
+      source: string,
+      actor: string,
+      operationId: string,
+      fingerprint: string,
+      rows: number,
+      ...fields: (string | number)[]
+    ): Result<StockScriptReply, Context>;
     swSetStock(
       stock: string,
       events: string,
@@ -214,6 +228,7 @@ const COMMANDS: Record<keyof typeof luaScripts, string> = {
   commit: "swCommit",
   adjust: "swAdjust",
   "set-stock": "swSetStock",
+  "bulk-stock": "swBulkStock",
   "channel-report": "swChannelReport",
   rebuild: "swRebuild",
   "rebuild-release-orphan": "swReleaseOrphanHold",

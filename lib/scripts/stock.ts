@@ -208,3 +208,64 @@ export async function rebuildCounters(redis: Client, req: RebuildCountersRequest
       throw new Error(`rebuild answered an unknown code ${String(code)}`);
   }
 }
+
+// ---- bulk-stock-4.lua ----------------------------------------------------------------------------
+
+export interface BulkRow {
+  kind: "delta" | "count";
+  value: number;
+  type: "adjust" | "restock" | "channel" | "set";
+  reason: string;
+}
+
+export interface BulkStockRequest {
+  sku: string;
+  rows: BulkRow[];
+  source: string;
+  actor: string;
+  channel: string;
+  operationId: string;
+  /** What the rows ask for: the same operation id with other rows is refused. */
+  fingerprint: string;
+}
+
+export type BulkStockOutcome =
+  | { result: "applied" | "unchanged"; onHand: number; available: number; version: number }
+  | { result: "unknown_sku" }
+  /** `row`: the 1-based row (of this SKU's rows) that would break the invariant. */
+  | { result: "below_reserved"; row: number; limit: number }
+  | { result: "out_of_range"; row: number; limit: number }
+  | { result: "operation_reused" };
+
+/** Apply one SKU's rows of a bulk sync all together or not at all, once per operation id. */
+export async function applyBulkRows(redis: Client, keys: StockKeys, req: BulkStockRequest): Promise<BulkStockOutcome> {
+  const [code, a, b, c] = await redis.swBulkStock(
+    keys.stock,
+    keys.events,
+    keys.ops,
+    keys.opsAt,
+    req.sku,
+    req.channel,
+    req.source,
+    req.actor,
+    req.operationId,
+    req.fingerprint,
+    req.rows.length,
+    ...req.rows.flatMap((r) => [r.kind, r.value, r.type, r.reason]),
+  );
+  switch (code) {
+    case 1:
+    case 2:
+      return { result: code === 1 ? "applied" : "unchanged", onHand: a, available: b, version: c };
+    case -1:
+      return { result: "unknown_sku" };
+    case -3:
+      return { result: "below_reserved", row: a, limit: b };
+    case -4:
+      return { result: "out_of_range", row: a, limit: b };
+    case -5:
+      return { result: "operation_reused" };
+    default:
+      throw new Error(`bulk-stock answered an unknown code ${String(code)}`);
+  }
+}

@@ -50,17 +50,21 @@ const PROBLEM_MESSAGE: Record<TextProblem, string> = {
  */
 export function storableText(opts: { max: number; min?: number; multiline?: boolean; trim?: boolean }) {
   const base = opts.trim === false ? z.string() : z.string().trim();
-  return base
-    .superRefine((s, ctx) => {
-      const problem = textProblem(s, opts);
-      if (problem) {
-        ctx.addIssue({
-          code: "custom",
-          message: problem === "too_long" ? `must be at most ${opts.max} characters` : PROBLEM_MESSAGE[problem],
-        });
-      }
-    })
-    .refine((s) => s.length >= (opts.min ?? 0), opts.min === 1 ? "must not be empty" : `must be at least ${opts.min} characters`);
+  return (
+    base
+      .superRefine((s, ctx) => {
+        const problem = textProblem(s, opts);
+        if (problem) {
+          ctx.addIssue({
+            code: "custom",
+            message: problem === "too_long" ? `must be at most ${opts.max} characters` : PROBLEM_MESSAGE[problem],
+          });
+        }
+      })
+      .refine((s) => s.length >= (opts.min ?? 0), opts.min === 1 ? "must not be empty" : `must be at least ${opts.min} characters`)
+      // The refinements are invisible to JSON Schema: state the bounds for the OpenAPI document.
+      .meta({ maxLength: opts.max, ...(opts.min ? { minLength: opts.min } : {}) })
+  );
 }
 
 /** A whole number that fits a Postgres `integer` (and the given bounds, if tighter). */

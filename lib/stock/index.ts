@@ -2,3 +2,4 @@
 // The domain's public face: code outside lib/stock/ imports from here.
 export * from "./inventory";
 export * from "./admin";
+export * from "./bulk";

@@ -15,7 +15,9 @@
 //       Chromium's badge latency.
 // The full run uses 10,000 clients in (b) and (d) and 1,000,000 entrants in (c); --quick keeps
 // 1,000 and 20,000. Parts (a)-(d) never touch Postgres; (e)-(g) start the whole stack.
-// `--engine` runs (a) alone and `--propagation` (b) alone.
+//   (h) bulk stock sync: 10,000 rows in one bulkSync next to one request per row, with every
+//       SKU watched live through a gateway: seconds, and badge frames per SKU (tests/bench/bulk.ts).
+// `--engine` runs (a) alone, `--propagation` (b) alone and `--bulk` (h) alone.
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -26,6 +28,7 @@ import { createRedis, createSubscriber } from "../../lib/core/redis";
 import { placeReservation } from "../../lib/reservations";
 import { startRedis } from "../../scripts/services";
 import { benchStorefront, type StorefrontPlan, type StorefrontResult } from "./storefront";
+import { benchBulkSync, type BulkPlan, type BulkRun } from "./bulk";
 import { benchQueueJoins, benchQueueLatency, type QueueLatency, type QueuePlan } from "./queue";
 import {
   benchDeps,
@@ -53,6 +56,7 @@ interface Plan {
   coalesceWindows: number[];
   queue: QueuePlan;
   storefront: StorefrontPlan;
+  bulk: BulkPlan;
 }
 
 function planFromArgs(argv: string[]): Plan {
@@ -66,6 +70,7 @@ function planFromArgs(argv: string[]): Plan {
         coalesceWindows: [25, 0],
         queue: { entrants: 20_000, watchers: 1_000, ticks: 40, tickMs: 250, admissionRate: 200 },
         storefront: { httpMs: 5_000, warmUpMs: 2_000, reservations: 50 },
+        bulk: { skus: 2_500 },
       }
     : {
         quick,
@@ -75,6 +80,7 @@ function planFromArgs(argv: string[]): Plan {
         coalesceWindows: [25, 0],
         queue: { entrants: 1_000_000, watchers: 10_000, ticks: 60, tickMs: 250, admissionRate: 200 },
         storefront: { httpMs: 10_000, warmUpMs: 8_000, reservations: 50 },
+        bulk: { skus: 2_500 },
       };
 }
 
@@ -231,6 +237,7 @@ interface Results {
   joins: Throughput[];
   queue: QueueLatency;
   storefront: StorefrontResult;
+  bulk: BulkRun[];
 }
 
 function printSummary(plan: Plan, r: Results): void {
@@ -323,10 +330,30 @@ function printSummary(plan: Plan, r: Results): void {
   }
   section(`(g) Chromium badge, ${plan.storefront.reservations} holds`, ["p50", "p95", "p99", "max"]);
   latencyRows(s.browser);
+  section(`(h) bulk sync, ${fmt(r.bulk[0]?.rows ?? 0)} rows`, ["seconds", "rows/s", "frames", "1 frame"]);
+  bulkRows(r.bulk, row);
   console.log(line("├", "┴", "┤", "┼"));
   const verdict = `${r.queue.mismatches} of ${plan.queue.watchers} clients${r.queue.mismatches ? " ← MUST BE 0" : ""}`;
   console.log(`  │ ${"derived place ≠ exact place".padEnd(34)} │ ${verdict.padStart(41)} │`);
   console.log(line("└", "─", "┘", "┴"));
+}
+
+function bulkRows(runs: BulkRun[], row: (label: string, cells: string[]) => string): void {
+  for (const b of runs) {
+    console.log(
+      row(b.label, [
+        `${b.seconds.toFixed(2)} s`,
+        fmt(b.rows / b.seconds),
+        `${b.frames.mean.toFixed(2)}/SKU`,
+        `${((b.frames.exactlyOne / Math.max(1, b.rows / 4)) * 100).toFixed(0)} %`,
+      ]),
+    );
+  }
+}
+
+function printBulk(runs: BulkRun[]): void {
+  console.log("\n  (h) bulk sync                      seconds     rows/s   frames   1 frame");
+  bulkRows(runs, (label, cells) => `  ${label.padEnd(34)} ${cells.map((c) => c.padStart(9)).join(" ")}`);
 }
 
 /**
@@ -357,6 +384,10 @@ async function main(): Promise<void> {
       `Stockwire bench${plan.quick ? " (--quick)" : ""}: Node ${process.version}, ${os.cpus().length} × ${cpu}, Redis on :${redisProcess.port}\n`,
     );
 
+    if (process.argv.includes("--bulk")) {
+      printBulk(await benchBulkSync(redis, redisProcess.url, plan.bulk));
+      return;
+    }
     const propagationOnly = process.argv.includes("--propagation"); // (b) alone
     const throughput = propagationOnly ? [] : await benchReservations(redis, plan);
     await redis.flushall();
@@ -384,6 +415,11 @@ async function main(): Promise<void> {
     const joins = await benchQueueJoins(redis, plan.queue, plan.quick);
     const queue = await benchQueueLatency(redis, redisProcess.url, plan.queue);
 
+    await redis.flushall();
+    console.log();
+    const bulk = await benchBulkSync(redis, redisProcess.url, plan.bulk);
+    await redis.flushall();
+
     console.log("\n(e)-(g) the real stack");
     const storefront = await benchStorefront(plan.storefront);
 
@@ -396,6 +432,7 @@ async function main(): Promise<void> {
       joins,
       queue,
       storefront,
+      bulk,
     });
     console.log(`  total ${(Math.round((performance.now() - started) / 100) / 10).toFixed(1)} s`);
     if (queue.mismatches > 0) process.exitCode = 1;

@@ -28,6 +28,8 @@ export default async function globalSetup(): Promise<void> {
 
   const dir = mkdtempSync(path.join(os.tmpdir(), "stockwire-e2e-"));
   chmodSync(dir, 0o755); // Postgres runs as its own user when we are root: it must reach its folder.
+  // The server appends every /api answer here; tests/e2e/contract.teardown.ts checks them all.
+  process.env.STOCKWIRE_API_RECORD = path.join(dir, "api-answers.jsonl");
   const logDir = process.env.STOCKWIRE_E2E_VERBOSE ? undefined : path.join(ROOT, ".data", "e2e-logs");
   const started = Date.now();
   let stack: Stack;

@@ -9,6 +9,7 @@ type Orders = typeof import("../../lib/orders/orders");
 type Catalog = typeof import("../../lib/catalog/catalog");
 type Inventory = typeof import("../../lib/stock/inventory");
 type StockAdmin = typeof import("../../lib/stock/admin");
+type Bulk = typeof import("../../lib/stock/bulk");
 type Channels = typeof import("../../lib/channels/channels");
 type Ledger = typeof import("../../lib/ledger");
 type Quarantine = typeof import("../../lib/ledger/quarantine");
@@ -54,6 +55,7 @@ export interface Lib {
   catalog: Catalog;
   inventory: Inventory;
   stockAdmin: StockAdmin | null;
+  bulk: Bulk | null;
   channels: Channels | null;
   ledger: Ledger;
   quarantine: Quarantine | null;
@@ -73,6 +75,7 @@ export async function loadLib(): Promise<Lib> {
     catalog,
     inventory,
     stockAdmin,
+    bulk,
     channels,
     ledger,
     quarantine,
@@ -89,6 +92,7 @@ export async function loadLib(): Promise<Lib> {
     load<Catalog>("catalog/catalog"),
     load<Inventory>("stock/inventory"),
     load<StockAdmin>("stock/admin"),
+    load<Bulk>("stock/bulk"),
     load<Channels>("channels/channels"),
     load<Ledger>("ledger/index"),
     load<Quarantine>("ledger/quarantine"),
@@ -107,6 +111,7 @@ export async function loadLib(): Promise<Lib> {
     catalog,
     inventory,
     stockAdmin,
+    bulk,
     channels,
     ledger,
     quarantine,

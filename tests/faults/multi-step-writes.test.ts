@@ -704,6 +704,41 @@ const adjustRow: Row = {
   onHand: (ctx) => ({ [ctx.skus[0]!]: 8 }),
 };
 
+const bulkSyncRow: Row = {
+  id: "bulk-sync",
+  needs: ["bulk.bulkSync"],
+  holds: true,
+  covers: ["stock/bulk.ts:bulkSync"],
+  steps:
+    "request fingerprint under the key (set NX, get) → per SKU, all its rows at once (swBulkStock: counters + events + stream + publish + op record); the retry with the same key finishes the SKUs not yet applied",
+  async setup(ctx) {
+    await seed(ctx, [5, 5]);
+    ctx.v.session = session(ctx, "bulk");
+    await hold(ctx, ctx.v.session as string, [[ctx.skus[1]!, 2]]);
+    ctx.v.key = `bulk-${uid(12)}`;
+  },
+  run: (f, ctx) =>
+    L.bulk!.bulkSync(f, { rows: bulkRows(ctx), actor: "staff:faults", source: who.source, idempotencyKey: ctx.v.key as string }),
+  retry: (ctx) =>
+    L.bulk!.bulkSync(ctx.deps, { rows: bulkRows(ctx), actor: "staff:faults", source: who.source, idempotencyKey: ctx.v.key as string }),
+  onHand: (ctx) => ({ [ctx.skus[0]!]: 8, [ctx.skus[1]!]: 4 }),
+  async check(ctx, { retry }) {
+    const v: string[] = [];
+    const answer = retry?.settled && retry.ok ? (retry.value as { applied: number; refused: number }) : null;
+    if (!answer) v.push(`the retry did not answer: ${codeOf(retry)}`);
+    else if (answer.applied !== 3 || answer.refused !== 0)
+      v.push(`the retry applied ${answer.applied} and refused ${answer.refused} rows (want 3 and 0)`);
+    return v;
+  },
+};
+
+/** Two SKUs: +4 then −1 on the first, a count of 4 on the second (2 of them held). */
+const bulkRows = (ctx: Ctx) => [
+  { sku: ctx.skus[0], delta: 4, reason: "received" },
+  { sku: ctx.skus[1], onHand: 4 },
+  { sku: ctx.skus[0], delta: -1, reason: "damaged" },
+];
+
 const setStockRow: Row = {
   id: "set-stock",
   covers: ["stock/inventory.ts:setStock"],
@@ -1188,6 +1223,7 @@ const ROWS: Row[] = [
   upsertRow("upsert/new-sku", false),
   adjustRow,
   setStockRow,
+  bulkSyncRow,
   safetyRow,
   thresholdRow,
   channelRow("channel/movement", "movement"),

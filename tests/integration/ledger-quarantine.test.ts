@@ -384,7 +384,7 @@ describe("what people and monitors see", () => {
     const [sku] = await seedSkus(deps, [{ onHand: 6 }]);
     await injectEvent(sku!, { reason: "\u0000" });
     await persistSkuEvents(deps, sku!);
-    const held = await answer(await healthRoute());
+    const held = await answer(await healthRoute(new Request("http://localhost/api/health"), undefined));
     expect(held).toMatchObject({ status: 200, body: { status: "attention", checks: { redis: "ok", postgres: "ok" } } });
     const ledger = held.body.ledger as { pending: number; quarantined: number };
     expect(ledger.quarantined).toBeGreaterThanOrEqual(1);
@@ -395,7 +395,10 @@ describe("what people and monitors see", () => {
       await resolveQuarantinedEvent(deps, { id: h.id, actor: "merch@shop.test", note: "counted again; adjusted" });
     expect(await openQuarantineCount(deps)).toBe(0);
     expect(await deps.db.alert.count({ where: { kind: "event_held", acknowledgedAt: null } })).toBe(0);
-    expect((await answer(await healthRoute())).body).toMatchObject({ status: "ok", ledger: { quarantined: 0 } });
+    expect((await answer(await healthRoute(new Request("http://localhost/api/health"), undefined))).body).toMatchObject({
+      status: "ok",
+      ledger: { quarantined: 0 },
+    });
   });
 
   it("resolving keeps the first decision, and refuses a hostile note", async () => {

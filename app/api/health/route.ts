@@ -1,5 +1,5 @@
 import { appDeps } from "@/lib/core/deps";
-import { json } from "@/lib/core/http";
+import { handle, json } from "@/lib/core/http";
 import { pendingLedgerEvents } from "@/lib/ledger";
 import { openQuarantineCount } from "@/lib/ledger";
 import { redisMemory, type RedisMemory } from "@/lib/core/redis-memory";
@@ -18,7 +18,7 @@ import { redisMemory, type RedisMemory } from "@/lib/core/redis-memory";
 const BACKLOG_TTL_MS = 5_000;
 let lastPending: { at: number; value: Promise<number | null>; memory: Promise<RedisMemory | null> } | null = null;
 
-export async function GET() {
+export const GET = handle(async () => {
   const deps = appDeps();
   const timeout = <T>(p: Promise<T>) =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000))]);
@@ -46,4 +46,4 @@ export async function GET() {
   const attention = ledger === null || ledger.quarantined > 0 || memory === null || memory.problem !== null;
   const status = !up ? "degraded" : attention ? "attention" : "ok";
   return json({ status, checks, ledger, memory }, up ? 200 : 503);
-}
+});

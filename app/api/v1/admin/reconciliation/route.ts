@@ -1,10 +1,8 @@
-import { z } from "zod";
+import { reconciliationBody } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
 import { handle, json, readJson } from "@/lib/core/http";
 import { latestReconciliation, reconcile, recentReconciliationRuns } from "@/lib/ledger";
-
-const body = z.strictObject({ repair: z.boolean().optional() });
 
 /** GET /api/v1/admin/reconciliation — the latest run with its drift, and the last runs. */
 export const GET = handle(async (request: Request) => {
@@ -17,7 +15,7 @@ export const GET = handle(async (request: Request) => {
 /** POST /api/v1/admin/reconciliation {repair?} — compare Redis with Postgres now (and repair the drift). */
 export const POST = handle(async (request: Request) => {
   const { actor } = await requireStaff(request, "merchandiser");
-  const { repair } = await readJson(request, body, { optional: true });
+  const { repair } = await readJson(request, reconciliationBody, { optional: true });
   const report = await reconcile(appDeps(), { trigger: "api", repair: repair ?? false, actor });
   return json(report, 201);
 });

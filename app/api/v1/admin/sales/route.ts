@@ -1,7 +1,7 @@
-import { saleCreateBody } from "@/lib/api/schemas";
+import { saleCreateBody, salesListQuery } from "@/lib/api/schemas";
 import { requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
-import { handle, json, readJson } from "@/lib/core/http";
+import { handle, json, parseWith, readJson } from "@/lib/core/http";
 import { createSale, listSaleDefinitions, queueSnapshot } from "@/lib/sales";
 import { logFor } from "@/lib/core/log";
 
@@ -10,8 +10,8 @@ const logger = logFor("api");
 export const GET = handle(async (request: Request) => {
   await requireStaff(request, "merchandiser");
   const deps = appDeps();
-  const url = new URL(request.url);
-  const sales = await listSaleDefinitions(deps, { includeClosed: url.searchParams.get("closed") === "1" });
+  const { closed } = parseWith(salesListQuery, Object.fromEntries(new URL(request.url).searchParams));
+  const sales = await listSaleDefinitions(deps, { includeClosed: closed === "1" });
   const live = await Promise.all(sales.map((s) => (s.status === "closed" ? null : queueSnapshot(deps, s.id, null).catch(() => null))));
   return json({ sales: sales.map((s, i) => ({ ...s, live: live[i] })) });
 });

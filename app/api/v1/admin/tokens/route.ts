@@ -1,14 +1,15 @@
 import { apiTokenCreateBody, createApiToken, listApiTokens, requireStaff } from "@/lib/auth";
 import { appDeps } from "@/lib/core/deps";
-import { handle, json, readJson } from "@/lib/core/http";
+import { tokensListQuery } from "@/lib/api/schemas";
+import { handle, json, parseWith, readJson } from "@/lib/core/http";
 import { logFor } from "@/lib/core/log";
 
 const logger = logFor("api");
 
 export const GET = handle(async (request: Request) => {
   await requireStaff(request, "admin");
-  const includeRevoked = new URL(request.url).searchParams.get("revoked") === "1";
-  return json({ tokens: await listApiTokens(appDeps(), { includeRevoked }) });
+  const { revoked } = parseWith(tokensListQuery, Object.fromEntries(new URL(request.url).searchParams));
+  return json({ tokens: await listApiTokens(appDeps(), { includeRevoked: revoked === "1" }) });
 });
 
 /** The response carries the token's plaintext: the only time it is ever shown. */

@@ -8,6 +8,7 @@ import "./styles/05-sales-channels.css";
 import "./styles/06-stock.css";
 import "./styles/07-events.css";
 import "./styles/08-alerts-overview.css";
+import "./styles/09-import.css";
 
 export const metadata: Metadata = {
   title: { default: "Back office", template: "%s · Stockwire back office" },

@@ -2,7 +2,7 @@
 // the back office is visible) but not linked until they are built.
 import type { StaffRole } from "@/lib/auth/roles";
 
-export type SectionIcon = "overview" | "stock" | "activity" | "alerts" | "sales" | "channels" | "reconcile" | "users";
+export type SectionIcon = "overview" | "stock" | "import" | "activity" | "alerts" | "sales" | "channels" | "reconcile" | "users";
 
 export interface AdminSection {
   href: string;
@@ -33,6 +33,15 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     minimumRole: "merchandiser",
     ready: true,
     summary: "On hand, held and safety stock for every SKU, with adjustments that reach shoppers at once.",
+  },
+  {
+    href: "/admin/import",
+    label: "Import",
+    icon: "import",
+    group: "Inventory",
+    minimumRole: "merchandiser",
+    ready: true,
+    summary: "Counts or deliveries for many SKUs from a spreadsheet, previewed row by row before they apply.",
   },
   {
     href: "/admin/activity",

@@ -16,14 +16,19 @@ export const BULK_REASONS = [...STAFF_ADJUSTMENT_REASONS, "channel"] as const;
 
 export const bulkRow = z
   .strictObject({
-    sku: z.string().trim().toUpperCase().regex(SKU_PATTERN, "must be a SKU code (A-Z, 0-9, '.', '_', '-')"),
+    sku: z.string("must be a SKU code").trim().toUpperCase().regex(SKU_PATTERN, "must be a SKU code (A-Z, 0-9, '.', '_', '-')"),
     location: z.enum(BULK_LOCATIONS, "must be main (the only location)").optional(),
-    onHand: z.number().int("must be a whole number").min(0).max(10_000_000).optional(),
-    delta: z
-      .number()
+    onHand: z
+      .number("must be a whole number")
       .int("must be a whole number")
-      .min(-1_000_000)
-      .max(1_000_000)
+      .min(0, "must be 0 or more")
+      .max(10_000_000, "must be at most 10,000,000")
+      .optional(),
+    delta: z
+      .number("must be a whole number")
+      .int("must be a whole number")
+      .min(-1_000_000, "must be at least -1,000,000")
+      .max(1_000_000, "must be at most 1,000,000")
       .refine((d) => d !== 0, "must not be zero")
       .optional(),
     reason: z.enum(BULK_REASONS, `must be one of ${BULK_REASONS.join(", ")}`).optional(),

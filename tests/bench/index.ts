@@ -332,6 +332,8 @@ function printSummary(plan: Plan, r: Results): void {
   latencyRows(s.browser);
   section(`(h) bulk sync, ${fmt(r.bulk[0]?.rows ?? 0)} rows`, ["seconds", "rows/s", "frames", "1 frame"]);
   bulkRows(r.bulk, row);
+  const h = s.bulkHttp;
+  console.log(row("same rows, one PUT through Next.js", [`${h.seconds.toFixed(2)} s`, fmt(h.rows / h.seconds), "", ""]));
   console.log(line("├", "┴", "┤", "┼"));
   const verdict = `${r.queue.mismatches} of ${plan.queue.watchers} clients${r.queue.mismatches ? " ← MUST BE 0" : ""}`;
   console.log(`  │ ${"derived place ≠ exact place".padEnd(34)} │ ${verdict.padStart(41)} │`);

@@ -54,6 +54,44 @@ export interface StorefrontResult {
   http: HttpRun[];
   browser: Latency[];
   wire: Wire;
+  /** (h) through the real route: one PUT /api/v1/admin/inventory of 10,000 rows, wall time. */
+  bulkHttp: { rows: number; seconds: number };
+}
+
+/**
+ * (h) through Next.js: 2,500 SKUs × 4 rows in one PUT /api/v1/admin/inventory with the stack's
+ * admin token, from the request to the answer (body read, JSON, the route, bulkSync).
+ */
+async function benchBulkHttp(stack: Stack, redis: ReturnType<typeof createRedis>, prefix: string) {
+  const deps = benchDeps(redis, prefix);
+  const skus = Array.from({ length: 2_500 }, (_, i) => `BULK-HTTP-${String(i).padStart(5, "0")}`);
+  for (let i = 0; i < skus.length; i += 250)
+    await Promise.all(
+      skus.slice(i, i + 250).map((sku) => setStock(deps, { sku, onHand: 50, safety: 0, lowStockThreshold: 5, source: "bench" })),
+    );
+  const rows = skus.flatMap((sku) => [
+    { sku, onHand: 40 },
+    { sku, delta: 5, reason: "received" },
+    { sku, delta: -2, reason: "damaged" },
+    { sku, delta: 1, reason: "correction" },
+  ]);
+  const send = async (key: string, body: unknown) => {
+    const res = await fetch(`${stack.baseUrl}/api/v1/admin/inventory`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", authorization: `Bearer ${stack.env.ADMIN_API_TOKEN}`, "idempotency-key": key },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.json()) as { applied?: number };
+    if (!res.ok) throw new Error(`PUT /api/v1/admin/inventory answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+    return answer;
+  };
+  await send("warm-up", { rows: rows.slice(0, 40) }); // the route's first compile and connections, not counted
+  const started = performance.now();
+  const answer = await send(`bench-${Date.now()}`, { rows });
+  const seconds = (performance.now() - started) / 1000;
+  if (answer.applied !== rows.length) throw new Error(`the bulk PUT applied ${answer.applied} of ${rows.length} rows`);
+  console.log(`(h) PUT /api/v1/admin/inventory through Next.js: ${rows.length.toLocaleString("en")} rows in ${seconds.toFixed(2)} s`);
+  return { rows: rows.length, seconds };
 }
 
 const LIMITS = {
@@ -284,9 +322,10 @@ export async function benchStorefront(plan: StorefrontPlan): Promise<StorefrontR
   try {
     await setStock(benchDeps(redis, prefix), { sku: HTTP_SKU, onHand: 1_000_000_000, safety: 0, lowStockThreshold: 5, source: "bench" });
     const http = await benchHttp(stack, redisUrl, prefix, plan);
+    const bulkHttp = await benchBulkHttp(stack, redis, prefix);
     console.log(`\n(g) a real Chromium on /products/${PRODUCT.slug}: ${plan.reservations} reservations by script`);
     const { latency, wire } = await benchBrowser(stack, redis, prefix, plan);
-    return { http, browser: latency, wire };
+    return { http, browser: latency, wire, bulkHttp };
   } finally {
     redis.disconnect();
     await stack.stop();

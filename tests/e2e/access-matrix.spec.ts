@@ -10,6 +10,9 @@ const ROUTES: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: strin
   { method: "GET", path: "/api/v1/admin/events.csv", role: "merchandiser" },
   { method: "POST", path: "/api/v1/admin/inventory/ACCESS-NOPE/adjust", role: "merchandiser" },
   { method: "PUT", path: "/api/v1/admin/skus/ACCESS-NOPE", role: "merchandiser" },
+  { method: "GET", path: "/api/v1/admin/inventory", role: "merchandiser" },
+  { method: "PUT", path: "/api/v1/admin/inventory", role: "merchandiser" },
+  { method: "GET", path: "/api/v1/admin/inventory.csv", role: "merchandiser" },
   { method: "GET", path: "/api/v1/admin/reconciliation", role: "merchandiser" },
   { method: "POST", path: "/api/v1/admin/reconciliation", role: "merchandiser" },
   { method: "GET", path: "/api/v1/admin/sales", role: "merchandiser" },
@@ -32,6 +35,7 @@ const ROUTES: { method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"; path: strin
 const PAGES = [
   "/admin",
   "/admin/stock",
+  "/admin/import",
   "/admin/activity",
   "/admin/alerts",
   "/admin/sales",

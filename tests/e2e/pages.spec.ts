@@ -132,6 +132,7 @@ test("every page, at desktop and phone widths: screenshots and no serious access
   await visit(back, "admin-overview", "/admin", heading);
   await visit(back, "admin-stock", "/admin/stock", heading);
   await visit(back, "admin-sku", `/admin/stock/${f.sku}`, heading);
+  await visit(back, "admin-import", "/admin/import", heading);
   await visit(back, "admin-activity", "/admin/activity", heading);
   await visit(back, "admin-alerts", "/admin/alerts", heading);
   await visit(back, "admin-sales", "/admin/sales", heading);

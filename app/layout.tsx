@@ -6,6 +6,7 @@ import Link from "next/link";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { CartLink } from "@/components/cart/cart-link";
+import { HoldChip } from "@/components/cart/hold-chip";
 import { CartProvider, type CartSnapshot } from "@/components/cart/cart-context";
 import { RealtimeProvider } from "@/components/realtime/realtime-provider";
 import { config } from "@/lib/core/config";
@@ -78,6 +79,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/" className="site-nav__link">
                     Shop
                   </Link>
+                  <HoldChip />
                   <CartLink />
                 </nav>
               </div>

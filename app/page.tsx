@@ -4,13 +4,16 @@ import styles from "@/components/catalog-page.module.css";
 import emptyStyles from "@/components/empty-state.module.css";
 import { LiveStockScope } from "@/components/realtime/live-stock";
 import { ProductCard } from "@/components/product-card";
+import { SaleBanner, type SaleTeaserData } from "@/components/sale/sale-teaser";
 import { listProducts } from "@/lib/catalog";
 import { appDeps } from "@/lib/core/deps";
+import { listSaleDefinitions } from "@/lib/sales";
 import type { Availability } from "@/lib/shared/types";
 
 export default async function CatalogPage({ searchParams }: { searchParams: Promise<{ category?: string | string[] }> }) {
   await connection();
-  const [products, query] = await Promise.all([listProducts(appDeps()), searchParams]);
+  const deps = appDeps();
+  const [products, query, sales] = await Promise.all([listProducts(deps), searchParams, openSales(deps)]);
   const category = typeof query.category === "string" ? query.category : null;
   const categories = [...new Set(products.map((p) => p.category))].sort();
   const shown = category ? products.filter((p) => p.category === category) : products;
@@ -28,6 +31,8 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
           no one can take it while you decide.
         </p>
       </section>
+
+      {sales.next ? <SaleBanner sale={sales.next} /> : null}
 
       {categories.length > 1 && (
         <nav className={styles.filters} aria-label="Categories">
@@ -60,11 +65,30 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
         ) : (
           <div className={styles.grid} aria-label="Products">
             {shown.map((product) => (
-              <ProductCard key={product.id} product={product} />
+              <ProductCard key={product.id} product={product} sale={product.variants.map((v) => sales.bySku.get(v.sku)).find(Boolean)} />
             ))}
           </div>
         )}
       </LiveStockScope>
     </div>
   );
+}
+
+/**
+ * The sales shoppers can still join, by SKU, and the one the banner shows: a sale on now first,
+ * else the next to start. A Postgres hiccup leaves the shop without the banner, not without a page.
+ */
+async function openSales(deps: ReturnType<typeof appDeps>): Promise<{ next: SaleTeaserData | null; bySku: Map<string, SaleTeaserData> }> {
+  const all = await listSaleDefinitions(deps).catch(() => []);
+  const open = all
+    .filter((s) => s.status !== "closed")
+    .map((s) => ({
+      teaser: { id: s.id, name: s.name, status: s.status as SaleTeaserData["status"], startsAt: s.startsAt.getTime() },
+      skus: s.skus,
+    }));
+  const bySku = new Map<string, SaleTeaserData>();
+  for (const { teaser, skus } of open) for (const sku of skus) bySku.set(sku, teaser);
+  const rank = (t: SaleTeaserData) => (t.status === "live" || t.status === "starting" ? 0 : t.status === "soldout" ? 2 : 1);
+  const next = open.map((o) => o.teaser).sort((a, b) => rank(a) - rank(b) || a.startsAt - b.startsAt)[0] ?? null;
+  return { next, bySku };
 }

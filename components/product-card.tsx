@@ -6,10 +6,11 @@ import { formatPrice } from "./format";
 import { useLiveLevels } from "./realtime/live-stock";
 import { ProductArt } from "./product-art";
 import styles from "./product-card.module.css";
+import { SaleBadge, type SaleTeaserData } from "./sale/sale-teaser";
 import { StockBadge } from "./stock-badge";
 
 /** A catalog tile: artwork, name, price and a product-level live badge (sum over its variants). */
-export function ProductCard({ product }: { product: Product }) {
+export function ProductCard({ product, sale }: { product: Product; sale?: SaleTeaserData }) {
   const live = useLiveLevels();
   const levels = product.variants.map((v) => live(v.sku, { available: v.available, version: v.version }));
   const available = levels.reduce((sum, l) => sum + Math.max(0, l.available), 0);
@@ -28,6 +29,7 @@ export function ProductCard({ product }: { product: Product }) {
       <Link href={`/products/${product.slug}`} className={styles.link}>
         <div className={styles.art}>
           <ProductArt hue={product.hue} name={product.name} category={product.category} className={styles.image} />
+          {sale ? <SaleBadge sale={sale} ribbon /> : null}
         </div>
         <div className={styles.body}>
           <p className={styles.category}>{product.category}</p>

@@ -7,7 +7,8 @@ import { formatPrice } from "./format";
 import styles from "./product-purchase.module.css";
 import { useLiveLevels } from "./realtime/live-stock";
 import { SaleLink, type SaleRef } from "./sale/sale-link";
-import { StockBadge } from "./stock-badge";
+import { StockAnnouncer } from "./stock-announcer";
+import { StockBadge, stockBadgeText } from "./stock-badge";
 import { VariantPicker } from "./variant-picker";
 
 /**
@@ -31,6 +32,7 @@ export function ProductPurchase({ product, sales = {} }: { product: Product; sal
       <div className={styles.priceRow}>
         <span className={styles.price}>{formatPrice(variant.priceCents)}</span>
         <StockBadge sku={variant.sku} available={level.available} version={level.version} lowStockThreshold={product.lowStockThreshold} />
+        <StockAnnouncer sku={variant.sku} text={stockBadgeText(level.available, product.lowStockThreshold)} label={variant.label} />
       </div>
       <VariantPicker
         variants={product.variants}

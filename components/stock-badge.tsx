@@ -3,6 +3,12 @@ import styles from "./stock-badge.module.css";
 
 const LABEL_CLASS = { in_stock: styles.in, low_stock: styles.low, sold_out: styles.out } as const;
 
+/** The badge's words for a count: "In stock", "Only N left" or "Sold out". */
+export function stockBadgeText(available: number, lowStockThreshold: number): string {
+  const state = availabilityState(available, lowStockThreshold);
+  return state === "sold_out" ? "Sold out" : state === "low_stock" ? `Only ${available} left` : "In stock";
+}
+
 /** "In stock" / "Only N left" / "Sold out" for a live count. */
 export function StockBadge({
   sku,
@@ -17,7 +23,7 @@ export function StockBadge({
   lowStockThreshold: number;
 }) {
   const state = availabilityState(available, lowStockThreshold);
-  const text = state === "sold_out" ? "Sold out" : state === "low_stock" ? `Only ${available} left` : "In stock";
+  const text = stockBadgeText(available, lowStockThreshold);
   return (
     <span
       className={`${styles.badge} ${LABEL_CLASS[state]}`}

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { dismissHold, type DismissHoldState } from "@/app/actions/dismiss-hold";
 import { extendHold, type ExtendHoldState } from "@/app/actions/extend-hold";
+import { holdAgain, type HoldAgainState } from "@/app/actions/hold-again";
 import { releaseHold, type ReleaseHoldState } from "@/app/actions/release-hold";
 import { formatPrice } from "../format";
 import { ProductArt } from "../product-art";
@@ -54,6 +55,16 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
     { ok: null },
   );
 
+  const [, holdAgainAction, holdingAgain] = useActionState<HoldAgainState, FormData>(
+    async (prev, formData) => {
+      const result = await holdAgain(prev, formData);
+      if (result.ok === true) announce(result.message, "success");
+      else if (result.ok === false) announce(result.error.message, "error");
+      return result;
+    },
+    { ok: null },
+  );
+
   const expiresAt = extended.ok === true ? Math.max(extended.expiresAt, line.expiresAt) : line.expiresAt;
   const expired = line.status === "expired" || (line.status === "held" && expiresAt <= now);
   const status = expired ? "expired" : line.status;
@@ -66,7 +77,7 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
       data-testid="cart-line"
       data-reservation-id={line.id}
       data-status={status}
-      aria-busy={releasing || extending || dismissing}
+      aria-busy={releasing || extending || dismissing || holdingAgain}
     >
       <div className={styles.items}>
         {line.items.map((item) => (
@@ -101,12 +112,30 @@ export function CartLine({ line, announce }: { line: CartLineData; announce: Ann
               </svg>
               Hold expired — the items went back on sale
             </p>
-            <form action={dismissAction}>
-              <input type="hidden" name="reservationId" value={line.id} />
-              <button type="submit" className="button button--quiet" data-testid="dismiss-hold" disabled={dismissing || !hydrated}>
-                {dismissing ? "Dismissing…" : "Dismiss"}
-              </button>
-            </form>
+            <div className={styles.actions}>
+              <form action={holdAgainAction}>
+                <input type="hidden" name="reservationId" value={line.id} />
+                <button
+                  type="submit"
+                  className="button button--primary"
+                  data-testid="hold-again"
+                  disabled={holdingAgain || dismissing || !hydrated}
+                >
+                  {holdingAgain ? "Holding…" : "Hold again"}
+                </button>
+              </form>
+              <form action={dismissAction}>
+                <input type="hidden" name="reservationId" value={line.id} />
+                <button
+                  type="submit"
+                  className="button button--quiet"
+                  data-testid="dismiss-hold"
+                  disabled={dismissing || holdingAgain || !hydrated}
+                >
+                  {dismissing ? "Dismissing…" : "Dismiss"}
+                </button>
+              </form>
+            </div>
           </>
         ) : line.status === "held" ? (
           <>

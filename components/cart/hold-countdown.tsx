@@ -20,12 +20,13 @@ export function HoldCountdown({ expiresAt, now, warningSeconds }: { expiresAt: n
         <path d="M10 7.5V11l2.4 1.6M8 2.5h4" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
       </svg>
       <span>
-        Held for{" "}
-        <time className={styles.time} dateTime={`PT${seconds}S`} aria-label={`${seconds} seconds`}>
+        Reserved for you ·{" "}
+        <time className={styles.time} dateTime={`PT${seconds}S`}>
           {formatCountdown(remaining)}
-        </time>
+        </time>{" "}
+        left
       </span>
-      {warning && <strong className={styles.warningText}>{seconds < 60 ? "Less than a minute left" : "Hold ends soon"}</strong>}
+      {warning && <strong className={styles.warningText}>{seconds < 60 ? "Less than a minute left" : "Reservation ends soon"}</strong>}
     </div>
   );
 }

@@ -64,7 +64,7 @@ test.describe("shopper", () => {
     await expect(line).toContainText(name);
     await expect(line).toContainText("Qty 2");
     const countdown = line.getByTestId("hold-countdown");
-    await expect(countdown).toHaveText(/Held for \d+:\d\d/);
+    await expect(countdown).toHaveText(/Reserved for you · \d+:\d\d left/);
     // It ticks: the text changes within a couple of seconds without any reload.
     const before = await countdown.innerText();
     await expect.poll(() => countdown.innerText(), { timeout: 5_000 }).not.toBe(before);

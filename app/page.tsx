@@ -1,22 +1,52 @@
 import Link from "next/link";
 import { connection } from "next/server";
+import { z } from "zod";
 import styles from "@/components/catalog-page.module.css";
+import { CatalogControls } from "@/components/catalog-controls";
 import emptyStyles from "@/components/empty-state.module.css";
 import { LiveStockScope } from "@/components/realtime/live-stock";
 import { ProductCard } from "@/components/product-card";
 import { SaleBanner, type SaleTeaserData } from "@/components/sale/sale-teaser";
-import { listProducts } from "@/lib/catalog";
+import { PRODUCT_SORTS, productCategories, searchProducts, type ProductQuery } from "@/lib/catalog";
 import { appDeps } from "@/lib/core/deps";
 import { listSaleDefinitions } from "@/lib/sales";
 import type { Availability } from "@/lib/shared/types";
+import { storableText } from "@/lib/shared/validation";
 
-export default async function CatalogPage({ searchParams }: { searchParams: Promise<{ category?: string | string[] }> }) {
+type Search = Record<string, string | string[] | undefined>;
+
+/** The address's search, each part checked on its own: a malformed part is ignored, never an error page. */
+function readQuery(params: Search): Required<Pick<ProductQuery, "q" | "sort" | "inStock">> & { category: string | null } {
+  const one = (key: string) => (typeof params[key] === "string" ? params[key] : undefined);
+  const q = storableText({ max: 100 }).safeParse(one("q")?.trim() ?? "");
+  const sort = z.enum(PRODUCT_SORTS).safeParse(one("sort"));
+  const category = storableText({ max: 100 }).safeParse(one("category"));
+  return {
+    q: q.success ? q.data : "",
+    sort: sort.success ? sort.data : "featured",
+    inStock: one("stock") === "1",
+    category: category.success && category.data ? category.data : null,
+  };
+}
+
+/** A link to the catalog with these search parts (empty ones left out). */
+function catalogHref(query: ReturnType<typeof readQuery>, change: Partial<ReturnType<typeof readQuery>>): string {
+  const next = { ...query, ...change };
+  const params = new URLSearchParams();
+  if (next.q) params.set("q", next.q);
+  if (next.category) params.set("category", next.category);
+  if (next.inStock) params.set("stock", "1");
+  if (next.sort !== "featured") params.set("sort", next.sort);
+  const text = params.toString();
+  return text ? `/?${text}` : "/";
+}
+
+export default async function CatalogPage({ searchParams }: { searchParams: Promise<Search> }) {
   await connection();
   const deps = appDeps();
-  const [products, query, sales] = await Promise.all([listProducts(deps), searchParams, openSales(deps)]);
-  const category = typeof query.category === "string" ? query.category : null;
-  const categories = [...new Set(products.map((p) => p.category))].sort();
-  const shown = category ? products.filter((p) => p.category === category) : products;
+  const query = readQuery(await searchParams);
+  const [shown, categories, sales] = await Promise.all([searchProducts(deps, query), productCategories(deps), openSales(deps)]);
+  const filtered = Boolean(query.q || query.category || query.inStock);
   const initial: Availability[] = shown.flatMap((p) => p.variants.map((v) => ({ sku: v.sku, available: v.available, version: v.version })));
 
   return (
@@ -34,21 +64,23 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
 
       {sales.next ? <SaleBanner sale={sales.next} /> : null}
 
+      <CatalogControls q={query.q} sort={query.sort} inStock={query.inStock} category={query.category} />
+
       {categories.length > 1 && (
         <nav className={styles.filters} aria-label="Categories">
           <Link
-            href="/"
-            className={category ? styles.chip : `${styles.chip} ${styles.chipActive}`}
-            aria-current={category ? undefined : "page"}
+            href={catalogHref(query, { category: null })}
+            className={query.category ? styles.chip : `${styles.chip} ${styles.chipActive}`}
+            aria-current={query.category ? undefined : "page"}
           >
             All
           </Link>
           {categories.map((c) => (
             <Link
               key={c}
-              href={`/?category=${encodeURIComponent(c)}`}
-              className={c === category ? `${styles.chip} ${styles.chipActive}` : styles.chip}
-              aria-current={c === category ? "page" : undefined}
+              href={catalogHref(query, { category: c })}
+              className={c === query.category ? `${styles.chip} ${styles.chipActive}` : styles.chip}
+              aria-current={c === query.category ? "page" : undefined}
             >
               {c}
             </Link>
@@ -56,11 +88,24 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
         </nav>
       )}
 
+      <p className={styles.count} role="status" data-testid="catalog-count">
+        {shown.length === 1 ? "1 product" : `${shown.length} products`}
+        {query.q ? ` matching “${query.q}”` : ""}
+        {query.inStock ? ", in stock now" : ""}
+      </p>
+
       <LiveStockScope initial={initial}>
         {shown.length === 0 ? (
-          <div className={emptyStyles.empty}>
-            <h2>Nothing here yet</h2>
-            <p className="muted">New products are on their way. Check back soon.</p>
+          <div className={emptyStyles.empty} data-testid="catalog-empty">
+            <h2>{filtered ? "Nothing matches" : "Nothing here yet"}</h2>
+            <p className="muted">
+              {filtered ? "Try other words, or look at everything." : "New products are on their way. Check back soon."}
+            </p>
+            {filtered ? (
+              <Link href="/" className="button button--secondary">
+                Show everything
+              </Link>
+            ) : null}
           </div>
         ) : (
           <div className={styles.grid} aria-label="Products">

@@ -123,6 +123,45 @@ export async function listProducts(deps: Deps): Promise<Product[]> {
   return withAvailability(deps, (await catalogSnapshot(deps)).products);
 }
 
+export const PRODUCT_SORTS = ["featured", "price-asc", "price-desc", "newest"] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
+export interface ProductQuery {
+  /** Words to find in the name, category or a variant's label (all of them, any case or accent). */
+  q?: string;
+  category?: string | null;
+  /** Only products with at least one unit available now. */
+  inStock?: boolean;
+  sort?: ProductSort;
+}
+
+const fold = (text: string) => text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+
+/** The storefront's search: filter and sort the snapshot, then read availability for what is left. */
+export async function searchProducts(deps: Deps, query: ProductQuery): Promise<Product[]> {
+  const words = fold(query.q ?? "")
+    .split(/\s+/)
+    .filter(Boolean);
+  let rows = (await catalogSnapshot(deps)).products.filter((p) => {
+    if (query.category && p.category !== query.category) return false;
+    if (words.length === 0) return true;
+    const text = fold([p.name, p.category, ...p.skus.map((s) => s.label)].join(" "));
+    return words.every((w) => text.includes(w));
+  });
+  const minPrice = (p: ProductRow) => Math.min(...p.skus.map((s) => s.priceCents), Number.MAX_SAFE_INTEGER);
+  if (query.sort === "price-asc") rows = [...rows].sort((a, b) => minPrice(a) - minPrice(b) || a.name.localeCompare(b.name));
+  if (query.sort === "price-desc") rows = [...rows].sort((a, b) => minPrice(b) - minPrice(a) || a.name.localeCompare(b.name));
+  if (query.sort === "newest")
+    rows = [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.name.localeCompare(b.name));
+  const products = await withAvailability(deps, rows);
+  return query.inStock ? products.filter((p) => p.variants.some((v) => v.available > 0)) : products;
+}
+
+/** Every category of the catalog, sorted. */
+export async function productCategories(deps: Deps): Promise<string[]> {
+  return [...new Set((await catalogSnapshot(deps)).products.map((p) => p.category))].sort();
+}
+
 /** One product by slug, or null. */
 export async function getProduct(deps: Deps, slug: string): Promise<Product | null> {
   if (!/^[a-z0-9-]{1,100}$/.test(slug)) return null;

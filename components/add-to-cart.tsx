@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useId, useState } from "react";
+import { useActionState, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { addToCart, type AddToCartState } from "@/app/actions/add-to-cart";
 import statusStyles from "./action-status.module.css";
 import styles from "./add-to-cart.module.css";
@@ -17,8 +17,29 @@ let optimisticSeq = 0;
  * Quantity + "Add to cart" for one variant. The hold shows at once (header count,
  * "Reserving…"); a refusal rolls it back and says why.
  */
-export function AddToCart({ sku, available, variantLabel }: { sku: string; available: number; variantLabel: string }) {
+export function AddToCart({
+  sku,
+  available,
+  variantLabel,
+  bar,
+}: {
+  sku: string;
+  available: number;
+  variantLabel: string;
+  /** On a phone, a bar fixed to the bottom of the screen with these (the live badge, the price) and the button. */
+  bar?: { badge: ReactNode; price: string };
+}) {
   const { update } = useCart();
+  const mainButton = useRef<HTMLButtonElement>(null);
+  // The bar shows only while the panel's own button is off screen (scrolled past, or below the fold).
+  const [buttonOffScreen, setButtonOffScreen] = useState(false);
+  useEffect(() => {
+    const el = mainButton.current;
+    if (!el || !bar) return;
+    const watch = new IntersectionObserver(([entry]) => setButtonOffScreen(!entry?.isIntersecting));
+    watch.observe(el);
+    return () => watch.disconnect();
+  }, [bar]);
   const hydrated = useHydrated();
   const quantityId = useId();
   const [chosen, setQuantity] = useState(1);
@@ -83,6 +104,7 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
           </select>
         </div>
         <button
+          ref={mainButton}
           type="submit"
           className={`button button--primary button--large ${styles.submit}`}
           data-testid="add-to-cart"
@@ -111,6 +133,37 @@ export function AddToCart({ sku, available, variantLabel }: { sku: string; avail
         )}
       </p>
       <p className={styles.note}>Adding to cart reserves the items for you for a limited time — nobody else can buy them meanwhile.</p>
+      {bar ? (
+        <div className={styles.bar} data-testid="buy-bar" data-shown={buttonOffScreen} hidden={!buttonOffScreen}>
+          {message && !isPending ? (
+            <p className={`${styles.barMessage} ${statusStyles[tone] ?? ""}`} data-testid="buy-bar-message">
+              {message}
+              {state.ok === true ? (
+                <>
+                  {" "}
+                  <Link href="/cart" className={statusStyles.link}>
+                    View cart →
+                  </Link>
+                </>
+              ) : null}
+            </p>
+          ) : null}
+          <div className={styles.barRow}>
+            <div className={styles.barInfo}>
+              <span className={styles.barPrice}>{bar.price}</span>
+              {bar.badge}
+            </div>
+            <button
+              type="submit"
+              className={`button button--primary ${styles.barButton}`}
+              data-testid="buy-bar-add"
+              disabled={soldOut || isPending || !hydrated}
+            >
+              {soldOut ? "Sold out" : isPending ? "Reserving…" : quantity > 1 ? `Add ${quantity} to cart` : "Add to cart"}
+            </button>
+          </div>
+        </div>
+      ) : null}
     </form>
   );
 }

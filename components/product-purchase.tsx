@@ -40,7 +40,23 @@ export function ProductPurchase({ product, sales = {} }: { product: Product; sal
         availableOf={(sku) => levelOf(sku).available}
         onSelect={setSelectedSku}
       />
-      {sale ? <SaleLink sale={sale} /> : <AddToCart sku={variant.sku} available={level.available} variantLabel={variant.label} />}
+      {sale ? (
+        <SaleLink sale={sale} />
+      ) : (
+        <AddToCart
+          sku={variant.sku}
+          available={level.available}
+          variantLabel={variant.label}
+          bar={{
+            price: formatPrice(variant.priceCents),
+            badge: (
+              <span className={styles.barBadge}>
+                {variant.label} · {stockBadgeText(level.available, product.lowStockThreshold)}
+              </span>
+            ),
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -167,3 +167,49 @@ test("a live change of the badge the shopper is looking at is announced politely
   await expect(announcement).toHaveText("Blue: Only 4 left");
   await other.close();
 });
+
+test("on a phone, a buy bar with the live count, price and button stays in reach, and says what happened", async ({ page, request }) => {
+  // A product with many variants: on a phone its panel's button starts below the fold.
+  const id = unique();
+  const slug = `e2e-bar-${id.toLowerCase()}`;
+  for (let i = 0; i < 10; i++) {
+    const res = await request.put(`/api/v1/admin/skus/E2E-BAR-${id}-${i}`, {
+      headers: admin(),
+      data: {
+        product: {
+          slug,
+          name: `Bar Tee ${id.slice(-4)}`,
+          category: "E2E",
+          hue: 20,
+          lowStockThreshold: 5,
+          description: "A tee. ".repeat(60),
+        },
+        label: `Size ${i + 1}`,
+        priceCents: 2_400,
+        onHand: 12,
+        position: i,
+      },
+    });
+    expect(res.ok(), await res.text()).toBeTruthy();
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/products/${slug}`);
+  await expect(page.locator("[data-live-status]").first()).toHaveAttribute("data-live-status", "live");
+  const bar = page.getByTestId("buy-bar");
+  await expect(bar).toBeVisible();
+  await expect(bar).toContainText("$24.00");
+  await expect(bar).toContainText("Size 1 · In stock");
+  await page.screenshot({ path: "screenshots/product-buy-bar-phone.png" });
+  await page.getByTestId("buy-bar-add").click();
+  await expect(page.getByTestId("buy-bar-message")).toContainText("Reserved 1 item");
+  await expect(page.getByTestId("hold-chip")).toBeVisible();
+
+  // Once the panel's own button is on screen, the bar steps aside.
+  await page.getByTestId("add-to-cart").scrollIntoViewIfNeeded();
+  await expect(bar).toBeHidden();
+
+  // On a desktop there is room for the panel: no bar.
+  await page.setViewportSize({ width: 1280, height: 400 });
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await expect(bar).toBeHidden();
+});

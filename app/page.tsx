@@ -9,7 +9,7 @@ import { ProductCard } from "@/components/product-card";
 import { SaleBanner, type SaleTeaserData } from "@/components/sale/sale-teaser";
 import { PRODUCT_SORTS, productCategories, searchProducts, type ProductQuery } from "@/lib/catalog";
 import { appDeps } from "@/lib/core/deps";
-import { listSaleDefinitions } from "@/lib/sales";
+import { saleTeasers } from "@/lib/sales";
 import type { Availability } from "@/lib/shared/types";
 import { storableText } from "@/lib/shared/validation";
 
@@ -119,18 +119,9 @@ export default async function CatalogPage({ searchParams }: { searchParams: Prom
   );
 }
 
-/**
- * The sales shoppers can still join, by SKU, and the one the banner shows: a sale on now first,
- * else the next to start. A Postgres hiccup leaves the shop without the banner, not without a page.
- */
+/** The sales shoppers can still join, by SKU, and the one the banner shows: a sale on now first, else the next to start. */
 async function openSales(deps: ReturnType<typeof appDeps>): Promise<{ next: SaleTeaserData | null; bySku: Map<string, SaleTeaserData> }> {
-  const all = await listSaleDefinitions(deps).catch(() => []);
-  const open = all
-    .filter((s) => s.status !== "closed")
-    .map((s) => ({
-      teaser: { id: s.id, name: s.name, status: s.status as SaleTeaserData["status"], startsAt: s.startsAt.getTime() },
-      skus: s.skus,
-    }));
+  const open = (await saleTeasers(deps)).map(({ skus, ...teaser }) => ({ teaser, skus }));
   const bySku = new Map<string, SaleTeaserData>();
   for (const { teaser, skus } of open) for (const sku of skus) bySku.set(sku, teaser);
   const rank = (t: SaleTeaserData) => (t.status === "live" || t.status === "starting" ? 0 : t.status === "soldout" ? 2 : 1);

@@ -5,17 +5,12 @@
 // is counted in the browser after hydration (the server render says "Flash sale · soon").
 import Link from "next/link";
 import { useEffect, useState } from "react";
+import type { SaleTeaser } from "@/lib/sales/model";
 import { formatCountdown } from "../format";
 import { FlashIcon } from "./sale-link";
 import styles from "./sale-teaser.module.css";
 
-export interface SaleTeaserData {
-  id: string;
-  name: string;
-  status: "scheduled" | "starting" | "live" | "paused" | "soldout";
-  /** ms since the epoch */
-  startsAt: number;
-}
+export type SaleTeaserData = Omit<SaleTeaser, "skus">;
 
 function useNow(): number | null {
   const [now, setNow] = useState<number | null>(null);

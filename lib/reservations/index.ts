@@ -3,3 +3,4 @@
 export * from "./record";
 export * from "./place";
 export * from "./end";
+export * from "./again";

@@ -9,7 +9,16 @@ import { type Actor } from "../stock/inventory";
 import { SALE_ID_PATTERN } from "../core/keys";
 import type { Product } from "../shared/types";
 import { saleControl, saleGate } from "../scripts";
-import { SALE_DEFAULTS, type SaleCounters, type SaleDefinition, type SaleSettings, type SaleStatus, assertSaleId, k } from "./model";
+import {
+  SALE_DEFAULTS,
+  type SaleCounters,
+  type SaleDefinition,
+  type SaleSettings,
+  type SaleStatus,
+  type SaleTeaser,
+  assertSaleId,
+  k,
+} from "./model";
 import { queueSnapshot } from "./queue";
 import { logFor } from "../core/log";
 
@@ -298,6 +307,27 @@ export async function saleGatesOfSkus(deps: Deps, skus: string[]): Promise<Map<s
     if (gate) out.set(sku, byId.get(gate)!);
   });
   return out;
+}
+
+/**
+ * The sales a shopper can still join, for the home page's banner and badges: read from Redis (the
+ * admitters' list and each sale's hash, one round trip), so browsing costs Postgres nothing and
+ * keeps working through its outage, as the catalog does.
+ */
+export async function saleTeasers(deps: Deps): Promise<SaleTeaser[]> {
+  const ids = await deps.redis.smembers(deps.keys.activeSales);
+  if (ids.length === 0) return [];
+  const pipeline = deps.redis.pipeline();
+  for (const id of ids) pipeline.hmget(k(deps, id).hash, "name", "status", "startsAt", "skus");
+  const replies = (await pipeline.exec()) ?? [];
+  return ids.flatMap((id, i) => {
+    const [err, reply] = replies[i] ?? [];
+    const [name, status, startsAt, skus] = (err ? [] : (reply as (string | null)[])) ?? [];
+    if (!status || status === "closed" || !startsAt) return [];
+    return [
+      { id, name: name || id, status: status as SaleTeaser["status"], startsAt: Number(startsAt), skus: skus ? skus.split(",") : [] },
+    ];
+  });
 }
 
 /** Mirror a status the admitter reached by itself (live at the start, sold out) into Postgres. */

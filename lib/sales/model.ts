@@ -30,6 +30,16 @@ export interface SaleDefinition extends SaleSettings {
   closedAt: Date | null;
 }
 
+/** What the home page shows of a sale a shopper can still join (lib/sales saleTeasers). */
+export interface SaleTeaser {
+  id: string;
+  name: string;
+  status: Exclude<SaleStatus, "closed">;
+  /** ms since the epoch */
+  startsAt: number;
+  skus: string[];
+}
+
 /** The live counters of a sale, as the admitter last left them. */
 export interface SaleCounters {
   status: SaleStatus;
